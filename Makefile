@@ -1,0 +1,113 @@
+# lp-pool: memory pools for MicroPython.
+#
+#   make run      build the unix port with lp-pool and run the quick-start example
+#   make test     build everything and run the whole host test suite (what CI runs)
+#
+# Everything built lands in build/; the MicroPython tree is fetched once into build/cache/
+# unless MICROPY_DIR points at your own checkout.
+
+LP_ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD_DIR := $(LP_ROOT)/build
+MPY_VERSION := 1.25.0
+DEFAULT_MICROPY_DIR := $(BUILD_DIR)/cache/micropython-$(MPY_VERSION)
+MICROPY_DIR ?= $(DEFAULT_MICROPY_DIR)
+override MICROPY_DIR := $(abspath $(MICROPY_DIR))
+
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+PYTHON ?= python3
+VENV := $(LP_ROOT)/.venv
+VENV_PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+MPY_CROSS := $(BUILD_DIR)/mpy-cross/mpy-cross
+UNIX_BIN := $(BUILD_DIR)/unix/micropython
+# micropython-lib is an empty submodule in a release tree; freezing only needs a README.md there.
+EMPTY_LIB_DIR := $(BUILD_DIR)/empty-lib
+
+# Submodules are empty in the fetched tree: leave out what needs them.
+MPY_NO_SUBMODULES := MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 MICROPY_SSL_MBEDTLS=0 MICROPY_PY_FFI=0
+
+# Debian packages the host build and tests need (checked, installed as root when missing).
+DEPS_HOST := gcc make pkg-config gcc-multilib clang valgrind
+DEPS_FETCH := apt debian-archive-keyring xz-utils
+
+# Which MicroPython tree the build area was made from: switching trees starts the build afresh.
+MPY_TREE_STAMP := $(BUILD_DIR)/.micropython-tree
+ifneq ($(wildcard $(MPY_TREE_STAMP)),)
+ifneq ($(shell cat $(MPY_TREE_STAMP)),$(MICROPY_DIR))
+$(shell rm -rf $(BUILD_DIR)/unix $(BUILD_DIR)/mpy-cross $(MPY_TREE_STAMP))
+endif
+endif
+
+.PHONY: all run repl test test-unix unix mpy-cross micropython deps deps-host venv lint format clean distclean
+all: unix
+
+# ---- MicroPython tree -----------------------------------------------------------------------
+micropython: $(MICROPY_DIR)/py/mpconfig.h
+
+$(MICROPY_DIR)/py/mpconfig.h:
+ifeq ($(MICROPY_DIR),$(DEFAULT_MICROPY_DIR))
+	@$(LP_ROOT)/tools/ensure_deps.sh $(DEPS_FETCH)
+	@$(LP_ROOT)/tools/fetch_sources.sh micropython $(MICROPY_DIR)
+else
+	@echo "error: MICROPY_DIR=$(MICROPY_DIR) is not a MicroPython tree (no py/mpconfig.h)" >&2; exit 1
+endif
+
+$(MPY_TREE_STAMP): | $(MICROPY_DIR)/py/mpconfig.h
+	@mkdir -p $(BUILD_DIR)
+	@echo $(MICROPY_DIR) > $@
+
+$(EMPTY_LIB_DIR)/README.md:
+	@mkdir -p $(EMPTY_LIB_DIR)
+	@echo "Stand-in for micropython-lib: lp-pool freezes nothing from it." > $@
+
+# ---- builds ---------------------------------------------------------------------------------
+deps-host:
+	@$(LP_ROOT)/tools/ensure_deps.sh $(DEPS_HOST)
+
+# mpy-cross is built on its own: passing the frozen manifest into its build breaks its link.
+mpy-cross: $(MPY_TREE_STAMP)
+	@$(MAKE) --no-print-directory -s -C $(MICROPY_DIR)/mpy-cross BUILD=$(BUILD_DIR)/mpy-cross -j$(JOBS)
+
+# The port's own make decides what is out of date; we always hand over to it.
+unix: mpy-cross $(EMPTY_LIB_DIR)/README.md
+	@echo "building $(UNIX_BIN) from $(MICROPY_DIR)"
+	@$(MAKE) --no-print-directory -s -C $(MICROPY_DIR)/ports/unix -j$(JOBS) \
+	    VARIANT_DIR=$(LP_ROOT)/boards/unix BUILD=$(BUILD_DIR)/unix \
+	    USER_C_MODULES=$(LP_ROOT)/usermod MICROPY_MPYCROSS=$(MPY_CROSS) \
+	    MPY_LIB_DIR=$(EMPTY_LIB_DIR) $(MPY_NO_SUBMODULES)
+
+repl: unix
+	@$(UNIX_BIN)
+
+run: unix
+	@$(UNIX_BIN) $(LP_ROOT)/examples/quickstart.py
+
+# ---- tests ----------------------------------------------------------------------------------
+$(VENV)/.stamp: $(LP_ROOT)/tests/requirements.txt
+	@echo "creating $(VENV) with pinned test dependencies"
+	@$(PYTHON) -m venv $(VENV) || { echo "error: '$(PYTHON) -m venv' failed (Debian: apt-get install python3-venv)" >&2; exit 1; }
+	@$(VENV_PY) -m pip install -q --disable-pip-version-check -r $< || { echo "error: pip could not install tests/requirements.txt" >&2; exit 1; }
+	@touch $@
+venv: $(VENV)/.stamp
+
+-include $(LP_ROOT)/mk/*.mk
+
+# The quick edit-test loop: the unix port, the allocator core and the host checks.
+test-unix: deps-host venv unix $(LP_TEST_PREREQS)
+	@cd $(LP_ROOT) && $(VENV_PY) -m pytest -c tests/pytest.ini tests --targets=unix $(PYTEST_ARGS)
+
+test: test-unix
+
+lint: venv
+	@$(VENV)/bin/ruff format --config $(LP_ROOT)/tools/ruff.toml --check $(LP_ROOT)/lp_pool_py $(LP_ROOT)/tests $(LP_ROOT)/tools $(LP_ROOT)/examples
+	@$(VENV)/bin/ruff check --config $(LP_ROOT)/tools/ruff.toml $(LP_ROOT)/lp_pool_py $(LP_ROOT)/tests $(LP_ROOT)/tools $(LP_ROOT)/examples
+
+format: venv
+	@$(VENV)/bin/ruff format --config $(LP_ROOT)/tools/ruff.toml $(LP_ROOT)/lp_pool_py $(LP_ROOT)/tests $(LP_ROOT)/tools $(LP_ROOT)/examples
+
+clean:
+	rm -rf $(BUILD_DIR)/unix $(BUILD_DIR)/mpy-cross $(BUILD_DIR)/core $(BUILD_DIR)/bench
+
+distclean:
+	rm -rf $(BUILD_DIR) $(VENV)

@@ -1,0 +1,1 @@
+"""Test harness: runs MicroPython-side scripts on a target and judges their output."""

@@ -1,0 +1,87 @@
+"""Checks of the build itself: board settings reach the binary, build lists stay in step."""
+
+import json
+import os
+import re
+import subprocess
+
+from harness.runners import LP_ROOT, UnixRunner
+
+USERMOD = LP_ROOT / "usermod" / "lp_pool"
+
+
+def mk_sources():
+    text = (USERMOD / "micropython.mk").read_text()
+    return sorted(re.findall(r"\$\(LP_POOL_MOD_DIR\)/(\S+\.c)", text))
+
+
+def cmake_sources():
+    text = (USERMOD / "micropython.cmake").read_text()
+    return sorted(re.findall(r"\$\{CMAKE_CURRENT_LIST_DIR\}/(\S+\.c)", text))
+
+
+def test_make_and_cmake_build_the_same_sources():
+    assert mk_sources(), "no sources found in micropython.mk"
+    assert mk_sources() == cmake_sources()
+    for name in mk_sources():
+        assert (USERMOD / name).is_file(), name
+
+
+def test_every_c_file_of_the_module_is_built():
+    on_disk = sorted(p.name for p in USERMOD.glob("*.c"))
+    assert on_disk == mk_sources()
+
+
+def run_unix(code: str) -> str:
+    runner = UnixRunner()
+    runner.check_available()
+    proc = subprocess.run([str(runner.binary), "-c", code], capture_output=True, text=True, timeout=10)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout.strip()
+
+
+def test_arena_size_comes_from_the_unix_board():
+    text = (LP_ROOT / "boards" / "unix" / "mpconfigvariant.h").read_text()
+    expr = re.search(r"#define LP_POOL_ARENA_SIZE \(([^)]*)\)", text).group(1)
+    expected = eval(expr, {})  # a plain arithmetic expression such as 1024 * 1024
+    assert int(run_unix("import lp_pool; print(lp_pool.arena_size())")) == expected
+
+
+def test_version_matches_the_mip_package():
+    pkg = json.loads((LP_ROOT / "lp_pool_py" / "package.json").read_text())
+    assert run_unix("import lp_pool; print(lp_pool.version)") == pkg["version"]
+
+
+def test_lp_pool_is_frozen_not_read_from_disk(tmp_path):
+    # Run from an empty folder with only frozen modules on the path: the import can only be frozen.
+    runner = UnixRunner()
+    runner.check_available()
+    env = dict(os.environ, MICROPYPATH=".frozen")
+    code = "import lp_pool; print(lp_pool.__file__)"
+    proc = subprocess.run(
+        [str(runner.binary), "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "lp_pool/__init__.py", proc.stdout
+
+
+def test_second_build_is_incremental():
+    """`make unix` right after a build compiles nothing, relinks nothing and downloads nothing."""
+    binary = UnixRunner().binary
+    before = binary.stat().st_mtime_ns
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE") and k != "MFLAGS"}
+    proc = subprocess.run(
+        ["make", "-C", str(LP_ROOT), "unix"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert not re.search(r"^(CC|LINK|fetch:) ", out, re.M), out
+    assert binary.stat().st_mtime_ns == before

@@ -1,0 +1,13 @@
+# lp-pool user C module for MicroPython's CMake-based ports (rp2, esp32).
+# Keep the sources in step with micropython.mk: tests/host/test_build.py compares them.
+add_library(usermod_lp_pool INTERFACE)
+
+target_sources(usermod_lp_pool INTERFACE
+    ${CMAKE_CURRENT_LIST_DIR}/modlp_pool.c
+)
+
+target_include_directories(usermod_lp_pool INTERFACE
+    ${CMAKE_CURRENT_LIST_DIR}
+)
+
+target_link_libraries(usermod INTERFACE usermod_lp_pool)
