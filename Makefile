@@ -91,13 +91,27 @@ $(VENV)/.stamp: $(LP_ROOT)/tests/requirements.txt
 	@touch $@
 venv: $(VENV)/.stamp
 
+# Fragments under mk/ add targets and hook into the test targets through these variables:
+#   LP_TEST_PREREQS   built before any test run (make test and make test-unix)
+#   LP_FULL_PREREQS   built before the full run only (make test)
+#   LP_TARGETS        targets the MicroPython scripts run on in the full run
+LP_TEST_PREREQS :=
+LP_FULL_PREREQS :=
+LP_TARGETS := unix
 -include $(LP_ROOT)/mk/*.mk
 
-# The quick edit-test loop: the unix port, the allocator core and the host checks.
-test-unix: deps-host venv unix $(LP_TEST_PREREQS)
-	@cd $(LP_ROOT) && $(VENV_PY) -m pytest -c tests/pytest.ini tests --targets=unix $(PYTEST_ARGS)
+comma := ,
+empty :=
+space := $(empty) $(empty)
+PYTEST := cd $(LP_ROOT) && $(VENV_PY) -m pytest -c tests/pytest.ini tests
 
-test: test-unix
+# The quick edit-test loop: the unix port and the host tests that need nothing else.
+test-unix: deps-host venv unix $(LP_TEST_PREREQS)
+	@$(PYTEST) --targets=unix -m "not boards" $(PYTEST_ARGS)
+
+# Everything: what the README documents and CI runs.
+test: deps-host venv unix $(LP_TEST_PREREQS) $(LP_FULL_PREREQS)
+	@$(PYTEST) --targets=$(subst $(space),$(comma),$(strip $(LP_TARGETS))) $(PYTEST_ARGS)
 
 lint: venv
 	@$(VENV)/bin/ruff format --config $(LP_ROOT)/tools/ruff.toml --check $(LP_ROOT)/lp_pool_py $(LP_ROOT)/tests $(LP_ROOT)/tools $(LP_ROOT)/examples
