@@ -1,0 +1,514 @@
+// Unit tests for lp_alloc: every public function and error path. Prints one line per failed
+// expectation and a closing "N passed, N failed" line; exit code 0 when everything passed.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lp_alloc.h"
+
+static unsigned tests_passed, tests_failed;
+static int current_failed;
+
+#define EXPECT(cond) do { \
+        if (!(cond)) { \
+            printf("  %s:%d: expected %s\n", __FILE__, __LINE__, #cond); \
+            current_failed = 1; \
+        } \
+} while (0)
+
+#define EXPECT_CHECK(a) do { \
+        const char *check_msg_ = lp_alloc_check(a); \
+        if (check_msg_) { \
+            printf("  %s:%d: lp_alloc_check: %s\n", __FILE__, __LINE__, check_msg_); \
+            current_failed = 1; \
+        } \
+} while (0)
+
+#define RUN(test) do { \
+        current_failed = 0; \
+        test(); \
+        printf("%s %s\n", current_failed ? "FAIL" : "ok  ", #test); \
+        if (current_failed) { tests_failed++; } else { tests_passed++; } \
+} while (0)
+
+// Test regions: 8-byte aligned backing store, handed out at any offset.
+static _Alignas(16) uint8_t arena[1 << 20];
+
+static lp_alloc_t *make(size_t size, size_t shift) {
+    lp_alloc_t *a = NULL;
+    lp_status_t s = lp_alloc_init(&a, arena + shift, size);
+    if (s != LP_OK) {
+        printf("  lp_alloc_init(%zu, shift %zu): %s\n", size, shift, lp_status_str(s));
+        current_failed = 1;
+        return NULL;
+    }
+    return a;
+}
+
+static lp_alloc_stats_t stats(const lp_alloc_t *a) {
+    lp_alloc_stats_t st;
+    lp_alloc_stats(a, &st);
+    return st;
+}
+
+static void test_init_errors(void) {
+    lp_alloc_t *a = (lp_alloc_t *)1;
+    EXPECT(lp_alloc_init(NULL, arena, 4096) == LP_ERR_ARG);
+    EXPECT(lp_alloc_init(&a, NULL, 4096) == LP_ERR_ARG);
+    EXPECT(a == NULL);
+    EXPECT(lp_alloc_init(&a, arena, 0) == LP_ERR_TOO_SMALL);
+    EXPECT(lp_alloc_init(&a, arena, 7) == LP_ERR_TOO_SMALL);
+    EXPECT(lp_alloc_init(&a, arena + 1, 8) == LP_ERR_TOO_SMALL);
+    size_t min = lp_alloc_min_region();
+    EXPECT(min >= 16 && min < 512);
+    for (size_t shift = 0; shift < 8; shift++) {
+        EXPECT(lp_alloc_init(&a, arena + shift, min) == LP_OK);
+        EXPECT(a != NULL && lp_alloc(a, 0) != NULL);
+        EXPECT(lp_alloc_init(&a, arena + shift, min - 8) == LP_ERR_TOO_SMALL);
+    }
+    // The region must not wrap around the address space (checked before memory is touched).
+    EXPECT(lp_alloc_init(&a, (void *)(UINTPTR_MAX - 64), 4096) == LP_ERR_ARG);
+    #if SIZE_MAX > 0xFFFFFFFFu
+    EXPECT(lp_alloc_init(&a, arena, (size_t)1 << 32) == LP_ERR_TOO_LARGE);
+    EXPECT(lp_alloc_init(&a, arena, SIZE_MAX) == LP_ERR_TOO_LARGE);
+    #endif
+}
+
+static void test_init_layout(void) {
+    for (size_t shift = 0; shift < 8; shift++) {
+        lp_alloc_t *a = make(4096, shift);
+        if (!a) {
+            return;
+        }
+        EXPECT((uintptr_t)a % 8 == 0);
+        EXPECT((uint8_t *)a >= arena + shift && (uint8_t *)a < arena + shift + 8);
+        lp_alloc_stats_t st = stats(a);
+        // A 4 KiB region must not pay for a big index (about 310 bytes of overhead).
+        EXPECT(st.capacity >= 4096 - 336);
+        EXPECT(st.used == 0 && st.used_payload == 0 && st.used_blocks == 0);
+        EXPECT(st.free == st.capacity && st.free_blocks == 1);
+        EXPECT(st.largest_free == st.capacity - 4);
+        EXPECT(st.peak_used == 0 && st.alloc_count == 0 && st.failed_count == 0);
+        EXPECT(lp_alloc_invariants_hold(a));
+        EXPECT_CHECK(a);
+    }
+    // 64 KiB: the largest single block is at least 98% of the region.
+    lp_alloc_t *a = make(65536, 0);
+    EXPECT(stats(a).largest_free * 100 >= 65536 * 98);
+    void *p = lp_alloc(a, stats(a).largest_free);
+    EXPECT(p != NULL);
+    EXPECT(lp_free(a, p) == LP_OK);
+    EXPECT_CHECK(a);
+}
+
+static void test_alloc_sizes(void) {
+    lp_alloc_t *a = make(65536, 3);
+    void *ptrs[300];
+    for (size_t size = 0; size < 300; size++) {
+        uint8_t *p = ptrs[size] = lp_alloc(a, size);
+        EXPECT(p != NULL);
+        if (!p) {
+            return;
+        }
+        EXPECT((uintptr_t)p % LP_ALLOC_ALIGN == 0);
+        EXPECT(lp_alloc_owns(a, p));
+        size_t usable = lp_usable_size(a, p);
+        // Exact fit: the block is the request plus the 4-byte header, rounded up to 8.
+        EXPECT(usable >= size && usable < (size < 12 ? 12 : size) + 8);
+        memset(p, (int)size, usable);
+    }
+    EXPECT_CHECK(a);
+    for (size_t size = 0; size < 300; size++) {
+        uint8_t *p = ptrs[size];
+        for (size_t i = 0; i < size; i++) {
+            if (p[i] != (uint8_t)size) {
+                EXPECT(!"contents intact");
+                break;
+            }
+        }
+    }
+    EXPECT(stats(a).used_blocks == 300 && stats(a).alloc_count == 300);
+    for (size_t size = 0; size < 300; size += 2) {
+        EXPECT(lp_free(a, ptrs[size]) == LP_OK);
+    }
+    EXPECT_CHECK(a);
+    for (size_t size = 1; size < 300; size += 2) {
+        EXPECT(lp_free(a, ptrs[size]) == LP_OK);
+    }
+    EXPECT_CHECK(a);
+    EXPECT(stats(a).free_blocks == 1 && stats(a).used == 0);
+}
+
+static void test_zero_size(void) {
+    lp_alloc_t *a = make(4096, 0);
+    void *p = lp_alloc(a, 0);
+    void *q = lp_alloc(a, 0);
+    EXPECT(p && q && p != q);
+    EXPECT(lp_usable_size(a, p) == 12);
+    EXPECT(lp_realloc(a, p, 0) == p);
+    void *big = lp_alloc(a, 100);
+    EXPECT(lp_realloc(a, big, 0) == big);
+    EXPECT(lp_usable_size(a, big) == 12);
+    EXPECT_CHECK(a);
+}
+
+static void test_overflow(void) {
+    lp_alloc_t *a = make(65536, 0);
+    size_t cap = stats(a).capacity;
+    size_t bad[] = {SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - 3, SIZE_MAX - 4, SIZE_MAX - 7, SIZE_MAX - 8,
+                    SIZE_MAX - 11, SIZE_MAX - 12, SIZE_MAX - 15, SIZE_MAX - 16, SIZE_MAX / 2 + 1,
+                    SIZE_MAX / 2, SIZE_MAX / 8 + 1, (size_t)-1, (size_t)-64, (size_t)INT32_MAX + 1u,
+                    cap - 3, cap, cap + 1, 65536};
+    size_t n = sizeof(bad) / sizeof(bad[0]);
+    for (size_t i = 0; i < n; i++) {
+        EXPECT(lp_alloc(a, bad[i]) == NULL);
+        EXPECT(lp_alloc_aligned(a, bad[i], 16) == NULL);
+    }
+    EXPECT(stats(a).failed_count == 2 * n);
+    void *p = lp_alloc(a, 16);
+    for (size_t i = 0; i < n; i++) {
+        EXPECT(lp_realloc(a, p, bad[i]) == NULL);
+    }
+    EXPECT(stats(a).failed_count == 3 * n);
+    EXPECT(lp_usable_size(a, p) >= 16);
+    EXPECT(lp_free(a, p) == LP_OK);
+    EXPECT(lp_alloc(a, cap - 4) != NULL);   // the exact maximum fits an empty pool
+    EXPECT_CHECK(a);
+}
+
+static void test_null_allocator(void) {
+    int x;
+    lp_alloc_stats_t st;
+    memset(&st, 0xFF, sizeof(st));
+    EXPECT(lp_alloc(NULL, 8) == NULL);
+    EXPECT(lp_alloc_aligned(NULL, 8, 64) == NULL);
+    EXPECT(lp_realloc(NULL, NULL, 8) == NULL);
+    EXPECT(lp_realloc(NULL, &x, 8) == NULL);
+    EXPECT(lp_free(NULL, NULL) == LP_OK);
+    EXPECT(lp_free(NULL, &x) == LP_ERR_ARG);
+    EXPECT(lp_usable_size(NULL, &x) == 0);
+    EXPECT(!lp_alloc_owns(NULL, &x));
+    lp_alloc_stats(NULL, &st);
+    EXPECT(st.capacity == 0 && st.used == 0);
+    lp_alloc_stats(NULL, NULL);
+    EXPECT(!lp_alloc_invariants_hold(NULL));
+    EXPECT(lp_alloc_check(NULL) != NULL);
+    lp_alloc_walk(NULL, NULL, NULL);
+}
+
+static void test_free_errors(void) {
+    lp_alloc_t *a = make(4096, 5);
+    uint8_t *p = lp_alloc(a, 100);
+    uint8_t *q = lp_alloc(a, 100);
+    uint8_t *r = lp_alloc(a, 100);
+    memset(p, 0, 100);
+    memset(q, 0xA7, 100);
+    int local;
+    EXPECT(lp_free(a, NULL) == LP_OK);
+    EXPECT(lp_free(a, &local) == LP_ERR_NOT_BLOCK);
+    EXPECT(lp_free(a, a) == LP_ERR_NOT_BLOCK);                   // the index
+    EXPECT(lp_free(a, arena) == LP_ERR_NOT_BLOCK);               // before the index
+    EXPECT(lp_free(a, arena + 4096 + 5) == LP_ERR_NOT_BLOCK);    // just past the region
+    EXPECT(lp_free(a, arena + 4096 - 3) == LP_ERR_NOT_BLOCK);    // the sentinel
+    for (size_t off = 1; off < 8; off++) {
+        EXPECT(lp_free(a, q + off) == LP_ERR_NOT_BLOCK);
+    }
+    // Interior pointers whose preceding word is zero or fill data.
+    for (size_t off = 8; off < 100; off += 8) {
+        EXPECT(lp_free(a, p + off) != LP_OK);
+        EXPECT(lp_free(a, q + off) != LP_OK);
+        EXPECT(lp_usable_size(a, q + off) == 0);
+        EXPECT(lp_realloc(a, q + off, 10) == NULL);
+    }
+    EXPECT_CHECK(a);
+    // Double frees: plain, after merging with the previous block, after merging with the next.
+    EXPECT(lp_free(a, q) == LP_OK);
+    EXPECT(lp_free(a, q) == LP_ERR_NOT_LIVE);
+    EXPECT(lp_usable_size(a, q) == 0);
+    EXPECT(lp_realloc(a, q, 10) == NULL);
+    EXPECT(lp_free(a, r) == LP_OK);                              // r merges into q's block
+    EXPECT(lp_free(a, r) == LP_ERR_NOT_LIVE);
+    EXPECT(lp_free(a, q) == LP_ERR_NOT_LIVE);
+    EXPECT(lp_free(a, p) == LP_OK);                              // p absorbs q + r + rest
+    EXPECT(lp_free(a, p) == LP_ERR_NOT_LIVE);
+    EXPECT(lp_free(a, q) == LP_ERR_NOT_LIVE);
+    EXPECT(lp_free(a, r) == LP_ERR_NOT_LIVE);
+    EXPECT_CHECK(a);
+    EXPECT(stats(a).free_blocks == 1 && stats(a).used_blocks == 0);
+}
+
+// Free three neighbours in every order: each time the pool must end as one free block.
+static void test_coalescing(void) {
+    static const int orders[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+    for (int o = 0; o < 6; o++) {
+        for (int fill = 0; fill < 2; fill++) {
+            lp_alloc_t *a = make(2048, 0);
+            void *b[4];
+            for (int i = 0; i < 3; i++) {
+                b[i] = lp_alloc(a, 40);
+            }
+            // With fill, a last block occupies the tail, so the free blocks have used neighbours.
+            b[3] = fill ? lp_alloc(a, stats(a).largest_free) : NULL;
+            for (int i = 0; i < 3; i++) {
+                EXPECT(lp_free(a, b[orders[o][i]]) == LP_OK);
+                EXPECT_CHECK(a);
+            }
+            EXPECT(stats(a).free_blocks == 1);
+            EXPECT(lp_free(a, b[3]) == LP_OK);
+            EXPECT(stats(a).free_blocks == 1 && stats(a).largest_free == stats(a).capacity - 4);
+            EXPECT_CHECK(a);
+        }
+    }
+}
+
+static void test_aligned(void) {
+    lp_alloc_t *a = make(1 << 18, 1);
+    for (size_t align = 1; align <= LP_ALLOC_MAX_ALIGN; align *= 2) {
+        for (size_t size = 0; size < 200; size += 37) {
+            void *pad = lp_alloc(a, 4 + size % 24);   // vary the start address
+            uint8_t *p = lp_alloc_aligned(a, size, align);
+            EXPECT(p != NULL);
+            EXPECT((uintptr_t)p % align == 0);
+            EXPECT(lp_usable_size(a, p) >= size);
+            memset(p, 0x3C, size);
+            EXPECT_CHECK(a);
+            EXPECT(lp_free(a, pad) == LP_OK);
+        }
+    }
+    // The gap in front goes back to the free lists: a 4096-aligned block wastes nothing.
+    lp_alloc_t *b = make(1 << 16, 0);
+    void *x = lp_alloc(b, 8);
+    lp_alloc_stats_t before = stats(b);
+    void *y = lp_alloc_aligned(b, 16, 4096);
+    lp_alloc_stats_t after = stats(b);
+    EXPECT(y && (uintptr_t)y % 4096 == 0);
+    EXPECT(after.used - before.used == 24);
+    EXPECT(after.free_blocks == 2);
+    EXPECT(lp_free(b, x) == LP_OK && lp_free(b, y) == LP_OK);
+    EXPECT(stats(b).free_blocks == 1);
+    EXPECT_CHECK(b);
+    size_t failed = stats(b).failed_count;
+    EXPECT(lp_alloc_aligned(b, 8, 0) == NULL);
+    EXPECT(lp_alloc_aligned(b, 8, 3) == NULL);
+    EXPECT(lp_alloc_aligned(b, 8, 24) == NULL);
+    EXPECT(lp_alloc_aligned(b, 8, LP_ALLOC_MAX_ALIGN * 2) == NULL);
+    EXPECT(lp_alloc_aligned(b, 8, (size_t)1 << (sizeof(size_t) * 8 - 1)) == NULL);
+    EXPECT(stats(b).failed_count == failed + 5);
+}
+
+static void test_realloc(void) {
+    lp_alloc_t *a = make(8192, 0);
+    // NULL pointer: a fresh allocation.
+    uint8_t *p = lp_realloc(a, NULL, 100);
+    EXPECT(p != NULL && stats(a).alloc_count == 1);
+    memset(p, 0x11, 100);
+    uint8_t *q = lp_alloc(a, 100);
+    memset(q, 0x22, 100);
+    // Shrink in place: the tail goes back to the free lists.
+    size_t used = stats(a).used;
+    EXPECT(lp_realloc(a, p, 20) == p);
+    EXPECT(stats(a).used == used - 80);
+    EXPECT(p[19] == 0x11);
+    EXPECT_CHECK(a);
+    // Grow in place into the free tail just returned.
+    EXPECT(lp_realloc(a, p, 100) == p);
+    EXPECT(p[0] == 0x11 && p[19] == 0x11);
+    EXPECT(stats(a).alloc_count == 2);
+    EXPECT_CHECK(a);
+    // Grow in place into the free block after q (the rest of the pool).
+    EXPECT(lp_realloc(a, q, 1000) == q);
+    EXPECT(q[99] == 0x22);
+    EXPECT_CHECK(a);
+    // p cannot grow in place (q follows): it moves and keeps its contents.
+    uint8_t *moved = lp_realloc(a, p, 300);
+    EXPECT(moved != NULL && moved != p);
+    EXPECT(moved && moved[0] == 0x11 && moved[19] == 0x11);
+    EXPECT(lp_free(a, p) == LP_ERR_NOT_LIVE);
+    EXPECT(stats(a).alloc_count == 3);
+    EXPECT_CHECK(a);
+    // Failure leaves the old block untouched.
+    size_t failed = stats(a).failed_count;
+    EXPECT(lp_realloc(a, q, 8000) == NULL);
+    EXPECT(stats(a).failed_count == failed + 1);
+    EXPECT(lp_usable_size(a, q) >= 1000 && q[99] == 0x22);
+    EXPECT_CHECK(a);
+    // Growth that exactly consumes the next free block (no tail left to split).
+    lp_alloc_t *b = make(4096, 0);
+    uint8_t *x = lp_alloc(b, 100);
+    uint8_t *y = lp_alloc(b, 20);
+    uint8_t *z = lp_alloc(b, 100);
+    (void)z;
+    EXPECT(lp_free(b, y) == LP_OK);
+    EXPECT(lp_realloc(b, x, 100 + 24) == x);
+    EXPECT(stats(b).free_blocks == 1);
+    EXPECT_CHECK(b);
+}
+
+static void test_owns_and_usable(void) {
+    lp_alloc_t *a = make(4096, 0);
+    uint8_t *p = lp_alloc(a, 50);
+    int local;
+    EXPECT(lp_alloc_owns(a, p) && lp_alloc_owns(a, p + 50) && lp_alloc_owns(a, a));
+    EXPECT(!lp_alloc_owns(a, &local) && !lp_alloc_owns(a, arena + 4096) && !lp_alloc_owns(a, NULL));
+    EXPECT(lp_usable_size(a, p) == 52);
+    EXPECT(lp_usable_size(a, NULL) == 0 && lp_usable_size(a, &local) == 0);
+}
+
+static void test_stats(void) {
+    lp_alloc_t *a = make(8192, 0);
+    void *p = lp_alloc(a, 16);
+    void *q = lp_alloc(a, 100);
+    lp_alloc_stats_t st = stats(a);
+    EXPECT(st.used == 24 + 104 && st.used_payload == 20 + 100 && st.used_blocks == 2);
+    EXPECT(st.free == st.capacity - st.used && st.free_blocks == 1);
+    EXPECT(st.largest_free == st.free - 4);
+    EXPECT(st.peak_used == st.used && st.alloc_count == 2 && st.failed_count == 0);
+    EXPECT(lp_free(a, p) == LP_OK);
+    st = stats(a);
+    EXPECT(st.used == 104 && st.peak_used == 128 && st.free_blocks == 2);
+    EXPECT(lp_alloc(a, st.largest_free + 1) == NULL);
+    EXPECT(stats(a).failed_count == 1);
+    EXPECT(lp_alloc(a, st.largest_free) != NULL);
+    EXPECT(stats(a).largest_free == 20);   // only p's old block is left
+    EXPECT(lp_free(a, q) == LP_OK);
+    EXPECT_CHECK(a);
+}
+
+static void test_exhaustion(void) {
+    lp_alloc_t *a = make(4096, 0);
+    size_t count = 0;
+    while (lp_alloc(a, 16)) {
+        count++;
+    }
+    lp_alloc_stats_t st = stats(a);
+    EXPECT(count == st.capacity / 24);
+    EXPECT(st.failed_count == 1);
+    EXPECT(lp_alloc(a, 0) == NULL || st.free >= 16);
+    EXPECT_CHECK(a);
+}
+
+typedef struct {
+    size_t blocks, used, bytes;
+} walk_ctx_t;
+
+static void walk_count(void *ptr, size_t usable, bool used, void *ctx) {
+    walk_ctx_t *w = ctx;
+    (void)ptr;
+    w->blocks++;
+    w->used += used;
+    w->bytes += usable + 4;
+}
+
+static void test_walk(void) {
+    lp_alloc_t *a = make(4096, 0);
+    void *p[5];
+    for (int i = 0; i < 5; i++) {
+        p[i] = lp_alloc(a, 10 * (size_t)i);
+    }
+    EXPECT(lp_free(a, p[1]) == LP_OK && lp_free(a, p[3]) == LP_OK);
+    walk_ctx_t w = {0, 0, 0};
+    lp_alloc_walk(a, walk_count, &w);
+    EXPECT(w.blocks == 6 && w.used == 3 && w.bytes == stats(a).capacity);
+    lp_alloc_walk(a, NULL, NULL);
+}
+
+// Corrupt one thing at a time and see lp_alloc_check name the right invariant.
+static void test_check_detects(void) {
+    struct {
+        size_t offset_from_p;   // which word to damage, relative to block p's payload
+        uint32_t xor_mask;
+        const char *prefix;
+    } cases[] = {
+        {(size_t)-4, 1u << 24, "invariant 2"},   // p's size: the block runs past the sentinel
+        {(size_t)-4, 2u, "invariant 3"},         // p claims a free predecessor
+        {24 * 2 - 8, 1u, "invariant 5"},         // the free block's boundary tag (block q = p + 24)
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        lp_alloc_t *a = make(4096, 0);
+        uint8_t *p = lp_alloc(a, 16);
+        uint8_t *q = lp_alloc(a, 16);
+        uint8_t *r = lp_alloc(a, 16);
+        (void)r;
+        EXPECT(lp_free(a, q) == LP_OK);
+        EXPECT_CHECK(a);
+        uint32_t *w = (uint32_t *)(void *)(p + cases[i].offset_from_p);
+        *w ^= cases[i].xor_mask;
+        const char *msg = lp_alloc_check(a);
+        EXPECT(msg && strncmp(msg, cases[i].prefix, strlen(cases[i].prefix)) == 0);
+        if (msg && strncmp(msg, cases[i].prefix, strlen(cases[i].prefix)) != 0) {
+            printf("  case %zu: got \"%s\"\n", i, msg);
+        }
+    }
+    // Invariant 1: the index's magic number.
+    lp_alloc_t *a = make(4096, 0);
+    *(uint32_t *)(void *)a ^= 1;
+    EXPECT(!lp_alloc_invariants_hold(a));
+    EXPECT(strncmp(lp_alloc_check(a), "invariant 1", 11) == 0);
+    // Invariant 4: mark a used block between two free ones free without merging.
+    a = make(4096, 0);
+    uint8_t *p = lp_alloc(a, 16);
+    uint8_t *q = lp_alloc(a, 16);
+    uint8_t *r = lp_alloc(a, 16);
+    (void)r;
+    EXPECT(lp_free(a, p) == LP_OK);
+    *(uint32_t *)(void *)(q - 4) |= 1;
+    EXPECT(strncmp(lp_alloc_check(a), "invariant", 9) == 0);
+    // Invariant 7: a free block whose list link is cut.
+    a = make(4096, 0);
+    p = lp_alloc(a, 16);
+    q = lp_alloc(a, 16);
+    r = lp_alloc(a, 16);
+    uint8_t *s = lp_alloc(a, 16);
+    (void)s;
+    EXPECT(lp_free(a, p) == LP_OK && lp_free(a, r) == LP_OK);   // same class: r -> p
+    ((uint32_t *)(void *)r)[0] = 0;
+    EXPECT(strncmp(lp_alloc_check(a), "invariant 7", 11) == 0);
+    // Invariant 6: a broken back link.
+    a = make(4096, 0);
+    p = lp_alloc(a, 16);
+    q = lp_alloc(a, 16);
+    r = lp_alloc(a, 16);
+    s = lp_alloc(a, 16);
+    EXPECT(lp_free(a, p) == LP_OK && lp_free(a, r) == LP_OK);
+    ((uint32_t *)(void *)p)[1] ^= 1;
+    EXPECT(strncmp(lp_alloc_check(a), "invariant 6", 11) == 0);
+    // Invariant 9: a counter. The header layout puts used_granules fifth.
+    a = make(4096, 0);
+    p = lp_alloc(a, 16);
+    ((uint32_t *)(void *)a)[4] += 3;
+    EXPECT(strncmp(lp_alloc_check(a), "invariant 9", 11) == 0);
+}
+
+static void test_status_str(void) {
+    lp_status_t all[] = {LP_OK, LP_ERR_ARG, LP_ERR_TOO_SMALL, LP_ERR_TOO_LARGE, LP_ERR_NOT_BLOCK,
+                         LP_ERR_NOT_LIVE};
+    for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        const char *s = lp_status_str(all[i]);
+        EXPECT(s && *s && strcmp(s, "unknown status") != 0);
+        for (size_t j = 0; j < i; j++) {
+            EXPECT(strcmp(s, lp_status_str(all[j])) != 0);
+        }
+    }
+    EXPECT(strcmp(lp_status_str((lp_status_t)42), "unknown status") == 0);
+}
+
+int main(void) {
+    RUN(test_init_errors);
+    RUN(test_init_layout);
+    RUN(test_alloc_sizes);
+    RUN(test_zero_size);
+    RUN(test_overflow);
+    RUN(test_null_allocator);
+    RUN(test_free_errors);
+    RUN(test_coalescing);
+    RUN(test_aligned);
+    RUN(test_realloc);
+    RUN(test_owns_and_usable);
+    RUN(test_stats);
+    RUN(test_exhaustion);
+    RUN(test_walk);
+    RUN(test_check_detects);
+    RUN(test_status_str);
+    printf("%u passed, %u failed\n", tests_passed, tests_failed);
+    return tests_failed ? 1 : 0;
+}

@@ -1,0 +1,808 @@
+// lp_alloc: O(1) two-level segregated-fit allocator with 4-byte headers. See lp_alloc.h.
+//
+// Region layout
+//
+//   mem ... base                first block                              sentinel
+//   |pad|  lp_alloc_t + heads[] |pad|hdr|payload ...|hdr|payload ...|...|hdr|
+//                                    ^ first (8-aligned)                 ^ end - 4, end 8-aligned
+//
+// Blocks are addressed by their payload pointer p (8-byte aligned); the header is the uint32 at
+// p - 4, so a block of n granules spans [p - 4, p + 8n - 4) and the next block's payload is p + 8n.
+// Header word: size in granules << 2 | LP_PREV_FREE | LP_FREE. A free block also holds, at p, the
+// link to the next block in its free list and, at p + 4, the link to the previous one; its last word
+// (p + 8n - 8) repeats its size. Links are (p - base) / 8 as uint32, 0 meaning none. The sentinel is
+// a header of size 0 that is never free, so the last block never tries to merge past the region.
+//
+// Invariants (lp_alloc_check tests exactly these, by number)
+//   1. The index is intact: magic number, geometry (first block, granule count, class count) agrees
+//      with itself, and the sentinel header has size 0 and no free flag.
+//   2. Blocks tile the region: walking from the first block by header sizes, every block has at least
+//      LP_MIN_BLOCK granules and the walk ends exactly at the sentinel.
+//   3. Every header's prev-free flag equals the free flag of the block before it (clear for the first
+//      block; the sentinel is included).
+//   4. No two adjacent blocks are free.
+//   5. Every free block ends with a boundary tag equal to its size.
+//   6. Every free list is a well-formed doubly linked list (the head has no back link, every back link
+//      matches, no cycle) of blocks that lie in the region, are free, and belong to the list's class.
+//   7. Every free block of the walk is on the list of its class, and the lists hold nothing else.
+//   8. A second-level bitmap bit is set exactly when its list is non-empty, and a first-level bit
+//      exactly when that level's second-level bitmap is non-zero; no bit beyond the last class.
+//   9. The counters (used granules, used blocks, free blocks) equal those of the walk, and the
+//      peak is at least the current use.
+#include "lp_alloc.h"
+
+#include <string.h>
+
+// ---- Configuration and layout ----
+
+#define LP_GRAN        8u                      // bytes per granule; also the payload alignment
+#define LP_HDR         4u                      // header bytes
+#define LP_MIN_BLOCK   2u                      // granules: header + two links + boundary tag
+#define LP_FREE        1u                      // header flag: this block is free
+#define LP_PREV_FREE   2u                      // header flag: the block before this one is free
+#define LP_FLAGS       3u
+#define LP_SIZE_SHIFT  2
+#define LP_MAX_GRANULES ((uint32_t)1 << 29)    // exclusive bound on region size / 8
+#define LP_SL_BITS     LP_ALLOC_SL_BITS
+#define LP_SL_COUNT    (1u << LP_SL_BITS)
+#define LP_SL_MASK     (LP_SL_COUNT - 1u)
+// Class of the largest possible block (< 2^29 granules) has first-level index <= 29 - SL_BITS.
+#define LP_FL_COUNT    (30 - LP_SL_BITS)
+#define LP_MAGIC       0x6C70616Cu             // "lpal"
+
+#if LP_ALLOC_SL_BITS < 1 || LP_ALLOC_SL_BITS > 5
+#error "LP_ALLOC_SL_BITS must be 1..5"
+#endif
+
+#if LP_SL_BITS <= 3
+typedef uint8_t lp_slmap_t;
+#elif LP_SL_BITS == 4
+typedef uint16_t lp_slmap_t;
+#else
+typedef uint32_t lp_slmap_t;
+#endif
+
+struct lp_alloc {
+    uint32_t magic;
+    uint32_t granules;         // size of the block area in granules (first block to sentinel)
+    uint32_t first;            // link of the first block
+    uint32_t class_count;      // number of entries in heads[]
+    uint32_t used_granules;
+    uint32_t used_blocks;
+    uint32_t free_blocks;
+    uint32_t peak_granules;
+    uintptr_t first_addr;      // address of the first block's payload
+    size_t max_request;        // largest payload a block can have: granules * 8 - 4
+    size_t alloc_count;
+    size_t failed_count;
+    uint32_t fl_map;           // bit f: sl_map[f] != 0
+    lp_slmap_t sl_map[LP_FL_COUNT]; // bit s of sl_map[f]: heads[f * SL_COUNT + s] != 0
+    uint32_t heads[];          // free-list heads (links), one per class
+};
+
+// Layout facts the code relies on.
+typedef char lp_assert_header_word[(sizeof(uint32_t) == LP_HDR) ? 1 : -1];
+typedef char lp_assert_min_block[(LP_MIN_BLOCK * LP_GRAN >= LP_HDR + 3 * sizeof(uint32_t)) ? 1 : -1];
+typedef char lp_assert_fl_fits_map[(LP_FL_COUNT <= 32) ? 1 : -1];
+typedef char lp_assert_align[(LP_ALLOC_ALIGN == LP_GRAN) ? 1 : -1];
+
+// The hot helpers are forced inline when optimising for speed (one flat function per public call
+// saves the register spills of nested calls on x86-32 and ARM); under -Os the compiler decides,
+// which keeps the code small.
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__OPTIMIZE_SIZE__)
+#define LP_HOT static inline __attribute__((always_inline))
+#else
+#define LP_HOT static inline
+#endif
+
+// ---- Bit tricks ----
+
+// Index of the highest set bit; x != 0.
+static inline uint32_t lp_fls(uint32_t x) {
+    #if defined(__GNUC__) || defined(__clang__)
+    return 31u - (uint32_t)__builtin_clz(x);
+    #else
+    uint32_t r = 0;
+    while (x >>= 1) {
+        r++;
+    }
+    return r;
+    #endif
+}
+
+// Index of the lowest set bit; x != 0.
+static inline uint32_t lp_ffs(uint32_t x) {
+    #if defined(__GNUC__) || defined(__clang__)
+    return (uint32_t)__builtin_ctz(x);
+    #else
+    uint32_t r = 0;
+    while (!(x & 1u)) {
+        x >>= 1;
+        r++;
+    }
+    return r;
+    #endif
+}
+
+// Size class of a block of n granules (n >= 1). Below SL_COUNT every size is its own class; above,
+// each power-of-two range [2^k, 2^(k+1)) is cut into SL_COUNT equal classes. The result is
+// first-level index * SL_COUNT + second-level index, and it grows monotonically with n.
+LP_HOT uint32_t lp_class_of(uint32_t n) {
+    uint32_t shift = 0;
+    if (n >= LP_SL_COUNT) {
+        shift = lp_fls(n) - LP_SL_BITS;
+    }
+    return (shift << LP_SL_BITS) + (n >> shift);
+}
+
+// ---- Block accessors ----
+
+static inline uint8_t *lp_base(const lp_alloc_t *a) {
+    return (uint8_t *)(uintptr_t)a;
+}
+
+static inline uint32_t *lp_word(uint8_t *p) {
+    return (uint32_t *)(void *)p;
+}
+
+static inline uint32_t lp_header(uint8_t *p) {
+    return *lp_word(p - LP_HDR);
+}
+
+static inline void lp_set_header(uint8_t *p, uint32_t n, uint32_t flags) {
+    *lp_word(p - LP_HDR) = (n << LP_SIZE_SHIFT) | flags;
+}
+
+static inline uint32_t lp_hsize(uint32_t header) {
+    return header >> LP_SIZE_SHIFT;
+}
+
+static inline uint8_t *lp_after(uint8_t *p, uint32_t n) {
+    return p + (size_t)n * LP_GRAN;
+}
+
+// The boundary tag (last word) of a free block of n granules.
+static inline void lp_set_tag(uint8_t *p, uint32_t n) {
+    *lp_word(lp_after(p, n) - 2 * LP_HDR) = n;
+}
+
+// Size of the block before p, read from its boundary tag; only meaningful if it is free.
+static inline uint32_t lp_prev_size(uint8_t *p) {
+    return *lp_word(p - 2 * LP_HDR);
+}
+
+static inline uint8_t *lp_at(const lp_alloc_t *a, uint32_t link) {
+    return lp_base(a) + (size_t)link * LP_GRAN;
+}
+
+static inline uint32_t lp_link(const lp_alloc_t *a, const uint8_t *p) {
+    return (uint32_t)((size_t)(p - lp_base(a)) / LP_GRAN);
+}
+
+static inline uint8_t *lp_first(const lp_alloc_t *a) {
+    return lp_at(a, a->first);
+}
+
+// Payload address of the sentinel (one past the last block).
+static inline uint8_t *lp_end(const lp_alloc_t *a) {
+    return lp_at(a, a->first + a->granules);
+}
+
+// ---- The index ----
+
+static inline void lp_mark_nonempty(lp_alloc_t *a, uint32_t c) {
+    a->sl_map[c >> LP_SL_BITS] |= (lp_slmap_t)(1u << (c & LP_SL_MASK));
+    a->fl_map |= 1u << (c >> LP_SL_BITS);
+}
+
+static inline void lp_mark_empty(lp_alloc_t *a, uint32_t c) {
+    uint32_t f = c >> LP_SL_BITS;
+    a->sl_map[f] &= (lp_slmap_t) ~(1u << (c & LP_SL_MASK));
+    if (a->sl_map[f] == 0) {
+        a->fl_map &= ~(1u << f);
+    }
+}
+
+// Push the free block p of n granules onto its class list.
+LP_HOT void lp_insert(lp_alloc_t *a, uint8_t *p, uint32_t n) {
+    uint32_t c = lp_class_of(n);
+    uint32_t head = a->heads[c];
+    uint32_t *links = lp_word(p);
+    links[0] = head;
+    links[1] = 0;
+    if (head) {
+        lp_word(lp_at(a, head))[1] = lp_link(a, p);
+    } else {
+        lp_mark_nonempty(a, c);
+    }
+    a->heads[c] = lp_link(a, p);
+}
+
+// Take the free block p of n granules off its list.
+LP_HOT void lp_unlink(lp_alloc_t *a, uint8_t *p, uint32_t n) {
+    uint32_t *links = lp_word(p);
+    uint32_t next = links[0];
+    uint32_t prev = links[1];
+    if (prev) {
+        lp_word(lp_at(a, prev))[0] = next;
+    } else {
+        uint32_t c = lp_class_of(n);
+        a->heads[c] = next;
+        if (!next) {
+            lp_mark_empty(a, c);
+        }
+    }
+    if (next) {
+        lp_word(lp_at(a, next))[1] = prev;
+    }
+}
+
+// Pop the head of the non-empty list of class c.
+LP_HOT uint8_t *lp_pop(lp_alloc_t *a, uint32_t c) {
+    uint8_t *p = lp_at(a, a->heads[c]);
+    uint32_t next = lp_word(p)[0];
+    a->heads[c] = next;
+    if (next) {
+        lp_word(lp_at(a, next))[1] = 0;
+    } else {
+        lp_mark_empty(a, c);
+    }
+    return p;
+}
+
+// Find and unlink a free block of at least n granules (n <= a->granules), or return NULL.
+// First the head of n's own class (it may be large enough), then the first non-empty class above
+// it, where every block is larger than n.
+LP_HOT uint8_t *lp_take(lp_alloc_t *a, uint32_t n) {
+    uint32_t c = lp_class_of(n);
+    uint32_t head = a->heads[c];
+    if (head && lp_hsize(lp_header(lp_at(a, head))) >= n) {
+        return lp_pop(a, c);
+    }
+    uint32_t f = c >> LP_SL_BITS;
+    uint32_t above = a->sl_map[f] & ~((2u << (c & LP_SL_MASK)) - 1u);
+    if (!above) {
+        uint32_t fl_above = a->fl_map & ~((2u << f) - 1u);
+        if (!fl_above) {
+            return NULL;
+        }
+        f = lp_ffs(fl_above);
+        above = a->sl_map[f];
+    }
+    return lp_pop(a, (f << LP_SL_BITS) + lp_ffs(above));
+}
+
+// ---- Blocks ----
+
+// Granules for a request of size bytes; size <= a->max_request.
+static inline uint32_t lp_granules_for(size_t size) {
+    uint32_t n = (uint32_t)((size + LP_HDR + LP_GRAN - 1) / LP_GRAN);
+    return n < LP_MIN_BLOCK ? LP_MIN_BLOCK : n;
+}
+
+// Make [p, p + n granules) a free block and list it, merging with the block after it if that one is
+// free. The block before p must be used (or p is the first block).
+LP_HOT void lp_release(lp_alloc_t *a, uint8_t *p, uint32_t n) {
+    uint8_t *next = lp_after(p, n);
+    uint32_t nh = lp_header(next);
+    if (nh & LP_FREE) {
+        lp_unlink(a, next, lp_hsize(nh));
+        n += lp_hsize(nh);
+    } else {
+        lp_set_header(next, lp_hsize(nh), (nh & LP_FLAGS) | LP_PREV_FREE);
+        a->free_blocks++;
+    }
+    lp_set_header(p, n, LP_FREE);
+    lp_set_tag(p, n);
+    lp_insert(a, p, n);
+}
+
+// Turn the unlinked free block p of have granules into a used block of need granules, returning
+// the tail to the free lists when it can form a block. flags: the prev-free flag for p's header.
+LP_HOT void *lp_use(lp_alloc_t *a, uint8_t *p, uint32_t have, uint32_t need, uint32_t flags) {
+    uint32_t rest = have - need;
+    if (rest >= LP_MIN_BLOCK) {
+        // The block after the tail already says "previous free"; the tail cannot merge with it.
+        uint8_t *tail = lp_after(p, need);
+        lp_set_header(tail, rest, LP_FREE);
+        lp_set_tag(tail, rest);
+        lp_insert(a, tail, rest);
+    } else {
+        need = have;
+        uint8_t *next = lp_after(p, have);
+        *lp_word(next - LP_HDR) &= ~LP_PREV_FREE;
+        a->free_blocks--;
+    }
+    lp_set_header(p, need, flags);
+    a->used_granules += need;
+    a->used_blocks++;
+    if (a->used_granules > a->peak_granules) {
+        a->peak_granules = a->used_granules;
+    }
+    a->alloc_count++;
+    return p;
+}
+
+// LP_OK if ptr looks like the payload of a live block, see lp_alloc.h for what this can and cannot
+// tell. Never reads outside the block area.
+LP_HOT lp_status_t lp_validate(const lp_alloc_t *a, const void *ptr) {
+    // Granule index of ptr from the first block. The rotation moves the low bits of a misaligned
+    // offset to the top, so one comparison rejects misaligned, before-the-first and past-the-last
+    // pointers alike (a payload must leave room for a minimal block before the sentinel).
+    uintptr_t offset = (uintptr_t)ptr - a->first_addr;
+    uintptr_t index = (offset >> 3) | (offset << (sizeof(uintptr_t) * 8 - 3));
+    if (index > a->granules - LP_MIN_BLOCK) {
+        return LP_ERR_NOT_BLOCK;
+    }
+    uint8_t *p = lp_base(a) + ((uintptr_t)ptr - (uintptr_t)a);
+    uint32_t h = lp_header(p);
+    if (h & LP_FREE) {
+        return LP_ERR_NOT_LIVE;
+    }
+    // n in [LP_MIN_BLOCK, granules left from p], as one unsigned comparison.
+    uint32_t room = a->granules - (uint32_t)index;
+    uint32_t n = lp_hsize(h);
+    if (n - LP_MIN_BLOCK > room - LP_MIN_BLOCK || (lp_header(lp_after(p, n)) & LP_PREV_FREE)) {
+        return LP_ERR_NOT_BLOCK;
+    }
+    if (h & LP_PREV_FREE) {
+        uint32_t m = index >= LP_MIN_BLOCK ? lp_prev_size(p) : 0;
+        if (m < LP_MIN_BLOCK || m > index
+            || lp_header(p - (size_t)m * LP_GRAN) != ((m << LP_SIZE_SHIFT) | LP_FREE)) {
+            return LP_ERR_NOT_BLOCK;
+        }
+    }
+    return LP_OK;
+}
+
+// ---- Public API ----
+
+// Where the blocks of a region [start, start + size) go, without touching memory.
+typedef struct {
+    uintptr_t base;
+    uint32_t first;        // link of the first block
+    uint32_t granules;
+    uint32_t class_count;
+} lp_geometry_t;
+
+static lp_status_t lp_geometry(uintptr_t start, size_t size, lp_geometry_t *g) {
+    if (size / LP_GRAN >= LP_MAX_GRANULES) {
+        return LP_ERR_TOO_LARGE;
+    }
+    if (start > UINTPTR_MAX - size) {
+        return LP_ERR_ARG;
+    }
+    uintptr_t base = (start + (LP_GRAN - 1)) & ~(uintptr_t)(LP_GRAN - 1);
+    uintptr_t end = (start + size) & ~(uintptr_t)(LP_GRAN - 1);
+    if (end <= base) {
+        return LP_ERR_TOO_SMALL;
+    }
+    // Size the index for all of [base, end); the blocks get slightly less, so it is never short.
+    uint32_t classes = lp_class_of((uint32_t)((end - base) / LP_GRAN)) + 1;
+    size_t index = offsetof(lp_alloc_t, heads) + (size_t)classes * sizeof(uint32_t);
+    uint32_t first = (uint32_t)((index + LP_HDR + LP_GRAN - 1) / LP_GRAN);
+    if ((end - base) / LP_GRAN < (size_t)first + LP_MIN_BLOCK) {
+        return LP_ERR_TOO_SMALL;
+    }
+    g->base = base;
+    g->first = first;
+    g->granules = (uint32_t)((end - base) / LP_GRAN) - first;
+    g->class_count = classes;
+    return LP_OK;
+}
+
+size_t lp_alloc_min_region(void) {
+    size_t size = offsetof(lp_alloc_t, heads);
+    for (;; size++) {
+        bool fits = true;
+        for (uintptr_t start = 8; start < 16; start++) {
+            lp_geometry_t g;
+            if (lp_geometry(start, size, &g) != LP_OK) {
+                fits = false;
+                break;
+            }
+        }
+        if (fits) {
+            return size;
+        }
+    }
+}
+
+lp_status_t lp_alloc_init(lp_alloc_t **out, void *mem, size_t size) {
+    if (!out) {
+        return LP_ERR_ARG;
+    }
+    *out = NULL;
+    if (!mem) {
+        return LP_ERR_ARG;
+    }
+    lp_geometry_t g;
+    lp_status_t status = lp_geometry((uintptr_t)mem, size, &g);
+    if (status != LP_OK) {
+        return status;
+    }
+    lp_alloc_t *a = (lp_alloc_t *)(void *)((uint8_t *)mem + (g.base - (uintptr_t)mem));
+    memset(a, 0, offsetof(lp_alloc_t, heads) + (size_t)g.class_count * sizeof(uint32_t));
+    a->magic = LP_MAGIC;
+    a->granules = g.granules;
+    a->first = g.first;
+    a->class_count = g.class_count;
+    a->max_request = (size_t)g.granules * LP_GRAN - LP_HDR;
+    a->first_addr = (uintptr_t)lp_first(a);
+    uint8_t *p = lp_first(a);
+    lp_set_header(lp_end(a), 0, 0);
+    // The first block has no predecessor, so lp_release's "previous is used" holds.
+    lp_release(a, p, g.granules);
+    *out = a;
+    return LP_OK;
+}
+
+void *lp_alloc(lp_alloc_t *a, size_t size) {
+    if (!a) {
+        return NULL;
+    }
+    if (size > a->max_request) {
+        a->failed_count++;
+        return NULL;
+    }
+    uint32_t n = lp_granules_for(size);
+    uint8_t *p = lp_take(a, n);
+    if (!p) {
+        a->failed_count++;
+        return NULL;
+    }
+    return lp_use(a, p, lp_hsize(lp_header(p)), n, 0);
+}
+
+void *lp_alloc_aligned(lp_alloc_t *a, size_t size, size_t align) {
+    if (!a) {
+        return NULL;
+    }
+    if (align == 0 || (align & (align - 1)) || align > LP_ALLOC_MAX_ALIGN) {
+        a->failed_count++;
+        return NULL;
+    }
+    if (align <= LP_GRAN) {
+        return lp_alloc(a, size);
+    }
+    if (size > a->max_request) {
+        a->failed_count++;
+        return NULL;
+    }
+    // The gap in front must be 0 or a whole free block (>= 2 granules); a 1-granule gap is widened
+    // by one alignment step. So at most align / 8 + 1 granules go in front.
+    uint32_t step = (uint32_t)(align / LP_GRAN);
+    uint32_t n = lp_granules_for(size);
+    uint32_t search = n + step + 1;
+    uint8_t *p = search <= a->granules ? lp_take(a, search) : NULL;
+    if (!p) {
+        a->failed_count++;
+        return NULL;
+    }
+    uint32_t have = lp_hsize(lp_header(p));
+    uint32_t gap = (uint32_t)(((align - ((uintptr_t)p & (align - 1))) & (align - 1)) / LP_GRAN);
+    if (gap == 1) {
+        gap += step;
+    }
+    uint32_t flags = 0;
+    if (gap) {
+        // The block before p is used, so the gap is a free block of its own.
+        lp_set_header(p, gap, LP_FREE);
+        lp_set_tag(p, gap);
+        lp_insert(a, p, gap);
+        a->free_blocks++;
+        p = lp_after(p, gap);
+        have -= gap;
+        flags = LP_PREV_FREE;
+    }
+    return lp_use(a, p, have, n, flags);
+}
+
+lp_status_t lp_free(lp_alloc_t *a, void *ptr) {
+    if (!ptr) {
+        return LP_OK;
+    }
+    if (!a) {
+        return LP_ERR_ARG;
+    }
+    lp_status_t status = lp_validate(a, ptr);
+    if (status != LP_OK) {
+        return status;
+    }
+    uint8_t *p = ptr;
+    uint32_t h = lp_header(p);
+    uint32_t n = lp_hsize(h);
+    a->used_granules -= n;
+    a->used_blocks--;
+    if (h & LP_PREV_FREE) {
+        // Keep the free flag in the stale header so a second free of ptr is seen as a double free.
+        *lp_word(p - LP_HDR) = h | LP_FREE;
+        uint32_t m = lp_prev_size(p);
+        p -= (size_t)m * LP_GRAN;
+        lp_unlink(a, p, m);
+        a->free_blocks--;
+        n += m;
+    }
+    lp_release(a, p, n);
+    return LP_OK;
+}
+
+void *lp_realloc(lp_alloc_t *a, void *ptr, size_t size) {
+    if (!ptr) {
+        return lp_alloc(a, size);
+    }
+    if (!a) {
+        return NULL;
+    }
+    if (size > a->max_request || lp_validate(a, ptr) != LP_OK) {
+        a->failed_count++;
+        return NULL;
+    }
+    uint8_t *p = ptr;
+    uint32_t h = lp_header(p);
+    uint32_t have = lp_hsize(h);
+    uint32_t need = lp_granules_for(size);
+    if (need <= have) {
+        if (have - need >= LP_MIN_BLOCK) {
+            lp_set_header(p, need, h & LP_FLAGS);
+            a->used_granules -= have - need;
+            lp_release(a, lp_after(p, need), have - need);
+        }
+        return p;
+    }
+    uint8_t *next = lp_after(p, have);
+    uint32_t nh = lp_header(next);
+    if ((nh & LP_FREE) && have + lp_hsize(nh) >= need) {
+        // Grow into the free block after p; lp_use counts it as a fresh block, so undo that part.
+        lp_unlink(a, next, lp_hsize(nh));
+        a->used_granules -= have;
+        a->used_blocks--;
+        a->alloc_count--;
+        return lp_use(a, p, have + lp_hsize(nh), need, h & LP_PREV_FREE);
+    }
+    uint8_t *q = lp_alloc(a, size);
+    if (!q) {
+        return NULL;
+    }
+    memcpy(q, p, (size_t)have * LP_GRAN - LP_HDR);
+    lp_free(a, p);
+    return q;
+}
+
+size_t lp_usable_size(const lp_alloc_t *a, const void *ptr) {
+    if (!a || !ptr || lp_validate(a, ptr) != LP_OK) {
+        return 0;
+    }
+    uint8_t *p = lp_base(a) + ((uintptr_t)ptr - (uintptr_t)a);
+    return (size_t)lp_hsize(lp_header(p)) * LP_GRAN - LP_HDR;
+}
+
+bool lp_alloc_owns(const lp_alloc_t *a, const void *ptr) {
+    if (!a) {
+        return false;
+    }
+    uintptr_t addr = (uintptr_t)ptr;
+    return addr >= (uintptr_t)a && addr < (uintptr_t)lp_end(a);
+}
+
+void lp_alloc_stats(const lp_alloc_t *a, lp_alloc_stats_t *out) {
+    if (!out) {
+        return;
+    }
+    memset(out, 0, sizeof(*out));
+    if (!a) {
+        return;
+    }
+    out->capacity = (size_t)a->granules * LP_GRAN;
+    out->used = (size_t)a->used_granules * LP_GRAN;
+    out->used_payload = out->used - (size_t)a->used_blocks * LP_HDR;
+    out->free = out->capacity - out->used;
+    if (a->fl_map) {
+        // The head of the highest non-empty class is the largest request lp_take can serve.
+        uint32_t f = lp_fls(a->fl_map);
+        uint32_t c = (f << LP_SL_BITS) + lp_fls(a->sl_map[f]);
+        out->largest_free = (size_t)lp_hsize(lp_header(lp_at(a, a->heads[c]))) * LP_GRAN - LP_HDR;
+    }
+    out->used_blocks = a->used_blocks;
+    out->free_blocks = a->free_blocks;
+    out->peak_used = (size_t)a->peak_granules * LP_GRAN;
+    out->alloc_count = a->alloc_count;
+    out->failed_count = a->failed_count;
+}
+
+void lp_alloc_walk(const lp_alloc_t *a, lp_alloc_walk_fn fn, void *ctx) {
+    if (!a || !fn) {
+        return;
+    }
+    uint8_t *end = lp_end(a);
+    for (uint8_t *p = lp_first(a); p < end;) {
+        uint32_t h = lp_header(p);
+        uint32_t n = lp_hsize(h);
+        if (n == 0 || n > (uint32_t)((size_t)(end - p) / LP_GRAN)) {
+            return;   // corrupted; lp_alloc_check says where
+        }
+        fn(p, (size_t)n * LP_GRAN - LP_HDR, !(h & LP_FREE), ctx);
+        p = lp_after(p, n);
+    }
+}
+
+// ---- Checkers ----
+
+bool lp_alloc_invariants_hold(const lp_alloc_t *a) {
+    if (!a || a->magic != LP_MAGIC || a->granules < LP_MIN_BLOCK || a->granules >= LP_MAX_GRANULES) {
+        return false;
+    }
+    if (a->used_granules > a->granules || a->peak_granules < a->used_granules
+        || a->used_blocks > a->used_granules / LP_MIN_BLOCK
+        || a->free_blocks > (a->granules - a->used_granules) / LP_MIN_BLOCK
+        || (a->free_blocks == 0) != (a->used_granules == a->granules)
+        || (a->free_blocks == 0) != (a->fl_map == 0)) {
+        return false;
+    }
+    if (lp_header(lp_end(a)) & ~LP_PREV_FREE) {
+        return false;
+    }
+    for (uint32_t f = 0; f < LP_FL_COUNT; f++) {
+        if (((a->fl_map >> f) & 1u) != (a->sl_map[f] != 0)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Is p (a link) the start of a free block of class c, inside the block area?
+static bool lp_is_listed_block(const lp_alloc_t *a, uint32_t link, uint32_t c) {
+    if (link < a->first || link >= a->first + a->granules) {
+        return false;
+    }
+    uint8_t *p = lp_at(a, link);
+    uint32_t h = lp_header(p);
+    uint32_t n = lp_hsize(h);
+    return (h & LP_FREE) && n >= LP_MIN_BLOCK && n <= a->first + a->granules - link
+           && lp_class_of(n) == c;
+}
+
+const char *lp_alloc_check(const lp_alloc_t *a) {
+    // 1. The index.
+    if (!a || a->magic != LP_MAGIC) {
+        return "invariant 1: index magic number damaged";
+    }
+    if (a->granules < LP_MIN_BLOCK || a->granules >= LP_MAX_GRANULES
+        || a->first * LP_GRAN < offsetof(lp_alloc_t, heads) + LP_HDR
+        || a->class_count <= lp_class_of(a->granules)
+        || a->class_count > LP_FL_COUNT * LP_SL_COUNT
+        || a->max_request != (size_t)a->granules * LP_GRAN - LP_HDR
+        || a->first_addr != (uintptr_t)lp_first(a)) {
+        return "invariant 1: index geometry inconsistent";
+    }
+    uint8_t *end = lp_end(a);
+    if (lp_header(end) & ~LP_PREV_FREE) {
+        return "invariant 1: sentinel header damaged";
+    }
+
+    // 2-5 and 7 along the walk; count what the counters claim.
+    uint32_t used_granules = 0, used_blocks = 0, free_blocks = 0;
+    uint32_t prev_free = 0;
+    uint8_t *p = lp_first(a);
+    while (p < end) {
+        uint32_t h = lp_header(p);
+        uint32_t n = lp_hsize(h);
+        if (n < LP_MIN_BLOCK) {
+            return "invariant 2: block smaller than the minimum";
+        }
+        if (n > (uint32_t)((size_t)(end - p) / LP_GRAN)) {
+            return "invariant 2: block runs past the sentinel";
+        }
+        if (((h & LP_PREV_FREE) != 0) != (prev_free != 0)) {
+            return "invariant 3: prev-free flag disagrees with the previous block";
+        }
+        uint32_t is_free = h & LP_FREE;
+        if (is_free) {
+            if (prev_free) {
+                return "invariant 4: two adjacent free blocks";
+            }
+            if (*lp_word(lp_after(p, n) - 2 * LP_HDR) != n) {
+                return "invariant 5: boundary tag differs from the header size";
+            }
+            // Is it on its list? Walk that list, bounded so a cycle cannot hang us.
+            uint32_t c = lp_class_of(n);
+            uint32_t link = a->heads[c];
+            uint32_t want = lp_link(a, p);
+            uint32_t steps = 0;
+            while (link && link != want && steps++ < a->granules) {
+                if (!lp_is_listed_block(a, link, c)) {
+                    break;   // reported as invariant 6 below
+                }
+                link = lp_word(lp_at(a, link))[0];
+            }
+            if (link != want) {
+                return "invariant 7: free block missing from its free list";
+            }
+            free_blocks++;
+        } else {
+            used_granules += n;
+            used_blocks++;
+        }
+        prev_free = is_free;
+        p = lp_after(p, n);
+    }
+    if (p != end) {
+        return "invariant 2: blocks do not end at the sentinel";
+    }
+    if (((lp_header(end) & LP_PREV_FREE) != 0) != (prev_free != 0)) {
+        return "invariant 3: sentinel prev-free flag disagrees with the last block";
+    }
+
+    // 6 and 7: the lists themselves; 8: the bitmaps.
+    uint32_t listed = 0;
+    for (uint32_t c = 0; c < a->class_count; c++) {
+        uint32_t back = 0;
+        uint32_t steps = 0;
+        for (uint32_t link = a->heads[c]; link; link = lp_word(lp_at(a, link))[0]) {
+            if (!lp_is_listed_block(a, link, c)) {
+                return "invariant 6: free list holds a block that is not a free block of its class";
+            }
+            if (lp_word(lp_at(a, link))[1] != back) {
+                return "invariant 6: free list back link broken";
+            }
+            if (++steps > free_blocks) {
+                return "invariant 7: free lists hold more blocks than the walk found free";
+            }
+            back = link;
+        }
+        listed += steps;
+        uint32_t f = c >> LP_SL_BITS;
+        bool bit = (a->sl_map[f] >> (c & LP_SL_MASK)) & 1u;
+        if (bit != (a->heads[c] != 0)) {
+            return "invariant 8: second-level bit disagrees with its list";
+        }
+    }
+    if (listed != free_blocks) {
+        return "invariant 7: free lists hold more blocks than the walk found free";
+    }
+    for (uint32_t f = 0; f < LP_FL_COUNT; f++) {
+        uint32_t valid = 0;   // bits of sl_map[f] that name an existing class
+        for (uint32_t s = 0; s < LP_SL_COUNT; s++) {
+            if ((f << LP_SL_BITS) + s < a->class_count) {
+                valid |= 1u << s;
+            }
+        }
+        if (a->sl_map[f] & ~valid) {
+            return "invariant 8: bitmap bit beyond the last class";
+        }
+        if (((a->fl_map >> f) & 1u) != (a->sl_map[f] != 0)) {
+            return "invariant 8: first-level bit disagrees with its second-level map";
+        }
+    }
+    if (a->fl_map >> (LP_FL_COUNT - 1) >> 1) {
+        return "invariant 8: bitmap bit beyond the last class";
+    }
+
+    // 9. Counters.
+    if (used_granules != a->used_granules || used_blocks != a->used_blocks
+        || free_blocks != a->free_blocks) {
+        return "invariant 9: counters disagree with the blocks";
+    }
+    if (a->peak_granules < a->used_granules) {
+        return "invariant 9: peak below current use";
+    }
+    return NULL;
+}
+
+const char *lp_status_str(lp_status_t s) {
+    switch (s) {
+        case LP_OK:
+            return "ok";
+        case LP_ERR_ARG:
+            return "bad argument";
+        case LP_ERR_TOO_SMALL:
+            return "region too small";
+        case LP_ERR_TOO_LARGE:
+            return "region too large";
+        case LP_ERR_NOT_BLOCK:
+            return "not a block of this pool";
+        case LP_ERR_NOT_LIVE:
+            return "block already free";
+    }
+    return "unknown status";
+}
