@@ -1,8 +1,27 @@
-// What the files of the _lp_pool module share. Not part of the allocator core (lp_alloc.h).
+// What the files of the _lp_pool module share. The allocator core (lp_alloc.h) knows nothing of this.
+//
+// The object model (the invariants every lp_pool object keeps; the README explains them for users):
+//  1. Every Python-visible lp_pool object is a handle (lp_obj_t): a small fixed-size object on the GC
+//     heap with a finaliser. Its data (bytes, elements, nodes) lives in a pool, never on the GC heap.
+//  2. Handles are drawn from a per-pool reserve that is filled only while the GC heap is unlocked
+//     (pool creation, leaving run(), pool.reserve(n), any creation with the heap unlocked), so creating
+//     an object inside run() allocates nothing from the GC heap.
+//  3. A handle owns at most one pool block (`data`); `data == NULL` means released: every operation
+//     checks it and raises ValueError, so use after free raises and double free is harmless.
+//  4. The arena never holds the only reference to a GC object: pool blocks hold plain bytes and
+//     numbers; handles and pools are reachable from Python objects or from root pointers.
+//  5. A pool lives at least as long as any of its handles: handles point at their pool, caller-memory
+//     pools are registered in a root pointer until close(), and close() refuses while handles are live.
+//     The static pool lives until soft reset, when the arena is re-initialised.
+//  6. pool->live counts the handles that own a block; when it is 0 the pool's allocator is empty.
 #ifndef LP_POOL_H
 #define LP_POOL_H
 
 #include <stdint.h>
+
+#include "py/obj.h"
+#include "py/mpthread.h"
+#include "lp_alloc.h"
 
 #define LP_POOL_VERSION "0.1.0"
 
@@ -11,6 +30,107 @@
 #define LP_POOL_ARENA_SIZE (16 * 1024)
 #endif
 
+// Handles kept ready for creation under the heap lock, unless a pool asks for another number.
+#ifndef LP_POOL_DEFAULT_RESERVE
+#define LP_POOL_DEFAULT_RESERVE (16)
+#endif
+
+// Threads that can be inside run() at the same time.
+#ifndef LP_POOL_MAX_THREADS
+#define LP_POOL_MAX_THREADS (8)
+#endif
+
+#ifndef MP_NORETURN
+#define MP_NORETURN NORETURN // MicroPython before 1.26
+#endif
+
+#if !MICROPY_ENABLE_FINALISER
+#error "lp_pool needs MICROPY_ENABLE_FINALISER: objects release their pool memory in a finaliser"
+#endif
+
+typedef struct _lp_pool_obj_t lp_pool_obj_t;
+
+// A handle (invariant 1). The two words after `data` mean what the handle's type says.
+typedef struct _lp_obj_t {
+    mp_obj_base_t base;
+    lp_pool_obj_t *pool;
+    void *data;             // the block in the pool, NULL once released (or while in the reserve)
+    size_t len;             // e.g. bytes in a buffer
+    struct _lp_obj_t *next; // reserve chain while unused
+} lp_obj_t;
+
+struct _lp_pool_obj_t {
+    mp_obj_base_t base;
+    lp_alloc_t *heap;           // NULL once closed
+    mp_obj_t buf;               // caller's buffer kept alive, MP_OBJ_NULL for the static arena
+    uint8_t *mem;               // region start, to notice a caller buffer that moved
+    size_t size;
+    size_t live;                // invariant 6
+    size_t reserve_len;         // handles in the reserve chain
+    size_t reserve_target;      // what the reserve is topped up to
+    lp_obj_t *reserve;          // chain of unused handles
+    struct _lp_pool_obj_t *next_pool; // registry of caller-memory pools (a root pointer holds the head)
+};
+
+extern const mp_obj_type_t lp_type_MemoryPool;
+extern const mp_obj_type_t lp_type_Buffer;
+extern const mp_obj_type_t lp_type_AllocError;
+
+// ---- the module (modlp_pool.c) ----
 uint8_t *lp_arena_base(void);
+lp_pool_obj_t *lp_static_pool(void);
+
+// ---- pools (lp_mempool.c) ----
+// The pool a new object goes to: `pool_in` if given (must be an open LpMemoryPool), otherwise the
+// calling thread's current pool inside run(), otherwise the static pool.
+lp_pool_obj_t *lp_pool_for_new(mp_obj_t pool_in);
+// Raises ValueError if the pool is closed or its caller buffer moved.
+void lp_pool_check_open(lp_pool_obj_t *pool);
+// Allocate / reallocate a pool block; raise AllocError (pool unchanged) when the pool can't.
+void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size);
+void *lp_pool_realloc(lp_pool_obj_t *pool, void *ptr, size_t size);
+// Tops the reserve up to its target; only with the heap unlocked.
+void lp_pool_refill(lp_pool_obj_t *pool);
+void lp_pools_reset(void);
+
+// ---- handles (lp_handle.c) ----
+// A fresh handle of `type` for `pool` (from the reserve when the heap is locked), data NULL.
+lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type);
+// Give the handle its block: from here on it counts as live.
+void lp_handle_attach(lp_obj_t *h, void *data, size_t len);
+// Release the handle's block, if any (free(), with-exit and the finaliser).
+void lp_handle_release(lp_obj_t *h);
+// The handle's data, or ValueError naming the type when it was released.
+void *lp_handle_data(lp_obj_t *h);
+
+// ---- current pool and the heap guard (lp_run.c) ----
+// The calling thread's current pool (innermost run()/with), NULL outside run().
+lp_pool_obj_t *lp_current_pool(void);
+bool lp_pool_is_current_anywhere(lp_pool_obj_t *pool);
+// run(): make pool current, lock the heap one level, call args[0](*args[1:], **kw_args), undo both.
+mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, mp_map_t *kw_args);
+void lp_run_enter(lp_pool_obj_t *pool);
+void lp_run_exit_pool(lp_pool_obj_t *pool);
+void lp_run_reset(void);
+MP_DECLARE_CONST_FUN_OBJ_KW(lp_with_global_alloc_obj);
+
+// ---- errors (lp_error.c) ----
+MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested);
+
+// ---- serialising the allocator (threads without a GIL run native code concurrently) ----
+#if MICROPY_PY_THREAD && !MICROPY_PY_THREAD_GIL
+void lp_lock(void);
+void lp_unlock(void);
+void lp_lock_init(void);
+#else
+static inline void lp_lock(void) {
+}
+static inline void lp_unlock(void) {
+}
+static inline void lp_lock_init(void) {
+}
+#endif
+
+#define LP_HEAP_LOCK_DEPTH() (MP_STATE_THREAD(gc_lock_depth) >> GC_LOCK_DEPTH_SHIFT)
 
 #endif // LP_POOL_H

@@ -1,7 +1,15 @@
 # lp-pool user C module for MicroPython's make-based ports (unix, qemu).
-# Keep SRC_USERMOD in step with micropython.cmake: tests/host/test_build.py compares them.
+# Keep the sources in step with micropython.cmake: tests/host/test_build.py compares them.
 LP_POOL_MOD_DIR := $(USERMOD_DIR)
 
+# Files that use MicroPython's API (scanned for qstrs and root pointers).
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/modlp_pool.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_mempool.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_buffer.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_run.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_handle.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_error.c
+# The allocator core: plain C, no MicroPython includes.
+SRC_USERMOD_LIB_C += $(LP_POOL_MOD_DIR)/lp_alloc.c
 
 CFLAGS_USERMOD += -I$(LP_POOL_MOD_DIR)

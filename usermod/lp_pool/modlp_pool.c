@@ -2,11 +2,21 @@
 //
 // The arena is one static array, so it lands in .bss and its size is fixed per board at build time
 // (LP_POOL_ARENA_SIZE from boards/). The GC never scans it.
+//
+// Soft reset: root pointers survive it but point into a heap that is gone. The module notices the
+// first import of a new session (it is not yet in sys.modules: MicroPython calls a built-in module's
+// __init__ on every import until it is) and forgets every pool; the static arena is initialised
+// afresh when the static pool is next asked for.
 
+#include "py/gc.h"
 #include "py/objstr.h"
 #include "py/runtime.h"
 
 #include "lp_pool.h"
+
+#if !MICROPY_MODULE_BUILTIN_INIT
+#error "lp_pool needs MICROPY_MODULE_BUILTIN_INIT to notice soft resets"
+#endif
 
 // Placed in .bss with the alignment the allocator wants, so no bytes are lost to aligning it.
 static uint8_t lp_arena[LP_POOL_ARENA_SIZE] __attribute__((aligned(8)));
@@ -15,17 +25,47 @@ uint8_t *lp_arena_base(void) {
     return lp_arena;
 }
 
+extern const mp_obj_module_t lp_pool_module;
+
+static mp_obj_t lp_mod_init(void) {
+    mp_obj_t name = MP_OBJ_NEW_QSTR(MP_QSTR__lp_pool);
+    if (mp_map_lookup(&MP_STATE_VM(mp_loaded_modules_dict).map, name, MP_MAP_LOOKUP) != NULL) {
+        return mp_const_none;
+    }
+    if (gc_is_locked()) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("import lp_pool before locking the heap"));
+    }
+    lp_lock_init();
+    lp_pools_reset();
+    lp_run_reset();
+    mp_obj_dict_store(MP_OBJ_FROM_PTR(&MP_STATE_VM(mp_loaded_modules_dict)), name, MP_OBJ_FROM_PTR(&lp_pool_module));
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(lp_mod_init_obj, lp_mod_init);
+
 static mp_obj_t lp_mod_arena_size(void) {
     return mp_obj_new_int_from_uint(sizeof(lp_arena));
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(lp_mod_arena_size_obj, lp_mod_arena_size);
 
+static mp_obj_t lp_mod_current_pool(void) {
+    lp_pool_obj_t *pool = lp_current_pool();
+    return pool == NULL ? mp_const_none : MP_OBJ_FROM_PTR(pool);
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(lp_mod_current_pool_obj, lp_mod_current_pool);
+
 static MP_DEFINE_STR_OBJ(lp_version_obj, LP_POOL_VERSION);
 
 static const mp_rom_map_elem_t lp_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR__lp_pool) },
+    { MP_ROM_QSTR(MP_QSTR___init__), MP_ROM_PTR(&lp_mod_init_obj) },
     { MP_ROM_QSTR(MP_QSTR_version), MP_ROM_PTR(&lp_version_obj) },
     { MP_ROM_QSTR(MP_QSTR_arena_size), MP_ROM_PTR(&lp_mod_arena_size_obj) },
+    { MP_ROM_QSTR(MP_QSTR_current_pool), MP_ROM_PTR(&lp_mod_current_pool_obj) },
+    { MP_ROM_QSTR(MP_QSTR_with_global_alloc), MP_ROM_PTR(&lp_with_global_alloc_obj) },
+    { MP_ROM_QSTR(MP_QSTR_LpMemoryPool), MP_ROM_PTR(&lp_type_MemoryPool) },
+    { MP_ROM_QSTR(MP_QSTR_LpBuffer), MP_ROM_PTR(&lp_type_Buffer) },
+    { MP_ROM_QSTR(MP_QSTR_AllocError), MP_ROM_PTR(&lp_type_AllocError) },
 };
 static MP_DEFINE_CONST_DICT(lp_module_globals, lp_module_globals_table);
 

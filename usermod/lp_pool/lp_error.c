@@ -1,0 +1,95 @@
+// AllocError: raised when a pool cannot satisfy a request. A MemoryError, so existing handlers
+// still catch it, with the numbers a program needs to react: .requested and .available bytes.
+//
+// While the GC heap is locked no exception object can be allocated, so one preallocated instance
+// (static, not on the heap) is raised then; with the heap free every raise gets a fresh instance
+// so tracebacks don't pile up on a shared object.
+
+#include "py/objexcept.h"
+#include "py/smallint.h"
+#include "py/objstr.h"
+#include "py/objtuple.h"
+#include "py/runtime.h"
+#include "py/gc.h"
+
+#include "lp_pool.h"
+
+static void lp_alloc_error_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
+    mp_obj_exception_t *self = MP_OBJ_TO_PTR(self_in);
+    if (dest[0] == MP_OBJ_NULL && (attr == MP_QSTR_requested || attr == MP_QSTR_available)) {
+        size_t i = attr == MP_QSTR_requested ? 1 : 2;
+        dest[0] = self->args->len > i ? self->args->items[i] : mp_const_none;
+        return;
+    }
+    mp_obj_exception_attr(self_in, attr, dest);
+}
+
+// str(e) is the message alone (not the args tuple); repr keeps MicroPython's exception form.
+static void lp_alloc_error_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
+    mp_obj_exception_t *self = MP_OBJ_TO_PTR(self_in);
+    mp_print_kind_t k = kind & ~PRINT_EXC_SUBCLASS;
+    if ((k == PRINT_STR || k == PRINT_EXC) && self->args != NULL && self->args->len > 1) {
+        if (k == PRINT_EXC) {
+            mp_printf(print, "%q: ", (qstr)self->base.type->name);
+        }
+        mp_obj_print_helper(print, self->args->items[0], PRINT_STR);
+        return;
+    }
+    mp_obj_exception_print(print, self_in, kind);
+}
+
+MP_DEFINE_CONST_OBJ_TYPE(
+    lp_type_AllocError,
+    MP_QSTR_AllocError,
+    MP_TYPE_FLAG_NONE,
+    make_new, mp_obj_exception_make_new,
+    print, lp_alloc_error_print,
+    attr, lp_alloc_error_attr,
+    parent, &mp_type_MemoryError
+    );
+
+static MP_DEFINE_STR_OBJ(lp_locked_msg, "pool cannot satisfy the request (see .requested and .available)");
+
+// The instance raised under the heap lock: its args are rewritten before every raise.
+static struct {
+    mp_obj_base_t base;
+    size_t len;
+    mp_obj_t items[3];
+} lp_locked_args = { { &mp_type_tuple }, 3, { MP_OBJ_FROM_PTR(&lp_locked_msg), MP_OBJ_NEW_SMALL_INT(0), MP_OBJ_NEW_SMALL_INT(0) } };
+
+static mp_obj_exception_t lp_locked_error = {
+    .base = { &lp_type_AllocError },
+    .traceback_alloc = 0,
+    .traceback_len = 0,
+    .traceback_data = NULL,
+    .args = (mp_obj_tuple_t *)&lp_locked_args,
+};
+
+MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested) {
+    size_t available = 0;
+    if (pool->heap != NULL) {
+        lp_alloc_stats_t st;
+        lp_lock();
+        lp_alloc_stats(pool->heap, &st);
+        lp_unlock();
+        available = st.largest_free;
+    }
+    if (gc_is_locked()) {
+        // Small ints only: mp_obj_new_int_from_uint could allocate for values past the small-int range.
+        lp_locked_args.items[1] = MP_OBJ_NEW_SMALL_INT(requested > MP_SMALL_INT_MAX ? MP_SMALL_INT_MAX : requested);
+        lp_locked_args.items[2] = MP_OBJ_NEW_SMALL_INT(available);
+        lp_locked_error.traceback_len = 0;
+        lp_locked_error.traceback_data = NULL;
+        nlr_raise(MP_OBJ_FROM_PTR(&lp_locked_error));
+    }
+    vstr_t msg;
+    vstr_init(&msg, 80);
+    vstr_printf(&msg, "pool cannot allocate %u bytes (largest free block %u bytes)",
+        (unsigned)requested, (unsigned)available);
+    mp_obj_t args[3] = {
+        mp_obj_new_str_from_vstr(&msg),
+        mp_obj_new_int_from_uint(requested),
+        mp_obj_new_int_from_uint(available),
+    };
+    nlr_raise(mp_obj_exception_make_new(&lp_type_AllocError, 3, 0, args));
+}

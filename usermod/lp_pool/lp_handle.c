@@ -1,0 +1,65 @@
+// Handles: the small GC objects that stand for pool objects (see the object model in lp_pool.h).
+//
+// A handle in a pool's reserve has base.type set to its final type only when handed out; until then
+// it is unreachable from Python and its data is NULL, so its finaliser (run only if the pool itself
+// is gone, at soft reset) finds nothing to release.
+
+#include "py/gc.h"
+#include "py/runtime.h"
+
+#include "lp_pool.h"
+
+lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type) {
+    lp_obj_t *h;
+    if (!gc_is_locked()) {
+        // Heap free: a fresh handle keeps the reserve for the locked times.
+        h = mp_obj_malloc_with_finaliser(lp_obj_t, type);
+    } else {
+        lp_lock();
+        h = pool->reserve;
+        if (h != NULL) {
+            pool->reserve = h->next;
+            pool->reserve_len--;
+        }
+        lp_unlock();
+        if (h == NULL) {
+            mp_raise_msg_varg(&lp_type_AllocError,
+                MP_ERROR_TEXT("handle reserve of the pool is empty inside run(): call pool.reserve(n) before run(), or create the pool with a larger reserve="));
+        }
+        h->base.type = type;
+    }
+    h->pool = pool;
+    h->data = NULL;
+    h->len = 0;
+    h->next = NULL;
+    return h;
+}
+
+void lp_handle_attach(lp_obj_t *h, void *data, size_t len) {
+    h->data = data;
+    h->len = len;
+    lp_lock();
+    h->pool->live++;
+    lp_unlock();
+}
+
+void lp_handle_release(lp_obj_t *h) {
+    lp_pool_obj_t *pool = h->pool;
+    lp_lock();
+    void *data = h->data;
+    h->data = NULL;
+    if (data != NULL && pool != NULL && pool->heap != NULL) {
+        // Cannot fail for a block this handle owns; a failure would mean a corrupted pool, which
+        // pool.check() reports, so it is not turned into an exception here (finalisers can't raise).
+        lp_free(pool->heap, data);
+        pool->live--;
+    }
+    lp_unlock();
+}
+
+void *lp_handle_data(lp_obj_t *h) {
+    if (h->data == NULL) {
+        mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("%q has been freed"), (qstr)h->base.type->name);
+    }
+    return h->data;
+}

@@ -1,0 +1,345 @@
+// LpMemoryPool: a pool over the static arena (LpMemoryPool()) or over caller memory
+// (LpMemoryPool(bytearray(4096))).
+//
+// Lifetime rule (invariant 5 in lp_pool.h): a caller-memory pool is registered in a root pointer
+// from creation until close(), so the GC can never sweep it, or the buffer under it, while objects
+// live in it; close() raises while objects are live. Soft reset drops every pool, and the static
+// arena is initialised afresh on the first LpMemoryPool() after it.
+
+#include <string.h>
+
+#include "py/gc.h"
+#include "py/objstr.h"
+#include "py/runtime.h"
+
+#include "lp_pool.h"
+
+MP_REGISTER_ROOT_POINTER(struct _lp_pool_obj_t *lp_static_pool);
+MP_REGISTER_ROOT_POINTER(struct _lp_pool_obj_t *lp_pool_registry);
+
+static lp_pool_obj_t *lp_pool_new(mp_obj_t buf, uint8_t *mem, size_t size, size_t reserve) {
+    if (gc_is_locked()) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("create pools before locking the heap"));
+    }
+    lp_alloc_t *heap;
+    lp_status_t st = size < lp_alloc_min_region() ? LP_ERR_TOO_SMALL : lp_alloc_init(&heap, mem, size);
+    if (st == LP_ERR_TOO_SMALL) {
+        mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("buffer of %u bytes is too small for a pool (needs at least %u)"),
+            (unsigned)size, (unsigned)lp_alloc_min_region());
+    }
+    if (st != LP_OK) {
+        mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("cannot make a pool over this buffer: %s"), lp_status_str(st));
+    }
+    lp_pool_obj_t *pool = mp_obj_malloc(lp_pool_obj_t, &lp_type_MemoryPool);
+    pool->heap = heap;
+    pool->buf = buf;
+    pool->mem = mem;
+    pool->size = size;
+    pool->live = 0;
+    pool->reserve_len = 0;
+    pool->reserve_target = reserve;
+    pool->reserve = NULL;
+    pool->next_pool = NULL;
+    lp_pool_refill(pool);
+    return pool;
+}
+
+lp_pool_obj_t *lp_static_pool(void) {
+    lp_pool_obj_t *pool = MP_STATE_VM(lp_static_pool);
+    if (pool == NULL) {
+        pool = lp_pool_new(MP_OBJ_NULL, lp_arena_base(), LP_POOL_ARENA_SIZE, LP_POOL_DEFAULT_RESERVE);
+        MP_STATE_VM(lp_static_pool) = pool;
+    }
+    return pool;
+}
+
+void lp_pools_reset(void) {
+    // Called on the first import after a soft reset: the old root pointers point into a heap that
+    // no longer exists.
+    MP_STATE_VM(lp_static_pool) = NULL;
+    MP_STATE_VM(lp_pool_registry) = NULL;
+}
+
+void lp_pool_check_open(lp_pool_obj_t *pool) {
+    if (pool->heap == NULL) {
+        mp_raise_ValueError(MP_ERROR_TEXT("pool is closed"));
+    }
+    if (pool->buf != MP_OBJ_NULL) {
+        mp_buffer_info_t bi;
+        if (!mp_get_buffer(pool->buf, &bi, MP_BUFFER_RW) || bi.buf != pool->mem || bi.len < pool->size) {
+            mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("the buffer under this pool was moved or resized"));
+        }
+    }
+}
+
+void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size) {
+    lp_pool_check_open(pool);
+    lp_lock();
+    void *p = lp_alloc(pool->heap, size);
+    lp_unlock();
+    if (p == NULL) {
+        lp_raise_alloc_error(pool, size);
+    }
+    return p;
+}
+
+void *lp_pool_realloc(lp_pool_obj_t *pool, void *ptr, size_t size) {
+    lp_pool_check_open(pool);
+    lp_lock();
+    void *p = lp_realloc(pool->heap, ptr, size);
+    lp_unlock();
+    if (p == NULL) {
+        lp_raise_alloc_error(pool, size);
+    }
+    return p;
+}
+
+void lp_pool_refill(lp_pool_obj_t *pool) {
+    while (pool->reserve_len < pool->reserve_target && pool->heap != NULL) {
+        // Typed as a buffer only so the finaliser slot is valid; the real type is set when used.
+        lp_obj_t *h = mp_obj_malloc_with_finaliser(lp_obj_t, &lp_type_Buffer);
+        h->pool = NULL;
+        h->data = NULL;
+        h->len = 0;
+        lp_lock();
+        h->next = pool->reserve;
+        pool->reserve = h;
+        pool->reserve_len++;
+        lp_unlock();
+    }
+}
+
+lp_pool_obj_t *lp_pool_for_new(mp_obj_t pool_in) {
+    lp_pool_obj_t *pool;
+    if (pool_in != MP_OBJ_NULL && pool_in != mp_const_none) {
+        if (!mp_obj_is_type(pool_in, &lp_type_MemoryPool)) {
+            mp_raise_msg_varg(&mp_type_TypeError, MP_ERROR_TEXT("pool must be an LpMemoryPool, not %s"), mp_obj_get_type_str(pool_in));
+        }
+        pool = MP_OBJ_TO_PTR(pool_in);
+    } else {
+        pool = lp_current_pool();
+        if (pool == NULL) {
+            pool = lp_static_pool();
+        }
+    }
+    lp_pool_check_open(pool);
+    return pool;
+}
+
+// ---- the Python type ----------------------------------------------------------------------
+
+static mp_obj_t lp_mempool_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
+    enum { ARG_buf, ARG_reserve };
+    static const mp_arg_t allowed_args[] = {
+        { MP_QSTR_buf, MP_ARG_OBJ, {.u_obj = mp_const_none} },
+        { MP_QSTR_reserve, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = -1} },
+    };
+    mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
+    mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
+    mp_int_t reserve = args[ARG_reserve].u_int;
+    if (reserve < -1 || reserve > 0xffff) {
+        mp_raise_ValueError(MP_ERROR_TEXT("reserve must be between 0 and 65535"));
+    }
+    mp_obj_t buf = args[ARG_buf].u_obj;
+    lp_pool_obj_t *pool;
+    if (buf == mp_const_none) {
+        pool = lp_static_pool();
+        if (reserve >= 0) {
+            pool->reserve_target = reserve;
+            lp_pool_refill(pool);
+        }
+        return MP_OBJ_FROM_PTR(pool);
+    }
+    mp_buffer_info_t bi;
+    if (!mp_get_buffer(buf, &bi, MP_BUFFER_READ)) {
+        mp_raise_msg_varg(&mp_type_TypeError, MP_ERROR_TEXT("LpMemoryPool needs a writable buffer (bytearray, memoryview, array), not %s"),
+            mp_obj_get_type_str(buf));
+    }
+    if (!mp_get_buffer(buf, &bi, MP_BUFFER_WRITE)) {
+        mp_raise_msg_varg(&mp_type_TypeError, MP_ERROR_TEXT("LpMemoryPool needs a writable buffer; %s is read-only"),
+            mp_obj_get_type_str(buf));
+    }
+    if (bi.len >= 0x80000000u) {
+        mp_raise_ValueError(MP_ERROR_TEXT("buffer too large for a pool"));
+    }
+    pool = lp_pool_new(buf, bi.buf, bi.len, reserve >= 0 ? (size_t)reserve : LP_POOL_DEFAULT_RESERVE);
+    pool->next_pool = MP_STATE_VM(lp_pool_registry);
+    MP_STATE_VM(lp_pool_registry) = pool;
+    return MP_OBJ_FROM_PTR(pool);
+}
+
+static void lp_mempool_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
+    lp_pool_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    const char *kind_str = self->buf == MP_OBJ_NULL ? "static arena" : "caller buffer";
+    if (self->heap == NULL) {
+        mp_printf(print, "<LpMemoryPool closed>");
+        return;
+    }
+    lp_alloc_stats_t st;
+    lp_lock();
+    lp_alloc_stats(self->heap, &st);
+    lp_unlock();
+    mp_printf(print, "<LpMemoryPool %s, %u bytes: %u used, %u free, %u objects>", kind_str,
+        (unsigned)st.capacity, (unsigned)st.used, (unsigned)st.free, (unsigned)self->live);
+}
+
+static mp_obj_t lp_mempool_run(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
+    return lp_run_call(MP_OBJ_TO_PTR(args[0]), n_args - 1, args + 1, kw_args);
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(lp_mempool_run_obj, 2, lp_mempool_run);
+
+static mp_obj_t lp_mempool_enter(mp_obj_t self_in) {
+    lp_pool_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    lp_pool_check_open(self);
+    lp_run_enter(self);
+    return self_in;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(lp_mempool_enter_obj, lp_mempool_enter);
+
+static mp_obj_t lp_mempool_exit(size_t n_args, const mp_obj_t *args) {
+    (void)n_args;
+    lp_run_exit_pool(MP_OBJ_TO_PTR(args[0]));
+    return mp_const_false;
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_mempool_exit_obj, 4, 4, lp_mempool_exit);
+
+static void lp_dict_set(mp_obj_t d, qstr key, size_t value) {
+    mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(key), mp_obj_new_int_from_uint(value));
+}
+
+static mp_obj_t lp_mempool_stats(mp_obj_t self_in) {
+    lp_pool_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    lp_pool_check_open(self);
+    lp_alloc_stats_t st;
+    lp_lock();
+    lp_alloc_stats(self->heap, &st);
+    lp_unlock();
+    mp_obj_t d = mp_obj_new_dict(14);
+    lp_dict_set(d, MP_QSTR_capacity, st.capacity);
+    lp_dict_set(d, MP_QSTR_used, st.used);
+    lp_dict_set(d, MP_QSTR_payload, st.used_payload);
+    lp_dict_set(d, MP_QSTR_free, st.free);
+    lp_dict_set(d, MP_QSTR_largest_free, st.largest_free);
+    lp_dict_set(d, MP_QSTR_peak, st.peak_used);
+    lp_dict_set(d, MP_QSTR_used_blocks, st.used_blocks);
+    lp_dict_set(d, MP_QSTR_free_blocks, st.free_blocks);
+    lp_dict_set(d, MP_QSTR_allocs, st.alloc_count);
+    lp_dict_set(d, MP_QSTR_failed, st.failed_count);
+    lp_dict_set(d, MP_QSTR_objects, self->live);
+    lp_dict_set(d, MP_QSTR_reserve, self->reserve_len);
+    lp_dict_set(d, MP_QSTR_reserve_target, self->reserve_target);
+    return d;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(lp_mempool_stats_obj, lp_mempool_stats);
+
+static mp_obj_t lp_mempool_check(mp_obj_t self_in) {
+    lp_pool_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    lp_pool_check_open(self);
+    lp_lock();
+    const char *err = lp_alloc_check(self->heap);
+    lp_alloc_stats_t st;
+    lp_alloc_stats(self->heap, &st);
+    lp_unlock();
+    if (err != NULL) {
+        mp_raise_msg_varg(&mp_type_RuntimeError, MP_ERROR_TEXT("pool is corrupted: %s"), err);
+    }
+    if (st.used_blocks != self->live) {
+        mp_raise_msg_varg(&mp_type_RuntimeError, MP_ERROR_TEXT("pool is corrupted: %u blocks in use but %u live objects"),
+            (unsigned)st.used_blocks, (unsigned)self->live);
+    }
+    return mp_const_true;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(lp_mempool_check_obj, lp_mempool_check);
+
+static mp_obj_t lp_mempool_reserve(mp_obj_t self_in, mp_obj_t n_in) {
+    lp_pool_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    lp_pool_check_open(self);
+    mp_int_t n = mp_obj_get_int(n_in);
+    if (n < 0 || n > 0xffff) {
+        mp_raise_ValueError(MP_ERROR_TEXT("reserve must be between 0 and 65535"));
+    }
+    if (gc_is_locked()) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("reserve() needs the heap unlocked: call it before run()"));
+    }
+    self->reserve_target = n;
+    lp_pool_refill(self);
+    return mp_obj_new_int_from_uint(self->reserve_len);
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(lp_mempool_reserve_obj, lp_mempool_reserve);
+
+static mp_obj_t lp_mempool_close(mp_obj_t self_in) {
+    lp_pool_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    if (self->heap == NULL) {
+        return mp_const_none; // closing twice is harmless
+    }
+    if (self->buf == MP_OBJ_NULL) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("the static pool cannot be closed"));
+    }
+    if (self->live != 0) {
+        mp_raise_msg_varg(&mp_type_RuntimeError, MP_ERROR_TEXT("pool has %u live objects: free them before close()"),
+            (unsigned)self->live);
+    }
+    if (lp_pool_is_current_anywhere(self)) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("pool is in use by run()"));
+    }
+    lp_lock();
+    for (lp_pool_obj_t **p = &MP_STATE_VM(lp_pool_registry); *p != NULL; p = &(*p)->next_pool) {
+        if (*p == self) {
+            *p = self->next_pool;
+            break;
+        }
+    }
+    self->heap = NULL;
+    self->buf = MP_OBJ_NULL;
+    self->mem = NULL;
+    self->reserve = NULL;
+    self->reserve_len = 0;
+    self->next_pool = NULL;
+    lp_unlock();
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(lp_mempool_close_obj, lp_mempool_close);
+
+static mp_obj_t lp_mempool_buffer(size_t n_args, const mp_obj_t *args) {
+    mp_obj_t call_args[3] = { args[1], MP_OBJ_NEW_QSTR(MP_QSTR_pool), args[0] };
+    return MP_OBJ_TYPE_GET_SLOT(&lp_type_Buffer, make_new)(&lp_type_Buffer, 1, 1, call_args);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_mempool_buffer_obj, 2, 2, lp_mempool_buffer);
+
+static void lp_mempool_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
+    lp_pool_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    if (dest[0] != MP_OBJ_NULL) {
+        return; // read-only attributes
+    }
+    if (attr == MP_QSTR_closed) {
+        dest[0] = mp_obj_new_bool(self->heap == NULL);
+    } else if (attr == MP_QSTR_is_static) {
+        dest[0] = mp_obj_new_bool(self->buf == MP_OBJ_NULL && self->heap != NULL);
+    } else if (attr == MP_QSTR_size) {
+        dest[0] = mp_obj_new_int_from_uint(self->size);
+    } else {
+        dest[1] = MP_OBJ_SENTINEL; // continue lookup in locals_dict
+    }
+}
+
+static const mp_rom_map_elem_t lp_mempool_locals_dict_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_run), MP_ROM_PTR(&lp_mempool_run_obj) },
+    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&lp_mempool_enter_obj) },
+    { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&lp_mempool_exit_obj) },
+    { MP_ROM_QSTR(MP_QSTR_stats), MP_ROM_PTR(&lp_mempool_stats_obj) },
+    { MP_ROM_QSTR(MP_QSTR_check), MP_ROM_PTR(&lp_mempool_check_obj) },
+    { MP_ROM_QSTR(MP_QSTR_reserve), MP_ROM_PTR(&lp_mempool_reserve_obj) },
+    { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&lp_mempool_close_obj) },
+    { MP_ROM_QSTR(MP_QSTR_buffer), MP_ROM_PTR(&lp_mempool_buffer_obj) },
+};
+static MP_DEFINE_CONST_DICT(lp_mempool_locals_dict, lp_mempool_locals_dict_table);
+
+MP_DEFINE_CONST_OBJ_TYPE(
+    lp_type_MemoryPool,
+    MP_QSTR_LpMemoryPool,
+    MP_TYPE_FLAG_NONE,
+    make_new, lp_mempool_make_new,
+    print, lp_mempool_print,
+    attr, lp_mempool_attr,
+    locals_dict, &lp_mempool_locals_dict
+    );
