@@ -1,0 +1,162 @@
+"""Benchmark of the allocator core (issue 3): runs the -m32 -O2 bench program, counts instructions
+with callgrind, measures Cortex-M0+ code size, prints a table and writes a flat JSON file.
+
+Called by `make bench-core` (mk/core.mk):
+    bench_core.py --bench build/core/bench_core_m32 --m0-obj build/core/lp_alloc_m0plus.o \
+        --out build/bench/core.json
+"""
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ARENAS = {"64k": 64 * 1024, "1m": 1024 * 1024}
+CHURN_IR_STEPS = 100_000
+# Functions that are only there for tests and tools; the rest is what a firmware needs.
+CHECKERS = {"lp_alloc_check", "lp_alloc_invariants_hold", "lp_is_listed_block", "lp_alloc_walk"}
+
+
+def run(cmd):
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"error: {' '.join(map(str, cmd))} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def key_values(text):
+    return {k: float(v) for k, v in re.findall(r"(\w+)=([-\d.]+)", text)}
+
+
+def callgrind(bench, args, functions):
+    """Instructions executed inside each of functions (inclusive), plus the program's output."""
+    counts = {}
+    out = ""
+    with tempfile.TemporaryDirectory() as tmp:
+        for fn in functions:
+            cg_out = Path(tmp) / f"cg.{fn}"
+            cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={cg_out}", f"--toggle-collect={fn}"]
+            out = run([*cmd, str(bench), *map(str, args)])
+            totals = re.search(r"^totals:\s+(\d+)", cg_out.read_text(), re.M)
+            counts[fn] = int(totals.group(1)) if totals else 0
+    return counts, out
+
+
+def code_size(obj):
+    """Bytes of code and of read-only data per function section (built with -ffunction-sections)."""
+    text = run(["arm-none-eabi-size", "-A", str(obj)])
+    core = checkers = rodata = 0
+    for name, size in re.findall(r"^(\.\S+)\s+(\d+)", text, re.M):
+        size = int(size)
+        if name.startswith(".text"):
+            fn = name[len(".text.") :]
+            if fn in CHECKERS:
+                checkers += size
+            else:
+                core += size
+        elif name.startswith(".rodata"):
+            rodata += size
+    return {
+        "code_m0plus_core": core,
+        "code_m0plus_checkers": checkers,
+        "code_m0plus_rodata": rodata,
+        "code_m0plus_text": core + checkers,
+    }
+
+
+def measure(bench, m0_obj):
+    r = key_values(run([str(bench), "time"]))
+    for tag, size in ARENAS.items():
+        counts, out = callgrind(bench, ["churn", size, CHURN_IR_STEPS], ["lp_alloc", "lp_free"])
+        calls = key_values(out)
+        r[f"churn_ir_alloc_{tag}"] = round(counts["lp_alloc"] / calls["allocs"], 1)
+        r[f"churn_ir_free_{tag}"] = round(counts["lp_free"] / calls["frees"], 1)
+        counts, _ = callgrind(bench, ["adversarial", size], ["probe_alloc", "probe_free"])
+        # The probes are one-line wrappers; their call and return are included (about 6 instructions).
+        r[f"adversarial_ir_alloc_{tag}"] = counts["probe_alloc"]
+        r[f"adversarial_ir_free_{tag}"] = counts["probe_free"]
+    r.update(code_size(m0_obj))
+    return {k: (int(v) if float(v).is_integer() else v) for k, v in sorted(r.items())}
+
+
+def table(r):
+    rows = [
+        ("churn: ns/op, lp 64 KiB | 1 MiB | glibc", "churn_ns_64k", "churn_ns_1m", "churn_ns_malloc", ""),
+        ("churn: instructions per alloc", "churn_ir_alloc_64k", "churn_ir_alloc_1m", None, "<= 110"),
+        ("churn: instructions per free", "churn_ir_free_64k", "churn_ir_free_1m", None, "<= 75"),
+        (
+            "adversarial: instructions, alloc(256)",
+            "adversarial_ir_alloc_64k",
+            "adversarial_ir_alloc_1m",
+            None,
+            "<= 200",
+        ),
+        (
+            "adversarial: instructions, its free",
+            "adversarial_ir_free_64k",
+            "adversarial_ir_free_1m",
+            None,
+            "",
+        ),
+        ("vectors: ns/op, lp | glibc", "vectors_ns_64k", "vectors_ns_1m", "vectors_ns_malloc", ""),
+        (
+            "vectors: growths in place %",
+            "vectors_in_place_pct_64k",
+            "vectors_in_place_pct_1m",
+            "vectors_in_place_pct_malloc",
+            "",
+        ),
+        ("arena bytes per 16-byte object", "frag_bytes_per_16b_64k", "frag_bytes_per_16b_1m", None, "<= 20"),
+        (
+            "largest alloc on empty arena %",
+            "frag_largest_empty_pct_64k",
+            "frag_largest_empty_pct_1m",
+            None,
+            ">= 98",
+        ),
+        ("after churn (~50% live): live %", "frag_churn_live_pct_64k", "frag_churn_live_pct_1m", None, ""),
+        (
+            "after churn: largest alloc % of free",
+            "frag_churn_largest_pct_of_free_64k",
+            "frag_churn_largest_pct_of_free_1m",
+            None,
+            "",
+        ),
+        (
+            "after churn: usable % of arena",
+            "frag_churn_usable_pct_64k",
+            "frag_churn_usable_pct_1m",
+            None,
+            ">= 97",
+        ),
+    ]
+    lines = [f"{'lp_alloc core, -m32 -O2':42} {'64 KiB':>9} {'1 MiB':>9} {'glibc':>9}  target"]
+    for label, a, b, c, target in rows:
+        cells = [r.get(k, "") if k else "" for k in (a, b, c)]
+        lines.append(f"{label:42} " + " ".join(f"{x:>9}" for x in cells) + f"  {target}")
+    lines.append(
+        f"{'Cortex-M0+ -Os code bytes (core + checkers)':42} {r['code_m0plus_core']:>9} "
+        f"{r['code_m0plus_checkers']:>9} {'':>9}  core <= 3072"
+    )
+    lines.append(f"{'Cortex-M0+ read-only data bytes':42} {r['code_m0plus_rodata']:>9}")
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bench", required=True, type=Path)
+    parser.add_argument("--m0-obj", required=True, type=Path)
+    parser.add_argument("--out", required=True, type=Path)
+    args = parser.parse_args()
+    results = measure(args.bench, args.m0_obj)
+    print(table(results))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
