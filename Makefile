@@ -21,6 +21,7 @@ PYTEST_ARGS ?=
 
 MPY_CROSS := $(BUILD_DIR)/mpy-cross/mpy-cross
 UNIX_BIN := $(BUILD_DIR)/unix/micropython
+UNIX_LOG := $(BUILD_DIR)/unix/build.log
 # micropython-lib is an empty submodule in a release tree; freezing only needs a README.md there.
 EMPTY_LIB_DIR := $(BUILD_DIR)/empty-lib
 
@@ -67,15 +68,25 @@ deps-host:
 
 # mpy-cross is built on its own: passing the frozen manifest into its build breaks its link.
 mpy-cross: $(MPY_TREE_STAMP)
-	@$(MAKE) --no-print-directory -s -C $(MICROPY_DIR)/mpy-cross BUILD=$(BUILD_DIR)/mpy-cross -j$(JOBS)
+	@mkdir -p $(BUILD_DIR)/mpy-cross
+	@$(MAKE) --no-print-directory -s -C $(MICROPY_DIR)/mpy-cross BUILD=$(BUILD_DIR)/mpy-cross -j$(JOBS) \
+	    >$(BUILD_DIR)/mpy-cross/build.log 2>&1 || { cat $(BUILD_DIR)/mpy-cross/build.log; exit 1; }
 
 # The port's own make decides what is out of date; we always hand over to it.
+# MicroPython regenerates frozen_content.c only when a frozen file changed, but it also depends on
+# the qstrs the C sources define: when a module source is newer, drop it so it is made again.
+lp_fresh_frozen = if [ -f $(1)/frozen_content.c ] && [ -n "$$(find $(LP_ROOT)/usermod -newer $(1)/frozen_content.c -name '*.c' | head -n1)" ]; then rm -f $(1)/frozen_content.c; fi
+
 unix: mpy-cross $(EMPTY_LIB_DIR)/README.md
-	@echo "building $(UNIX_BIN) from $(MICROPY_DIR)"
+	@$(call lp_fresh_frozen,$(BUILD_DIR)/unix)
+	@mkdir -p $(BUILD_DIR)/unix
+	@# The port's chatter goes to a log (shown on failure); what was compiled is summed up.
 	@$(MAKE) --no-print-directory -s -C $(MICROPY_DIR)/ports/unix -j$(JOBS) \
 	    VARIANT_DIR=$(LP_ROOT)/boards/unix BUILD=$(BUILD_DIR)/unix \
 	    USER_C_MODULES=$(LP_ROOT)/usermod MICROPY_MPYCROSS=$(MPY_CROSS) \
-	    MPY_LIB_DIR=$(EMPTY_LIB_DIR) $(MPY_NO_SUBMODULES)
+	    MPY_LIB_DIR=$(EMPTY_LIB_DIR) $(MPY_NO_SUBMODULES) >$(UNIX_LOG) 2>&1 \
+	    || { cat $(UNIX_LOG); echo "error: unix build failed (log: $(UNIX_LOG))" >&2; exit 1; }
+	@n=$$(grep -c '^CC ' $(UNIX_LOG)); [ "$$n" = 0 ] || echo "built $(UNIX_BIN) ($$n files compiled, from $(MICROPY_DIR))"
 
 repl: unix
 	@$(UNIX_BIN)

@@ -1,5 +1,49 @@
-# lp-pool quick start: what the module can do today. Run it with `make run`.
-import lp_pool
+# lp-pool quick start. Run it with `make run` (unix port) or `mpremote run examples/quickstart.py`.
+import struct
 
-print("lp_pool", lp_pool.version)
-print("static arena:", lp_pool.arena_size(), "bytes")
+import lp_pool
+from lp_pool import AllocError, LpBuffer, LpMemoryPool
+
+print("lp_pool", lp_pool.version, "- static arena of", lp_pool.arena_size(), "bytes")
+
+pool = LpMemoryPool()  # the pool over the arena compiled into the firmware
+samples = [0, 0]
+
+
+def control_loop(rounds):
+    # Inside run() the GC heap is locked: nothing here may touch it, and nothing does.
+    frame = LpBuffer(8)  # lives in the pool, not on the GC heap
+    for i in range(rounds):
+        struct.pack_into("<HHI", frame, 0, 0xA55A, i, i * i)
+        samples[0] += frame[2]
+    samples[1] = len(frame)
+    frame.free()
+
+
+pool.run(control_loop, 100)
+print("control loop ran with the heap locked; checksum", samples[0], "frame bytes", samples[1])
+
+
+def careless():
+    return [1, 2, 3]  # a list is a GC-heap allocation
+
+
+try:
+    pool.run(careless)
+except MemoryError as e:
+    print("stray allocation caught:", e)
+
+# A pool over your own memory, and what happens when it is full.
+scratch = LpMemoryPool(bytearray(2048))
+try:
+    LpBuffer(4096, pool=scratch)
+except AllocError as e:
+    print("AllocError: wanted", e.requested, "bytes, largest free block", e.available)
+
+with LpBuffer(64, pool=scratch) as buf:
+    buf[0:5] = b"hello"
+    print("buffer in the pool:", bytes(buf[0:5]), "objects now:", scratch.stats()["objects"])
+print("after with: objects", scratch.stats()["objects"], "check", scratch.check())
+scratch.close()
+
+print(lp_pool.format_stats(pool))

@@ -67,11 +67,18 @@ gc.collect()
 print(p.stats()["objects"], p.stats()["used"], p.check())
 p.close()
 
-# A buffer that moved under its pool is noticed, not written through.
+# A bytearray that grows may move: the pool and its objects never touch the old memory again.
 mem = bytearray(1024)
 p = LpMemoryPool(mem)
-mem.extend(bytearray(4096))
-try:
-    LpBuffer(8, pool=p)
-except RuntimeError as e:
-    print("RuntimeError:", e)
+b = LpBuffer(16, pool=p)
+b[0] = 1
+mem.extend(bytearray(8192))
+for fn in (lambda: LpBuffer(8, pool=p), lambda: b[0], lambda: bytes(b), lambda: b.resize(4), p.check):
+    try:
+        fn()
+        print("no exception!")
+    except RuntimeError as e:
+        print("RuntimeError:", e)
+b.free()
+p.close()
+print(p.closed)

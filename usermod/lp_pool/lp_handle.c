@@ -45,13 +45,18 @@ void lp_handle_attach(lp_obj_t *h, void *data, size_t len) {
 
 void lp_handle_release(lp_obj_t *h) {
     lp_pool_obj_t *pool = h->pool;
+    // Checked before taking the lock: it may call into the buffer's type.
+    bool valid = pool != NULL && lp_pool_region_valid(pool);
     lp_lock();
     void *data = h->data;
     h->data = NULL;
-    if (data != NULL && pool != NULL && pool->heap != NULL) {
-        // Cannot fail for a block this handle owns; a failure would mean a corrupted pool, which
-        // pool.check() reports, so it is not turned into an exception here (finalisers can't raise).
-        lp_free(pool->heap, data);
+    if (data != NULL && pool != NULL) {
+        // lp_free cannot fail for a block this handle owns; a failure would mean a corrupted pool,
+        // which pool.check() reports (finalisers can't raise). A pool whose memory moved is never
+        // written again: its block is abandoned, but it stops counting as live so close() works.
+        if (valid) {
+            lp_free(pool->heap, data);
+        }
         pool->live--;
     }
     lp_unlock();
@@ -60,6 +65,9 @@ void lp_handle_release(lp_obj_t *h) {
 void *lp_handle_data(lp_obj_t *h) {
     if (h->data == NULL) {
         mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("%q has been freed"), (qstr)h->base.type->name);
+    }
+    if (h->pool->buf != MP_OBJ_NULL) {
+        lp_pool_check_open(h->pool);
     }
     return h->data;
 }

@@ -60,15 +60,25 @@ void lp_pools_reset(void) {
     MP_STATE_VM(lp_pool_registry) = NULL;
 }
 
+bool lp_pool_region_valid(lp_pool_obj_t *pool) {
+    if (pool->heap == NULL) {
+        return false;
+    }
+    if (pool->buf == MP_OBJ_NULL) {
+        return true;
+    }
+    // A bytearray that grew may have been moved by the GC, and its old memory reused: never
+    // touch the region again then.
+    mp_buffer_info_t bi;
+    return mp_get_buffer(pool->buf, &bi, MP_BUFFER_RW) && bi.buf == pool->mem && bi.len >= pool->size;
+}
+
 void lp_pool_check_open(lp_pool_obj_t *pool) {
     if (pool->heap == NULL) {
         mp_raise_ValueError(MP_ERROR_TEXT("pool is closed"));
     }
-    if (pool->buf != MP_OBJ_NULL) {
-        mp_buffer_info_t bi;
-        if (!mp_get_buffer(pool->buf, &bi, MP_BUFFER_RW) || bi.buf != pool->mem || bi.len < pool->size) {
-            mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("the buffer under this pool was moved or resized"));
-        }
+    if (!lp_pool_region_valid(pool)) {
+        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("the buffer under this pool was moved or resized"));
     }
 }
 

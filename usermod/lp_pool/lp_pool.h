@@ -84,8 +84,10 @@ lp_pool_obj_t *lp_static_pool(void);
 // The pool a new object goes to: `pool_in` if given (must be an open LpMemoryPool), otherwise the
 // calling thread's current pool inside run(), otherwise the static pool.
 lp_pool_obj_t *lp_pool_for_new(mp_obj_t pool_in);
-// Raises ValueError if the pool is closed or its caller buffer moved.
+// Raises ValueError if the pool is closed, RuntimeError if its caller buffer moved.
 void lp_pool_check_open(lp_pool_obj_t *pool);
+// The pool is open and its memory is where it was (no exception).
+bool lp_pool_region_valid(lp_pool_obj_t *pool);
 // Allocate / reallocate a pool block; raise AllocError (pool unchanged) when the pool can't.
 void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size);
 void *lp_pool_realloc(lp_pool_obj_t *pool, void *ptr, size_t size);
