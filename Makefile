@@ -12,6 +12,8 @@ MPY_VERSION := 1.25.0
 DEFAULT_MICROPY_DIR := $(BUILD_DIR)/cache/micropython-$(MPY_VERSION)
 MICROPY_DIR ?= $(DEFAULT_MICROPY_DIR)
 override MICROPY_DIR := $(abspath $(MICROPY_DIR))
+# Tests that run make again (the incremental-build check) must use the same tree.
+export MICROPY_DIR
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PYTHON ?= python3

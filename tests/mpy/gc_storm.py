@@ -63,3 +63,24 @@ for _ in range(3):
     x.free()
     p.close()
 print("reopened:", p.closed)
+
+# gc.collect() inside run(): finalisers of dropped objects run under the lock, live ones survive.
+p = LpMemoryPool(bytearray(4096), reserve=8)
+got = [0]
+
+
+def collect_inside():
+    for _ in range(5):
+        LpBuffer(100)
+        gc.collect()
+    live = LpBuffer(10)
+    live[0] = 3
+    gc.collect()
+    got[0] = live[0]
+    live.free()
+
+
+p.run(collect_inside)
+gc.collect()
+print("collect inside run:", got[0], p.stats()["objects"], p.stats()["used"], p.check())
+p.close()
