@@ -38,6 +38,11 @@ def pytest_configure(config):
             runner.timeout = timeout
 
 
+def pytest_unconfigure(config):
+    for runner in getattr(config, "_lp_runners", ()):
+        runner.close()  # e.g. stop a qemu board booted for the session
+
+
 def pytest_collect_file(file_path: Path, parent):
     if file_path.suffix == ".py" and file_path.parent.name == "mpy" and not file_path.name.startswith("_"):
         return ScriptFile.from_parent(parent, path=file_path)
@@ -66,10 +71,18 @@ class ScriptItem(pytest.Item):
             # Loud on purpose: a target asked for but not built is a failure, never a skip.
             raise ScriptFailure(f"target {self.runner.name} cannot run: {e}") from None
         verdict = judge(self.path, self.runner.run(self.path), self.runner.name)
+        known = self.runner.known_failures.get(self.path.name)
         if verdict.status == SKIP:
             pytest.skip(verdict.message)
         if verdict.status == FAIL:
+            if known:
+                pytest.xfail(f"{self.runner.name}: known failure: {known}")
             raise ScriptFailure(verdict.message)
+        if known:
+            raise ScriptFailure(
+                f"{self.path.name} now passes on {self.runner.name}: remove it from known_failures "
+                f"in tests/harness/runners.py ({known})"
+            )
 
     def repr_failure(self, excinfo):
         if isinstance(excinfo.value, ScriptFailure):

@@ -5,12 +5,17 @@ verdict logic stay the same for every target.
 """
 
 import os
+import shutil
 import subprocess
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 LP_ROOT = Path(__file__).resolve().parents[2]
 BUILD_DIR = LP_ROOT / "build"
+# The MicroPython tree the firmware was built from (the Makefile exports LP_MICROPY_DIR).
+MICROPY_DIR = Path(os.environ.get("LP_MICROPY_DIR") or BUILD_DIR / "cache" / "micropython-1.25.0")
 
 
 @dataclass
@@ -27,12 +32,16 @@ class RunnerUnavailable(Exception):
 class Runner:
     name = "?"
     timeout = 10.0  # seconds for one script, boot included
+    known_failures: dict[str, str] = {}  # script name -> why it fails on this target (xfail, strict)
 
     def check_available(self) -> None:
         """Raise RunnerUnavailable saying what to build or install."""
 
     def run(self, script: Path) -> Result:
         raise NotImplementedError
+
+    def close(self) -> None:
+        """Release what the runner keeps between scripts (a booted board); the plugin calls it last."""
 
 
 def run_process(argv, timeout, cwd=None, env=None, stdin=None) -> Result:
@@ -76,4 +85,164 @@ class UnixRunner(Runner):
         return run_process([str(self.binary), str(script)], self.timeout, cwd=script.parent, env=env)
 
 
-RUNNERS = {cls.name: cls for cls in (UnixRunner,)}
+# Module behaviour that differs on the 32-bit MCU ports (reported to the bindings; see docs/boards.md).
+QEMU_KNOWN_FAILURES = {
+    "alloc_error.py": "AllocError raised under run()'s heap lock loses its message on MCU ports",
+    "global_alloc.py": "with_global_alloc under a user heap_lock() raises a bare MemoryError on MCU ports",
+    "run_guard.py": "KeyError(42) raised inside run() has empty args on MCU ports",
+}
+
+
+class QemuRunner(Runner):
+    """A MicroPython `qemu` port board under qemu-system-*, driven over a pty with the tree's pyboard.py.
+
+    The board boots once per test session (about 1 s) and each script then runs after a soft reset
+    through the raw REPL (tens of ms), as `mpremote run` would on real hardware: the interpreter
+    starts afresh, static C state persists, exactly as on a real board. If the board stops answering
+    or a script times out, the board is killed and the next script boots it again.
+    """
+
+    board = "?"
+    elf_env = "?"
+    # Scripts that fail on this target for a reason outside the harness, reported and awaiting a fix:
+    # recorded as xfail with the reason, and as a failure once they pass (then remove the entry).
+    known_failures = QEMU_KNOWN_FAILURES
+    qemu = "?"
+    qemu_args: tuple[str, ...] = ()
+    timeout = 20.0  # seconds for one script, not counting the board's boot
+    boot_timeout = 20.0
+
+    def __init__(self, elf: Path | None = None):
+        self.elf = Path(os.environ.get(self.elf_env) or elf or BUILD_DIR / self.name / "firmware.elf")
+        self._board = None  # pyboard.Pyboard while the board is up
+
+    def check_available(self) -> None:
+        if not self.elf.is_file():
+            raise RunnerUnavailable(f"{self.elf} is missing: build it with `make {self.name}`")
+        if shutil.which(self.qemu) is None:
+            raise RunnerUnavailable(f"{self.qemu} is not installed: `make {self.name}` installs it")
+        if not (MICROPY_DIR / "tools" / "pyboard.py").is_file():
+            raise RunnerUnavailable(f"no tools/pyboard.py in {MICROPY_DIR}: run `make micropython`")
+
+    def command(self) -> str:
+        args = [self.qemu, *self.qemu_args, "-nographic", "-monitor", "null", "-semihosting"]
+        return " ".join([*args, "-serial", "pty", "-kernel", str(self.elf)])
+
+    def _pyboard(self):
+        if str(MICROPY_DIR / "tools") not in sys.path:
+            sys.path.insert(0, str(MICROPY_DIR / "tools"))
+        import pyboard  # MicroPython's own tool, found in the tree only
+
+        return pyboard
+
+    def _boot(self):
+        pyboard = self._pyboard()
+        try:
+            board = pyboard.Pyboard("execpty:" + self.command())
+        except SystemExit:  # pyboard.py exits when qemu prints no pty line
+            raise RunnerUnavailable(f"{self.qemu} did not start: try `{self.command()}`") from None
+        deadline = time.monotonic() + self.boot_timeout
+        while True:
+            try:
+                board.enter_raw_repl(soft_reset=False)
+                return board
+            except pyboard.PyboardError:
+                if time.monotonic() > deadline:
+                    board.close()
+                    raise RunnerUnavailable(
+                        f"{self.name} did not reach its REPL: `{self.command()}`"
+                    ) from None
+
+    def close(self) -> None:
+        board, self._board = self._board, None
+        if board is not None:
+            board.close()  # SIGTERM to qemu's process group
+            proc = getattr(board.serial, "subp", None)
+            if proc is not None:
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+    def _alive(self) -> bool:
+        proc = getattr(self._board.serial, "subp", None)
+        return proc is None or proc.poll() is None
+
+    def _read_result(self, deadline: float) -> tuple[bytes, str]:
+        """What the board prints up to the raw REPL's second 0x04: (bytes, "done"/"timeout"/"died")."""
+        serial, data = self._board.serial, bytearray()
+        while data.count(b"\x04") < 2:
+            try:
+                waiting = serial.inWaiting()
+                if waiting:
+                    data += serial.read(waiting)
+                    continue
+            except OSError:  # the pty closed under us: qemu is gone
+                return bytes(data), "died"
+            if not self._alive():
+                return bytes(data), "died"
+            if time.monotonic() > deadline:
+                return bytes(data), "timeout"
+            time.sleep(0.005)
+        return bytes(data), "done"
+
+    def _soft_reset(self) -> None:
+        """Boot the board if it is down, then soft-reset it into the raw REPL."""
+        if self._board is None:
+            self._board = self._boot()
+        self._board.enter_raw_repl(soft_reset=True)
+
+    def run(self, script: Path) -> Result:
+        return self.run_code(script.read_bytes())
+
+    def run_code(self, code: bytes) -> Result:
+        pyboard = self._pyboard()
+        if self._board is not None and not self._alive():
+            self.close()  # the script before this one stopped the board
+        try:
+            self._soft_reset()
+        except (pyboard.PyboardError, OSError):
+            # The script before left the board unable to reset (qemu exits on a fatal error, e.g.
+            # a soft reset with the heap still locked): boot it again, once.
+            self.close()
+            self._soft_reset()
+        try:
+            self._board.exec_raw_no_follow(code)
+        except (pyboard.PyboardError, OSError) as e:
+            self.close()
+            return Result(f"[{self.name}: the board did not take the script: {e}]\n", 1)
+        # The raw REPL prints the script's output, 0x04, its traceback if any, 0x04, then a prompt.
+        data, status = self._read_result(time.monotonic() + self.timeout)
+        out, _, rest = data.partition(b"\x04")
+        err = rest.partition(b"\x04")[0]
+        text = (out + err).decode("utf-8", "replace").replace("\r\n", "\n")
+        if status == "timeout":
+            self.close()  # a hung board is rebooted for the next script
+            return Result(text, None, timed_out=True)
+        if status == "died":
+            self.close()
+            return Result(text + f"\n[{self.name}: the board stopped (qemu exited) during the script]\n", 1)
+        return Result(text, None)
+
+
+class QemuArmRunner(QemuRunner):
+    """MPS2_AN385 (Cortex-M3) built by `make qemu-arm`."""
+
+    name = "qemu-arm"
+    board = "MPS2_AN385"
+    elf_env = "LP_QEMU_ARM_ELF"
+    qemu = "qemu-system-arm"
+    qemu_args = ("-machine", "mps2-an385")
+
+
+class QemuRv32Runner(QemuRunner):
+    """VIRT_RV32 (RISC-V rv32imac) built by `make qemu-rv32`."""
+
+    name = "qemu-rv32"
+    board = "VIRT_RV32"
+    elf_env = "LP_QEMU_RV32_ELF"
+    qemu = "qemu-system-riscv32"
+    qemu_args = ("-machine", "virt", "-bios", "none")
+
+
+RUNNERS = {cls.name: cls for cls in (UnixRunner, QemuArmRunner, QemuRv32Runner)}

@@ -1,0 +1,10 @@
+# lp-pool's MPS2_AN385 (Cortex-M3 under qemu-system-arm): MicroPython's own board settings plus
+# the module's arena and the frozen lp_pool package. Used as BOARD_DIR by `make qemu-arm`.
+include $(TOP)/ports/qemu/boards/MPS2_AN385/mpconfigboard.mk
+
+# 64 KiB, the same as the RP2040 board: a script that passes here fits a Pico's arena too.
+# The board has 4 MiB of RAM, so this is a choice, not a limit.
+LP_POOL_ARENA_SIZE ?= 65536
+CFLAGS += -DLP_POOL_ARENA_SIZE=$(LP_POOL_ARENA_SIZE)
+
+FROZEN_MANIFEST ?= $(BOARD_DIR)/../manifest.py
