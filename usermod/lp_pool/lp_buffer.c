@@ -15,20 +15,26 @@
 
 #include "lp_pool.h"
 
+LP_DEFINE_STATIC_EXC(lp_err_size_type, mp_type_TypeError, "size must be an int");
+LP_DEFINE_STATIC_EXC(lp_err_size_negative, mp_type_ValueError, "size must not be negative");
+LP_DEFINE_STATIC_EXC(lp_err_size_huge, mp_type_OverflowError, "size too large for a pool");
+LP_DEFINE_STATIC_EXC(lp_err_slice_len, mp_type_ValueError, "slice assignment cannot change the length of an LpBuffer: use resize()");
+LP_DEFINE_STATIC_EXC(lp_err_byte, mp_type_ValueError, "byte must be in range(0, 256)");
+
 static size_t lp_buffer_size_arg(mp_obj_t n_in) {
     if (!mp_obj_is_int(n_in)) {
-        mp_raise_msg_varg(&mp_type_TypeError, MP_ERROR_TEXT("size must be an int, not %s"), mp_obj_get_type_str(n_in));
+        lp_raise_static(&lp_err_size_type);
     }
     mp_int_t n;
     if (!mp_obj_get_int_maybe(n_in, &n) || !mp_obj_is_small_int(n_in)) {
         // Beyond the small-int range: no pool can hold it.
         if (mp_obj_int_sign(n_in) < 0) {
-            mp_raise_ValueError(MP_ERROR_TEXT("size must not be negative"));
+            lp_raise_static(&lp_err_size_negative);
         }
-        mp_raise_msg(&mp_type_OverflowError, MP_ERROR_TEXT("size too large for a pool"));
+        lp_raise_static(&lp_err_size_huge);
     }
     if (n < 0) {
-        mp_raise_ValueError(MP_ERROR_TEXT("size must not be negative"));
+        lp_raise_static(&lp_err_size_negative);
     }
     return (size_t)n;
 }
@@ -114,7 +120,7 @@ static mp_obj_t lp_buffer_subscr(mp_obj_t self_in, mp_obj_t index, mp_obj_t valu
         mp_buffer_info_t src;
         mp_get_buffer_raise(value, &src, MP_BUFFER_READ);
         if (src.len != len) {
-            mp_raise_ValueError(MP_ERROR_TEXT("slice assignment cannot change the length of an LpBuffer: use resize()"));
+            lp_raise_static(&lp_err_slice_len);
         }
         memmove(data + start, src.buf, len);
         return mp_const_none;
@@ -125,7 +131,7 @@ static mp_obj_t lp_buffer_subscr(mp_obj_t self_in, mp_obj_t index, mp_obj_t valu
     }
     mp_int_t v = mp_obj_get_int(value);
     if (v < 0 || v > 255) {
-        mp_raise_ValueError(MP_ERROR_TEXT("byte must be in range(0, 256)"));
+        lp_raise_static(&lp_err_byte);
     }
     data[i] = (byte)v;
     return mp_const_none;

@@ -1,4 +1,6 @@
-// AllocError: raised when a pool cannot satisfy a request. A MemoryError, so existing handlers
+// Errors: AllocError, and raising any of lp_pool's errors with the GC heap locked.
+//
+// AllocError is raised when a pool cannot satisfy a request. A MemoryError, so existing handlers
 // still catch it, with the numbers a program needs to react: .requested and .available bytes.
 //
 // While the GC heap is locked no exception object can be allocated, so one preallocated instance
@@ -92,4 +94,14 @@ MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested) {
         mp_obj_new_int_from_uint(available),
     };
     nlr_raise(mp_obj_exception_make_new(&lp_type_AllocError, 3, 0, args));
+}
+
+MP_NORETURN void lp_raise_static(lp_static_exc_t *exc) {
+    if (!gc_is_locked()) {
+        nlr_raise(mp_obj_new_exception_arg1(exc->exc.base.type, exc->args.items[0]));
+    }
+    exc->exc.traceback_len = 0;
+    exc->exc.traceback_alloc = 0;
+    exc->exc.traceback_data = NULL;
+    nlr_raise(MP_OBJ_FROM_PTR(&exc->exc));
 }

@@ -9,6 +9,10 @@
 
 #include "lp_pool.h"
 
+LP_DEFINE_STATIC_EXC(lp_err_reserve_empty, lp_type_AllocError,
+    "handle reserve of the pool is empty inside run(): call pool.reserve(n) before run(), or create the pool with a larger reserve=");
+LP_DEFINE_STATIC_EXC(lp_err_freed, mp_type_ValueError, "lp_pool object has been freed");
+
 lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type) {
     lp_obj_t *h;
     if (!gc_is_locked()) {
@@ -23,8 +27,7 @@ lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type) {
         }
         lp_unlock();
         if (h == NULL) {
-            mp_raise_msg_varg(&lp_type_AllocError,
-                MP_ERROR_TEXT("handle reserve of the pool is empty inside run(): call pool.reserve(n) before run(), or create the pool with a larger reserve="));
+            lp_raise_static(&lp_err_reserve_empty);
         }
         h->base.type = type;
     }
@@ -64,7 +67,7 @@ void lp_handle_release(lp_obj_t *h) {
 
 void *lp_handle_data(lp_obj_t *h) {
     if (h->data == NULL) {
-        mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("%q has been freed"), (qstr)h->base.type->name);
+        lp_raise_static(&lp_err_freed);
     }
     if (h->pool->buf != MP_OBJ_NULL) {
         lp_pool_check_open(h->pool);

@@ -14,12 +14,17 @@
 
 #include "lp_pool.h"
 
+LP_DEFINE_STATIC_EXC(lp_err_create_locked, mp_type_RuntimeError, "create pools before locking the heap");
+LP_DEFINE_STATIC_EXC(lp_err_closed, mp_type_ValueError, "pool is closed");
+LP_DEFINE_STATIC_EXC(lp_err_moved, mp_type_RuntimeError, "the buffer under this pool was moved or resized");
+LP_DEFINE_STATIC_EXC(lp_err_reserve_locked, mp_type_RuntimeError, "reserve() needs the heap unlocked: call it before run()");
+
 MP_REGISTER_ROOT_POINTER(struct _lp_pool_obj_t *lp_static_pool);
 MP_REGISTER_ROOT_POINTER(struct _lp_pool_obj_t *lp_pool_registry);
 
 static lp_pool_obj_t *lp_pool_new(mp_obj_t buf, uint8_t *mem, size_t size, size_t reserve) {
     if (gc_is_locked()) {
-        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("create pools before locking the heap"));
+        lp_raise_static(&lp_err_create_locked);
     }
     lp_alloc_t *heap;
     lp_status_t st = size < lp_alloc_min_region() ? LP_ERR_TOO_SMALL : lp_alloc_init(&heap, mem, size);
@@ -75,10 +80,10 @@ bool lp_pool_region_valid(lp_pool_obj_t *pool) {
 
 void lp_pool_check_open(lp_pool_obj_t *pool) {
     if (pool->heap == NULL) {
-        mp_raise_ValueError(MP_ERROR_TEXT("pool is closed"));
+        lp_raise_static(&lp_err_closed);
     }
     if (!lp_pool_region_valid(pool)) {
-        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("the buffer under this pool was moved or resized"));
+        lp_raise_static(&lp_err_moved);
     }
 }
 
@@ -269,7 +274,7 @@ static mp_obj_t lp_mempool_reserve(mp_obj_t self_in, mp_obj_t n_in) {
         mp_raise_ValueError(MP_ERROR_TEXT("reserve must be between 0 and 65535"));
     }
     if (gc_is_locked()) {
-        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("reserve() needs the heap unlocked: call it before run()"));
+        lp_raise_static(&lp_err_reserve_locked);
     }
     self->reserve_target = n;
     lp_pool_refill(self);

@@ -20,6 +20,8 @@
 #include <stdint.h>
 
 #include "py/obj.h"
+#include "py/objexcept.h"
+#include "py/objstr.h"
 #include "py/mpthread.h"
 #include "lp_alloc.h"
 
@@ -33,6 +35,11 @@
 // Handles kept ready for creation under the heap lock, unless a pool asks for another number.
 #ifndef LP_POOL_DEFAULT_RESERVE
 #define LP_POOL_DEFAULT_RESERVE (16)
+#endif
+
+// Bytes of emergency exception buffer lp_pool allocates on ports that size it at run time.
+#ifndef LP_POOL_EMERGENCY_EXC_BUF
+#define LP_POOL_EMERGENCY_EXC_BUF (128)
 #endif
 
 // Threads that can be inside run() at the same time.
@@ -118,6 +125,27 @@ MP_DECLARE_CONST_FUN_OBJ_KW(lp_with_global_alloc_obj);
 
 // ---- errors (lp_error.c) ----
 MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested);
+
+// An error lp_pool may raise with the heap locked: a preallocated instance with its message, so the
+// type and message survive on ports without an emergency exception buffer. With the heap free a
+// fresh instance is raised instead.
+typedef struct {
+    mp_obj_exception_t exc;
+    struct {
+        mp_obj_base_t base;
+        size_t len;
+        mp_obj_t items[1];
+    } args;
+} lp_static_exc_t;
+
+#define LP_DEFINE_STATIC_EXC(name, type, text) \
+    static MP_DEFINE_STR_OBJ(name##_msg, text); \
+    static lp_static_exc_t name = { \
+        { { &(type) }, 0, 0, NULL, (mp_obj_tuple_t *)&name.args }, \
+        { { &mp_type_tuple }, 1, { MP_OBJ_FROM_PTR(&name##_msg) } }, \
+    }
+
+MP_NORETURN void lp_raise_static(lp_static_exc_t *exc);
 
 // ---- serialising the allocator (threads without a GIL run native code concurrently) ----
 #if MICROPY_PY_THREAD && !MICROPY_PY_THREAD_GIL

@@ -18,6 +18,12 @@
 
 #include "lp_pool.h"
 
+LP_DEFINE_STATIC_EXC(lp_err_threads, mp_type_RuntimeError, "too many threads inside run() (raise LP_POOL_MAX_THREADS)");
+LP_DEFINE_STATIC_EXC(lp_err_nested, mp_type_RuntimeError, "run() or with_global_alloc nested too deeply");
+LP_DEFINE_STATIC_EXC(lp_err_unmatched, mp_type_RuntimeError, "pool exit without a matching enter");
+LP_DEFINE_STATIC_EXC(lp_err_foreign_lock, mp_type_RuntimeError,
+    "heap is locked by something other than lp_pool (heap_lock() or an IRQ handler)");
+
 #define LP_MAX_NEST (16)
 
 typedef struct {
@@ -81,7 +87,7 @@ static lp_slot_t *lp_slot(bool claim) {
     }
     lp_unlock();
     if (found == NULL && claim) {
-        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("too many threads inside run() (raise LP_POOL_MAX_THREADS)"));
+        lp_raise_static(&lp_err_threads);
     }
     return found;
 }
@@ -122,7 +128,7 @@ void lp_run_enter(lp_pool_obj_t *pool) {
     lp_slot_t *slot = lp_slot(true);
     if (slot->n_pools == LP_MAX_NEST) {
         lp_slot_release_if_idle(slot);
-        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("run() nested too deeply"));
+        lp_raise_static(&lp_err_nested);
     }
     gc_lock();
     slot->pools[slot->n_pools] = pool;
@@ -134,7 +140,7 @@ void lp_run_enter(lp_pool_obj_t *pool) {
 void lp_run_exit_pool(lp_pool_obj_t *pool) {
     lp_slot_t *slot = lp_slot(false);
     if (slot == NULL || slot->n_pools == 0 || slot->pools[slot->n_pools - 1] != pool) {
-        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("pool exit without a matching enter"));
+        lp_raise_static(&lp_err_unmatched);
     }
     slot->n_pools--;
     // Remove our own level only if it is still there (fn may have called heap_unlock() itself).
@@ -197,17 +203,17 @@ static void lp_global_enter(void) {
     if (slot == NULL || slot->locked == 0) {
         // Not inside run(): nothing of ours to lift.
         if (gc_is_locked()) {
-            mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("heap is locked by something other than lp_pool (heap_lock() or an IRQ handler)"));
+            lp_raise_static(&lp_err_foreign_lock);
         }
         if (slot == NULL) {
             return;
         }
     }
     if (LP_HEAP_LOCK_DEPTH() != slot->locked) {
-        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("heap is locked by something other than lp_pool (heap_lock() or an IRQ handler)"));
+        lp_raise_static(&lp_err_foreign_lock);
     }
     if (slot->n_saved == LP_MAX_NEST) {
-        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("with_global_alloc nested too deeply"));
+        lp_raise_static(&lp_err_nested);
     }
     slot->saved[slot->n_saved++] = slot->locked;
     for (; slot->locked > 0; slot->locked--) {

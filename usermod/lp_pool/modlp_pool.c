@@ -27,15 +27,24 @@ uint8_t *lp_arena_base(void) {
 
 extern const mp_obj_module_t lp_pool_module;
 
+LP_DEFINE_STATIC_EXC(lp_err_import_locked, mp_type_RuntimeError, "import lp_pool before locking the heap");
+
 static mp_obj_t lp_mod_init(void) {
     mp_obj_t name = MP_OBJ_NEW_QSTR(MP_QSTR__lp_pool);
     if (mp_map_lookup(&MP_STATE_VM(mp_loaded_modules_dict).map, name, MP_MAP_LOOKUP) != NULL) {
         return mp_const_none;
     }
     if (gc_is_locked()) {
-        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("import lp_pool before locking the heap"));
+        lp_raise_static(&lp_err_import_locked);
     }
     lp_lock_init();
+    #if MICROPY_ENABLE_EMERGENCY_EXCEPTION_BUF && MICROPY_EMERGENCY_EXCEPTION_BUF_SIZE == 0
+    // Code under run() raises with the heap locked: without this buffer MicroPython drops the
+    // message and args of any exception created then. The user's own buffer, if set, is kept.
+    if (MP_STATE_VM(mp_emergency_exception_buf) == NULL) {
+        mp_alloc_emergency_exception_buf(MP_OBJ_NEW_SMALL_INT(LP_POOL_EMERGENCY_EXC_BUF));
+    }
+    #endif
     lp_pools_reset();
     lp_run_reset();
     mp_obj_dict_store(MP_OBJ_FROM_PTR(&MP_STATE_VM(mp_loaded_modules_dict)), name, MP_OBJ_FROM_PTR(&lp_pool_module));
