@@ -12,7 +12,9 @@
 
 DEPS_QEMU_ARM := gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm
 DEPS_QEMU_RV32 := gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc
-DEPS_BOARDS := $(sort $(DEPS_QEMU_ARM) $(DEPS_QEMU_RV32))
+DEPS_RP2 := gcc-arm-none-eabi libnewlib-arm-none-eabi libstdc++-arm-none-eabi-newlib cmake g++ binutils-arm-none-eabi
+DEPS_MPREMOTE := socat
+DEPS_BOARDS := $(sort $(DEPS_QEMU_ARM) $(DEPS_QEMU_RV32) $(DEPS_RP2) $(DEPS_MPREMOTE))
 
 # The pytest harness finds the tree's tools (pyboard.py) through this.
 export LP_MICROPY_DIR := $(MICROPY_DIR)
@@ -21,20 +23,25 @@ export LP_MICROPY_DIR := $(MICROPY_DIR)
 BOARDS_TREE_STAMP := $(BUILD_DIR)/.boards-tree
 ifneq ($(wildcard $(BOARDS_TREE_STAMP)),)
 ifneq ($(shell cat $(BOARDS_TREE_STAMP)),$(MICROPY_DIR))
-$(shell rm -rf $(BUILD_DIR)/qemu-arm $(BUILD_DIR)/qemu-rv32 $(BUILD_DIR)/rp2 $(BOARDS_TREE_STAMP))
+$(shell rm -rf $(BUILD_DIR)/qemu-arm $(BUILD_DIR)/qemu-rv32 $(BOARDS_TREE_STAMP))
 endif
 endif
 $(BOARDS_TREE_STAMP): | $(MICROPY_DIR)/py/mpconfig.h
 	@mkdir -p $(BUILD_DIR)
 	@echo $(MICROPY_DIR) > $@
 
-.PHONY: deps-boards deps-qemu-arm deps-qemu-rv32 qemu-arm qemu-rv32 test-qemu
+.PHONY: deps-boards deps-qemu-arm deps-qemu-rv32 deps-rp2 deps-mpremote qemu-arm qemu-rv32 test-qemu \
+    rp2 flash-rp2 esp32 deploy
 deps-boards:
 	@$(LP_ROOT)/tools/ensure_deps.sh $(DEPS_BOARDS)
 deps-qemu-arm:
 	@$(LP_ROOT)/tools/ensure_deps.sh $(DEPS_QEMU_ARM)
 deps-qemu-rv32:
 	@$(LP_ROOT)/tools/ensure_deps.sh $(DEPS_QEMU_RV32)
+deps-rp2:
+	@$(LP_ROOT)/tools/ensure_deps.sh $(DEPS_RP2)
+deps-mpremote:
+	@$(LP_ROOT)/tools/ensure_deps.sh $(DEPS_MPREMOTE)
 
 # ---- qemu: MicroPython's port with an out-of-tree board folder (boards/qemu/<BOARD>) ----------
 # MicroPython remakes frozen_content.c only when a frozen file changed, yet it holds qstr numbers
@@ -63,6 +70,54 @@ test-qemu: venv qemu-arm qemu-rv32
 	@cd $(LP_ROOT) && $(VENV_PY) -m pytest -c tests/pytest.ini --targets=qemu-arm,qemu-rv32 \
 	    tests/mpy tests/host/test_qemu.py $(PYTEST_ARGS)
 
+# ---- RP2040: the rp2 port with boards/LP_RPI_PICO, built by cmake from Debian's sources -------
+# tools/build_rp2.sh fetches pico-sdk, tinyusb, picotool and mbedtls once (build/cache/rp2-src/),
+# builds from an overlay of the MicroPython tree (the tree itself is never written to).
+RP2_DIR := $(BUILD_DIR)/rp2
+rp2: deps-rp2 mpy-cross $(EMPTY_LIB_DIR)/README.md
+	@echo "building $(RP2_DIR)/firmware.uf2 (RPI_PICO with lp-pool) from $(MICROPY_DIR)"
+	@$(call lp_boards_fresh_frozen,$(RP2_DIR)/fw)
+	@$(LP_ROOT)/tools/build_rp2.sh $(MICROPY_DIR) $(RP2_DIR) $(MPY_CROSS) $(JOBS)
+	@$(PYTHON) $(LP_ROOT)/tools/size_report.py $(RP2_DIR)/firmware.elf
+
+flash-rp2:
+	@test -f $(RP2_DIR)/firmware.uf2 || { echo "error: no $(RP2_DIR)/firmware.uf2: run 'make rp2' first" >&2; exit 1; }
+	@echo "To flash $(RP2_DIR)/firmware.uf2 onto a Raspberry Pi Pico:"
+	@echo "  1. hold BOOTSEL while plugging the Pico in: it mounts as a drive named RPI-RP2"
+	@echo "  2. cp $(RP2_DIR)/firmware.uf2 /media/\$$USER/RPI-RP2/   (the Pico reboots into MicroPython)"
+	@echo "  or, with a picotool built with USB support: picotool load -x $(RP2_DIR)/firmware.uf2"
+	@echo "Then: make repl PORT=/dev/ttyACM0, and make deploy PORT=/dev/ttyACM0 after package changes."
+
+# ---- ESP32: the esp32 port with boards/LP_ESP32_GENERIC, through your ESP-IDF ------------------
+ESP32_DIR := $(BUILD_DIR)/esp32
+esp32: mpy-cross
+	@if [ -z "$$IDF_PATH" ] || ! command -v idf.py >/dev/null 2>&1; then \
+	    echo "error: make esp32 needs ESP-IDF (v5.2, v5.2.2, v5.3 or v5.4 for MicroPython 1.25):" >&2; \
+	    echo "  install it as Espressif documents, then in this shell: . \$$IDF_PATH/export.sh" >&2; \
+	    echo "  (IDF_PATH is $${IDF_PATH:-unset}; idf.py must be on PATH), and run make esp32 again." >&2; \
+	    echo "  The port also needs lib/berkeley-db-1.xx and lib/micropython-lib in the MicroPython tree:" >&2; \
+	    echo "  use a git checkout with 'make -C ports/esp32 submodules' and pass MICROPY_DIR=..." >&2; \
+	    exit 1; \
+	fi
+	@$(MAKE) --no-print-directory -C $(MICROPY_DIR)/ports/esp32 \
+	    BOARD_DIR=$(LP_ROOT)/boards/LP_ESP32_GENERIC BUILD=$(ESP32_DIR) \
+	    USER_C_MODULES=$(LP_ROOT)/usermod/micropython.cmake MICROPY_MPYCROSS=$(MPY_CROSS)
+	@echo "built $(ESP32_DIR)/firmware.bin; flash it with:"
+	@echo "  make -C $(MICROPY_DIR)/ports/esp32 BOARD_DIR=$(LP_ROOT)/boards/LP_ESP32_GENERIC BUILD=$(ESP32_DIR) PORT=/dev/ttyUSB0 deploy"
+
+# ---- real boards through mpremote -----------------------------------------------------------
+# make deploy PORT=/dev/ttyACM0: copy the lp_pool package onto the board's filesystem (it shadows
+# the frozen copy), after checking that the firmware has the _lp_pool module.
+MPREMOTE := $(VENV)/bin/mpremote
+deploy: venv
+	@test -n "$(PORT)" || { echo "error: say which board: make deploy PORT=/dev/ttyACM0 (mpremote devs lists them)" >&2; exit 1; }
+	@$(MPREMOTE) connect $(PORT) exec "import _lp_pool" >/dev/null 2>&1 || { \
+	    echo "error: the firmware on $(PORT) has no _lp_pool module: flash lp-pool's firmware first:" >&2; \
+	    echo "  Pico:  make rp2 && make flash-rp2     ESP32: make esp32 (needs ESP-IDF)" >&2; exit 1; }
+	@$(MPREMOTE) connect $(PORT) mkdir :lib + mkdir :lib/lp_pool >/dev/null 2>&1 || true
+	@$(MPREMOTE) connect $(PORT) cp -r $(LP_ROOT)/lp_pool_py/lp_pool/. :lib/lp_pool/
+	@$(MPREMOTE) connect $(PORT) exec "import lp_pool; print('lp_pool', lp_pool.version, 'arena', lp_pool.arena_size())"
+
 # ---- make test: everything here is built first and the scripts run on both qemu boards -------
-LP_FULL_PREREQS += deps-boards qemu-arm qemu-rv32
+LP_FULL_PREREQS += deps-boards qemu-arm qemu-rv32 rp2
 LP_TARGETS += qemu-arm qemu-rv32

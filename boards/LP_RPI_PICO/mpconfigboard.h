@@ -1,0 +1,8 @@
+// lp-pool's Raspberry Pi Pico: the settings of MicroPython's RPI_PICO board, plus the arena.
+#define MICROPY_HW_BOARD_NAME                   "Raspberry Pi Pico (lp-pool)"
+#define MICROPY_HW_FLASH_STORAGE_BYTES          (1408 * 1024)
+
+// The RP2040 has 264 KiB of SRAM; MicroPython's GC heap gets what .data, .bss and the C heap leave.
+// 64 KiB for pools leaves the GC heap about 100 KiB (`make rp2` prints the exact figures): still
+// more than the port's 32 KiB floor and enough for typical scripts, while pools get a real share.
+#define LP_POOL_ARENA_SIZE (64 * 1024)
