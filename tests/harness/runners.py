@@ -85,12 +85,8 @@ class UnixRunner(Runner):
         return run_process([str(self.binary), str(script)], self.timeout, cwd=script.parent, env=env)
 
 
-# Module behaviour that differs on the 32-bit MCU ports (reported to the bindings; see docs/boards.md).
-QEMU_KNOWN_FAILURES = {
-    "alloc_error.py": "AllocError raised under run()'s heap lock loses its message on MCU ports",
-    "global_alloc.py": "with_global_alloc under a user heap_lock() raises a bare MemoryError on MCU ports",
-    "run_guard.py": "KeyError(42) raised inside run() has empty args on MCU ports",
-}
+# Scripts known to fail on the MCU ports, with the reason: strict xfail, so a fix shows up. None today.
+QEMU_KNOWN_FAILURES: dict[str, str] = {}
 
 
 class QemuRunner(Runner):

@@ -84,12 +84,19 @@ def escape_under_user_lock():
 
 pool.run(escape_under_user_lock)
 print("inside run, user lock:", out[0], lock_depth())
-micropython.heap_lock()
-try:
-    with_global_alloc(make_list, 1)
-except RuntimeError as e:
-    out[0] = e
-micropython.heap_unlock()
+
+
+def escape_outside_run_under_user_lock():
+    # A function, so the exception binds a local: a new global would need the (locked) heap.
+    micropython.heap_lock()
+    try:
+        with_global_alloc(make_list, 1)
+    except RuntimeError as err:
+        out[0] = err
+    micropython.heap_unlock()
+
+
+escape_outside_run_under_user_lock()
 print("outside run, user lock:", out[0])
 try:
     with_global_alloc(1, 2)
