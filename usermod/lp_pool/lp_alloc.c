@@ -289,7 +289,7 @@ LP_HOT void lp_release(lp_alloc_t *a, uint8_t *p, uint32_t n) {
         lp_unlink(a, next, lp_hsize(nh));
         n += lp_hsize(nh);
     } else {
-        lp_set_header(next, lp_hsize(nh), (nh & LP_FLAGS) | LP_PREV_FREE);
+        *lp_word(next - LP_HDR) = nh | LP_PREV_FREE;
         a->free_blocks++;
     }
     lp_set_header(p, n, LP_FREE);
