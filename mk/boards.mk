@@ -106,16 +106,16 @@ esp32: mpy-cross
 	@echo "  make -C $(MICROPY_DIR)/ports/esp32 BOARD_DIR=$(LP_ROOT)/boards/LP_ESP32_GENERIC BUILD=$(ESP32_DIR) PORT=/dev/ttyUSB0 deploy"
 
 # ---- real boards through mpremote -----------------------------------------------------------
-# make deploy PORT=/dev/ttyACM0: copy the lp_pool package onto the board's filesystem (it shadows
-# the frozen copy), after checking that the firmware has the _lp_pool module.
+# make deploy PORT=/dev/ttyACM0: copy the lp_pool package to the board's filesystem root, which comes
+# before .frozen on sys.path (lib/ comes after), after checking the firmware has _lp_pool.
 MPREMOTE := $(VENV)/bin/mpremote
 deploy: venv
 	@test -n "$(PORT)" || { echo "error: say which board: make deploy PORT=/dev/ttyACM0 (mpremote devs lists them)" >&2; exit 1; }
 	@$(MPREMOTE) connect $(PORT) exec "import _lp_pool" >/dev/null 2>&1 || { \
 	    echo "error: the firmware on $(PORT) has no _lp_pool module: flash lp-pool's firmware first:" >&2; \
 	    echo "  Pico:  make rp2 && make flash-rp2     ESP32: make esp32 (needs ESP-IDF)" >&2; exit 1; }
-	@$(MPREMOTE) connect $(PORT) mkdir :lib + mkdir :lib/lp_pool >/dev/null 2>&1 || true
-	@$(MPREMOTE) connect $(PORT) cp -r $(LP_ROOT)/lp_pool_py/lp_pool/. :lib/lp_pool/
+	@$(MPREMOTE) connect $(PORT) mkdir :lp_pool >/dev/null 2>&1 || true
+	@$(MPREMOTE) connect $(PORT) cp -r $(LP_ROOT)/lp_pool_py/lp_pool/. :lp_pool/
 	@$(MPREMOTE) connect $(PORT) exec "import lp_pool; print('lp_pool', lp_pool.version, 'arena', lp_pool.arena_size())"
 
 # ---- make test: everything here is built first and the scripts run on both qemu boards -------

@@ -1,0 +1,100 @@
+"""The mpremote workflow end to end without a board: the unix binary on a pty (socat), driven by
+mpremote as a board would be (tools/unix_board.py gives it the raw REPL mpremote speaks)."""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from harness.runners import LP_ROOT, UnixRunner
+
+pytestmark = pytest.mark.boards
+MPREMOTE = Path(sys.executable).with_name("mpremote")
+
+
+@pytest.fixture
+def board(tmp_path):
+    """Start the stand-in board with tmp_path/fs as its filesystem; yield (pty path, fs folder)."""
+    runner = UnixRunner()
+    runner.check_available()
+    if shutil.which("socat") is None:
+        pytest.fail("socat is missing: `make deps-mpremote` installs it")
+    fs = tmp_path / "fs"
+    fs.mkdir()
+    procs = []
+
+    def start():
+        tty = tmp_path / f"tty{len(procs)}"
+        cmd = f"exec:{runner.binary} {LP_ROOT / 'tools' / 'unix_board.py'},pty,raw,echo=0,setsid,stderr"
+        proc = subprocess.Popen(
+            ["socat", f"pty,raw,echo=0,link={tty}", cmd],
+            cwd=fs,
+            env=dict(os.environ, MICROPYPATH=".frozen"),
+        )
+        procs.append(proc)
+        deadline = time.monotonic() + 10
+        while not tty.exists():
+            assert time.monotonic() < deadline, "socat made no pty"
+            time.sleep(0.02)
+        return str(tty)
+
+    yield start, fs
+    for proc in procs:
+        proc.kill()
+        proc.wait()
+
+
+def mpremote(tty, *args):
+    proc = subprocess.run(
+        [str(MPREMOTE), "connect", tty, "resume", *args], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+def test_copy_a_file_run_an_example_read_its_output(board, tmp_path):
+    start, fs = board
+    helper = tmp_path / "lp_helper.py"
+    helper.write_text("import lp_pool\n\ndef arena():\n    return lp_pool.arena_size()\n")
+    out = mpremote(
+        start(),
+        "cp",
+        str(helper),
+        ":lp_helper.py",
+        "+",
+        "run",
+        str(LP_ROOT / "examples" / "quickstart.py"),
+        "+",
+        "exec",
+        "import lp_helper; print('arena via copied file:', lp_helper.arena())",
+    )
+    assert (fs / "lp_helper.py").read_text() == helper.read_text()
+    assert "lp_pool " in out and "static arena of" in out, out
+    assert "arena via copied file: " in out, out
+    # A second connection (a new board process, as after a reset) still finds the copied file.
+    out = mpremote(start(), "ls", "+", "exec", "import lp_helper; print(lp_helper.arena() > 0)")
+    assert "lp_helper.py" in out and out.rstrip().endswith("True"), out
+
+
+def test_deploy_layout_shadows_the_frozen_package(board, tmp_path):
+    # make deploy copies the package to the filesystem root: '' is before .frozen on sys.path.
+    start, fs = board
+    pkg = tmp_path / "__init__.py"
+    pkg.write_text((LP_ROOT / "lp_pool_py" / "lp_pool" / "__init__.py").read_text() + "deployed = True\n")
+    out = mpremote(
+        start(),
+        "mkdir",
+        ":lp_pool",
+        "+",
+        "cp",
+        str(pkg),
+        ":lp_pool/__init__.py",
+        "+",
+        "exec",
+        "import lp_pool; print('deployed copy:', lp_pool.deployed, lp_pool.arena_size() > 0)",
+    )
+    assert (fs / "lp_pool" / "__init__.py").is_file()
+    assert "deployed copy: True True" in out, out
