@@ -14,6 +14,10 @@ MICROPY_DIR ?= $(DEFAULT_MICROPY_DIR)
 override MICROPY_DIR := $(abspath $(MICROPY_DIR))
 # Tests that run make again (the incremental-build check) must use the same tree.
 export MICROPY_DIR
+# The fetched tree sits inside this repository: keep git from describing *our* HEAD as MicroPython's
+# version (every commit would rebuild mpversion.h and what includes it). A checkout of your own
+# elsewhere still gets its git version.
+export GIT_CEILING_DIRECTORIES := $(BUILD_DIR)/cache
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PYTHON ?= python3
@@ -90,8 +94,9 @@ unix: mpy-cross $(EMPTY_LIB_DIR)/README.md
 	    || { cat $(UNIX_LOG); echo "error: unix build failed (log: $(UNIX_LOG))" >&2; exit 1; }
 	@n=$$(grep -c '^CC ' $(UNIX_LOG)); [ "$$n" = 0 ] || echo "built $(UNIX_BIN) ($$n files compiled, from $(MICROPY_DIR))"
 
-repl: unix
-	@$(UNIX_BIN)
+# make repl: the unix port's REPL; make repl PORT=/dev/ttyACM0: a board's, through mpremote.
+repl: $(if $(PORT),venv,unix)
+	@$(if $(PORT),$(VENV)/bin/mpremote connect $(PORT) repl,$(UNIX_BIN))
 
 run: unix
 	@$(UNIX_BIN) $(LP_ROOT)/examples/quickstart.py
@@ -134,7 +139,8 @@ format: venv
 	@$(VENV)/bin/ruff format --config $(LP_ROOT)/tools/ruff.toml $(LP_ROOT)/lp_pool_py $(LP_ROOT)/tests $(LP_ROOT)/tools $(LP_ROOT)/examples
 
 clean:
-	rm -rf $(BUILD_DIR)/unix $(BUILD_DIR)/mpy-cross $(BUILD_DIR)/core $(BUILD_DIR)/bench
+	rm -rf $(BUILD_DIR)/unix $(BUILD_DIR)/mpy-cross $(BUILD_DIR)/core $(BUILD_DIR)/bench \
+	    $(BUILD_DIR)/qemu-arm $(BUILD_DIR)/qemu-rv32 $(BUILD_DIR)/rp2
 
 distclean:
 	rm -rf $(BUILD_DIR) $(VENV)

@@ -44,14 +44,10 @@ deps-mpremote:
 	@$(LP_ROOT)/tools/ensure_deps.sh $(DEPS_MPREMOTE)
 
 # ---- qemu: MicroPython's port with an out-of-tree board folder (boards/qemu/<BOARD>) ----------
-# MicroPython remakes frozen_content.c only when a frozen file changed, yet it holds qstr numbers
-# that the module's C sources define: when one of those is newer, drop the file so it is remade.
-lp_boards_fresh_frozen = if [ -f $(1)/frozen_content.c ] && [ -n "$$(find $(LP_ROOT)/usermod -newer $(1)/frozen_content.c -name '*.c' | head -n1)" ]; then rm -f $(1)/frozen_content.c; fi
-
 # $(1) board name, $(2) build folder under build/. The port's own make decides what is out of date.
 define lp_qemu_build
 	@echo "building $(BUILD_DIR)/$(2)/firmware.elf ($(1)) from $(MICROPY_DIR)"
-	@$(call lp_boards_fresh_frozen,$(BUILD_DIR)/$(2))
+	@$(call lp_fresh_frozen,$(BUILD_DIR)/$(2))
 	@$(MAKE) --no-print-directory -s -C $(MICROPY_DIR)/ports/qemu -j$(JOBS) \
 	    BOARD=$(1) BOARD_DIR=$(LP_ROOT)/boards/qemu/$(1) BUILD=$(BUILD_DIR)/$(2) \
 	    USER_C_MODULES=$(LP_ROOT)/usermod MICROPY_MPYCROSS=$(MPY_CROSS) MPY_LIB_DIR=$(EMPTY_LIB_DIR) \
@@ -76,7 +72,7 @@ test-qemu: venv qemu-arm qemu-rv32
 RP2_DIR := $(BUILD_DIR)/rp2
 rp2: deps-rp2 mpy-cross $(EMPTY_LIB_DIR)/README.md
 	@echo "building $(RP2_DIR)/firmware.uf2 (RPI_PICO with lp-pool) from $(MICROPY_DIR)"
-	@$(call lp_boards_fresh_frozen,$(RP2_DIR)/fw)
+	@$(call lp_fresh_frozen,$(RP2_DIR)/fw)
 	@$(LP_ROOT)/tools/build_rp2.sh $(MICROPY_DIR) $(RP2_DIR) $(MPY_CROSS) $(JOBS)
 	@$(PYTHON) $(LP_ROOT)/tools/size_report.py $(RP2_DIR)/firmware.elf
 

@@ -29,10 +29,7 @@ die() {
 
 # ---- sources ----------------------------------------------------------------------------------
 fetch() {
-    # A mirror may serve a source package's orig tarball but not its .dsc: the tarball is all we
-    # need, and fetch_sources.sh unpacks one that is already downloaded, so one retry does it.
-    "$root/tools/fetch_sources.sh" "$@" || "$root/tools/fetch_sources.sh" "$@" ||
-        die "could not fetch $2 from Debian trixie"
+    "$root/tools/fetch_sources.sh" "$@" || die "could not fetch $2 from Debian trixie"
 }
 fetch deb pico-sdk-source "$src/pico-sdk-source"
 fetch deb tinyusb-source "$src/tinyusb-source"

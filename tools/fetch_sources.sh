@@ -75,8 +75,8 @@ download_source() {
     say "downloading source package $pkg"
     # shellcheck disable=SC2046
     (cd "$dir" && apt-get $(apt_opts) source --download-only -q "$pkg" >"$dir/download.log" 2>&1) || {
-        cat "$dir/download.log" >&2
-        die "apt-get source $pkg failed (package not in $suite, or no network)"
+        say "apt-get source $pkg reported an error (log: $dir/download.log)"
+        return 1
     }
 }
 
@@ -103,7 +103,11 @@ fetch_micropython() {
     local dl="$apt_dir/src/micropython"
     if [ ! -f "$dl/$MPY_ORIG" ]; then
         apt_update
-        download_source "micropython=$MPY_VERSION" "$dl"
+        download_source "micropython=$MPY_VERSION" "$dl" || true
+        [ -f "$dl/$MPY_ORIG" ] || {
+            cat "$dl/download.log" >&2
+            die "could not download $MPY_ORIG (no network to the Debian archive?)"
+        }
     fi
     say "checking sha256 of $MPY_ORIG"
     echo "$MPY_SHA256  $dl/$MPY_ORIG" | sha256sum -c --quiet - || {
@@ -126,8 +130,14 @@ fetch_source() {
     orig=$(ls "$dl"/*.orig.tar.* 2>/dev/null | grep -v '\.asc$' | head -n1 || true)
     if [ -z "$orig" ]; then
         apt_update
-        download_source "$pkg" "$dl"
-        orig=$(ls "$dl"/*.orig.tar.* | grep -v '\.asc$' | head -n1)
+        # Only the upstream tarball is used: if a Debian part of the package fails to download
+        # (the mirror has answered 404 for some .dsc files) but the tarball arrived, go on.
+        download_source "$pkg" "$dl" || true
+        orig=$(ls "$dl"/*.orig.tar.* 2>/dev/null | grep -v '\.asc$' | head -n1 || true)
+        [ -n "$orig" ] || {
+            cat "$dl/download.log" >&2
+            die "apt-get source $pkg failed (package not in $suite, or no network)"
+        }
     fi
     unpack_orig "$orig" "$dest"
     touch "$dest/.lp-fetched"
