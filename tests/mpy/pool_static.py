@@ -43,6 +43,17 @@ except TypeError:
 pool.reserve(16)
 
 print(lp_pool.format_stats(pool).split("\n")[0].split()[0])
+
+# Re-importing the native module in the same session (not a soft reset) keeps every pool and object.
+import sys  # noqa: E402
+
+kept = LpBuffer(10)
+kept[0] = 77
+del sys.modules["_lp_pool"]
+import _lp_pool  # noqa: E402
+
+print(_lp_pool.LpMemoryPool() is pool, kept[0], pool.stats()["objects"], pool.check())
+kept.free()
 bufs = b = None
 gc.collect()
 print(pool.check(), pool.stats()["used"])

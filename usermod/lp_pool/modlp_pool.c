@@ -5,8 +5,8 @@
 //
 // Soft reset: root pointers survive it but point into a heap that is gone. The module notices the
 // first import of a new session (it is not yet in sys.modules: MicroPython calls a built-in module's
-// __init__ on every import until it is) and forgets every pool; the static arena is initialised
-// afresh when the static pool is next asked for.
+// __init__ on every import until it is, and the session marker below is gone) and forgets every
+// pool; the static arena is initialised afresh when the static pool is next asked for.
 
 #include "py/gc.h"
 #include "py/objstr.h"
@@ -29,6 +29,17 @@ extern const mp_obj_module_t lp_pool_module;
 
 LP_DEFINE_STATIC_EXC(lp_err_import_locked, mp_type_RuntimeError, "import lp_pool before locking the heap");
 
+// A session marker: a small GC block holding a token that only this session knows. A soft reset
+// re-initialises the GC heap, which frees the block; `del sys.modules["_lp_pool"]` does not, and must
+// not make the module forget pools whose objects are still alive.
+MP_REGISTER_ROOT_POINTER(uint32_t *lp_session);
+static uint32_t lp_session_token;
+
+static bool lp_same_session(void) {
+    uint32_t *marker = MP_STATE_VM(lp_session);
+    return lp_session_token != 0 && marker != NULL && gc_nbytes(marker) != 0 && *marker == lp_session_token;
+}
+
 static mp_obj_t lp_mod_init(void) {
     mp_obj_t name = MP_OBJ_NEW_QSTR(MP_QSTR__lp_pool);
     if (mp_map_lookup(&MP_STATE_VM(mp_loaded_modules_dict).map, name, MP_MAP_LOOKUP) != NULL) {
@@ -37,16 +48,22 @@ static mp_obj_t lp_mod_init(void) {
     if (gc_is_locked()) {
         lp_raise_static(&lp_err_import_locked);
     }
-    lp_lock_init();
-    #if MICROPY_ENABLE_EMERGENCY_EXCEPTION_BUF && MICROPY_EMERGENCY_EXCEPTION_BUF_SIZE == 0
-    // Code under run() raises with the heap locked: without this buffer MicroPython drops the
-    // message and args of any exception created then. The user's own buffer, if set, is kept.
-    if (MP_STATE_VM(mp_emergency_exception_buf) == NULL) {
-        mp_alloc_emergency_exception_buf(MP_OBJ_NEW_SMALL_INT(LP_POOL_EMERGENCY_EXC_BUF));
+    if (!lp_same_session()) {
+        lp_lock_init();
+        #if MICROPY_ENABLE_EMERGENCY_EXCEPTION_BUF && MICROPY_EMERGENCY_EXCEPTION_BUF_SIZE == 0
+        // Code under run() raises with the heap locked: without this buffer MicroPython drops the
+        // message and args of any exception created then. The user's own buffer, if set, is kept.
+        if (MP_STATE_VM(mp_emergency_exception_buf) == NULL) {
+            mp_alloc_emergency_exception_buf(MP_OBJ_NEW_SMALL_INT(LP_POOL_EMERGENCY_EXC_BUF));
+        }
+        #endif
+        lp_pools_reset();
+        lp_run_reset();
+        lp_session_token = 0x4c500000u | ((lp_session_token + 1) & 0xfffffu);
+        uint32_t *marker = m_new(uint32_t, 1);
+        *marker = lp_session_token;
+        MP_STATE_VM(lp_session) = marker;
     }
-    #endif
-    lp_pools_reset();
-    lp_run_reset();
     mp_obj_dict_store(MP_OBJ_FROM_PTR(&MP_STATE_VM(mp_loaded_modules_dict)), name, MP_OBJ_FROM_PTR(&lp_pool_module));
     return mp_const_none;
 }
