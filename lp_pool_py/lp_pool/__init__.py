@@ -36,6 +36,7 @@ _ORDER = (
     "used_blocks",
     "free_blocks",
     "objects",
+    "pinned",
     "allocs",
     "failed",
     "reserve",

@@ -95,6 +95,12 @@ typedef char lp_assert_align[(LP_ALLOC_ALIGN == LP_GRAN) ? 1 : -1];
 #define LP_HOT static inline
 #endif
 
+#if defined(__GNUC__) || defined(__clang__)
+#define LP_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define LP_UNLIKELY(x) (x)
+#endif
+
 // ---- Bit tricks ----
 
 // Index of the highest set bit; x != 0.
@@ -499,31 +505,66 @@ void *lp_alloc_aligned(lp_alloc_t *a, size_t size, size_t align) {
 }
 
 lp_status_t lp_free(lp_alloc_t *a, void *ptr) {
+    // lp_validate and lp_release written out flat, so the addresses and headers read while
+    // checking are reused for the merge, and every check comes before the first store.
     if (!ptr) {
         return LP_OK;
     }
-    if (!a) {
+    if (LP_UNLIKELY(!a)) {
         return LP_ERR_ARG;
     }
-    lp_status_t status = lp_validate(a, ptr);
-    if (status != LP_OK) {
-        return status;
+    uintptr_t offset = (uintptr_t)ptr - a->first_addr;
+    uintptr_t index = (offset >> 3) | (offset << (sizeof(uintptr_t) * 8 - 3));
+    uint32_t limit = a->granules - LP_MIN_BLOCK;
+    if (LP_UNLIKELY(index > limit)) {
+        return LP_ERR_NOT_BLOCK;
     }
-    uint8_t *p = ptr;
+    uint8_t *p = lp_base(a) + ((uintptr_t)ptr - (uintptr_t)a);
     uint32_t h = lp_header(p);
+    if (LP_UNLIKELY(h & LP_FREE)) {
+        return LP_ERR_NOT_LIVE;
+    }
     uint32_t n = lp_hsize(h);
-    a->used_granules -= n;
-    a->used_blocks--;
+    if (LP_UNLIKELY(n - LP_MIN_BLOCK > limit - (uint32_t)index)) {
+        return LP_ERR_NOT_BLOCK;
+    }
+    uint8_t *next = lp_after(p, n);
+    uint32_t nh = lp_header(next);
+    if (LP_UNLIKELY(nh & LP_PREV_FREE)) {
+        return LP_ERR_NOT_BLOCK;
+    }
+    uint32_t total = n;
     if (h & LP_PREV_FREE) {
+        uint32_t m = lp_prev_size(p);
+        uint8_t *prev = p - (size_t)m * LP_GRAN;
+        if (LP_UNLIKELY(m < LP_MIN_BLOCK || m > index
+            || lp_header(prev) != ((m << LP_SIZE_SHIFT) | LP_FREE))) {
+            return LP_ERR_NOT_BLOCK;
+        }
         // Keep the free flag in the stale header so a second free of ptr is seen as a double free.
         *lp_word(p - LP_HDR) = h | LP_FREE;
-        uint32_t m = lp_prev_size(p);
-        p -= (size_t)m * LP_GRAN;
-        lp_unlink(a, p, m);
-        a->free_blocks--;
-        n += m;
+        lp_unlink(a, prev, m);
+        p = prev;
+        total += m;
+        if (nh & LP_FREE) {
+            lp_unlink(a, next, lp_hsize(nh));
+            total += lp_hsize(nh);
+            a->free_blocks--;
+        } else {
+            *lp_word(next - LP_HDR) = nh | LP_PREV_FREE;
+        }
+    } else if (nh & LP_FREE) {
+        lp_unlink(a, next, lp_hsize(nh));
+        total += lp_hsize(nh);
+    } else {
+        *lp_word(next - LP_HDR) = nh | LP_PREV_FREE;
+        a->free_blocks++;
     }
-    lp_release(a, p, n);
+    a->used_granules -= n;
+    a->used_blocks--;
+    lp_set_header(p, total, LP_FREE);
+    lp_set_tag(p, total);
+    lp_insert(a, p, total);
     return LP_OK;
 }
 

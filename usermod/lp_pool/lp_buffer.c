@@ -68,8 +68,11 @@ static void lp_buffer_print(const mp_print_t *print, mp_obj_t self_in, mp_print_
 
 static mp_int_t lp_buffer_get_buffer(mp_obj_t self_in, mp_buffer_info_t *bufinfo, mp_uint_t flags) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    (void)flags;
     bufinfo->buf = lp_handle_data(self);
+    if ((flags & MP_BUFFER_RW) == MP_BUFFER_RW) {
+        // Asked for by consumers that keep the address (memoryview, io.RingIO, ...): invariant 7.
+        self->flags |= LP_OBJ_PINNED;
+    }
     bufinfo->len = self->len;
     bufinfo->typecode = BYTEARRAY_TYPECODE;
     return 0;
@@ -189,12 +192,12 @@ static mp_obj_t lp_buffer_resize(mp_obj_t self_in, mp_obj_t n_in) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     void *data = lp_handle_data(self);
     size_t n = lp_buffer_size_arg(n_in);
+    (void)data;
     // On failure this raises AllocError and the old block is untouched.
-    byte *p = lp_pool_realloc(self->pool, data, n);
+    lp_handle_resize(self, n);
     if (n > self->len) {
-        memset(p + self->len, 0, n - self->len);
+        memset((byte *)self->data + self->len, 0, n - self->len);
     }
-    self->data = p;
     self->len = n;
     return mp_const_none;
 }

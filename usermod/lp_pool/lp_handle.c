@@ -4,6 +4,8 @@
 // it is unreachable from Python and its data is NULL, so its finaliser (run only if the pool itself
 // is gone, at soft reset) finds nothing to release.
 
+#include <string.h>
+
 #include "py/gc.h"
 #include "py/runtime.h"
 
@@ -35,6 +37,7 @@ lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type) {
     h->data = NULL;
     h->len = 0;
     h->next = NULL;
+    h->flags = 0;
     return h;
 }
 
@@ -57,12 +60,31 @@ void lp_handle_release(lp_obj_t *h) {
         // lp_free cannot fail for a block this handle owns; a failure would mean a corrupted pool,
         // which pool.check() reports (finalisers can't raise). A pool whose memory moved is never
         // written again: its block is abandoned, but it stops counting as live so close() works.
-        if (valid) {
+        if (h->flags & LP_OBJ_PINNED) {
+            pool->pinned++;
+        } else if (valid) {
             lp_free(pool->heap, data);
         }
         pool->live--;
     }
     lp_unlock();
+}
+
+void lp_handle_resize(lp_obj_t *h, size_t size) {
+    void *data = lp_handle_data(h);
+    if (!(h->flags & LP_OBJ_PINNED)) {
+        // Shrinks and grows in place when it can; on failure the old block is untouched.
+        h->data = lp_pool_realloc(h->pool, data, size);
+        return;
+    }
+    // A pinned block must stay where and as large as it is: copy to a fresh block, keep the old one.
+    void *fresh = lp_pool_alloc(h->pool, size);
+    memcpy(fresh, data, size < h->len ? size : h->len);
+    lp_lock();
+    h->pool->pinned++;
+    lp_unlock();
+    h->data = fresh;
+    h->flags &= ~LP_OBJ_PINNED;
 }
 
 void *lp_handle_data(lp_obj_t *h) {

@@ -41,6 +41,7 @@ static lp_pool_obj_t *lp_pool_new(mp_obj_t buf, uint8_t *mem, size_t size, size_
     pool->mem = mem;
     pool->size = size;
     pool->live = 0;
+    pool->pinned = 0;
     pool->reserve_len = 0;
     pool->reserve_target = reserve;
     pool->reserve = NULL;
@@ -241,6 +242,7 @@ static mp_obj_t lp_mempool_stats(mp_obj_t self_in) {
     lp_dict_set(d, MP_QSTR_allocs, st.alloc_count);
     lp_dict_set(d, MP_QSTR_failed, st.failed_count);
     lp_dict_set(d, MP_QSTR_objects, self->live);
+    lp_dict_set(d, MP_QSTR_pinned, self->pinned);
     lp_dict_set(d, MP_QSTR_reserve, self->reserve_len);
     lp_dict_set(d, MP_QSTR_reserve_target, self->reserve_target);
     return d;
@@ -258,9 +260,9 @@ static mp_obj_t lp_mempool_check(mp_obj_t self_in) {
     if (err != NULL) {
         mp_raise_msg_varg(&mp_type_RuntimeError, MP_ERROR_TEXT("pool is corrupted: %s"), err);
     }
-    if (st.used_blocks != self->live) {
-        mp_raise_msg_varg(&mp_type_RuntimeError, MP_ERROR_TEXT("pool is corrupted: %u blocks in use but %u live objects"),
-            (unsigned)st.used_blocks, (unsigned)self->live);
+    if (st.used_blocks != self->live + self->pinned) {
+        mp_raise_msg_varg(&mp_type_RuntimeError, MP_ERROR_TEXT("pool is corrupted: %u blocks in use but %u live objects and %u pinned blocks"),
+            (unsigned)st.used_blocks, (unsigned)self->live, (unsigned)self->pinned);
     }
     return mp_const_true;
 }
@@ -298,18 +300,22 @@ static mp_obj_t lp_mempool_close(mp_obj_t self_in) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("pool is in use by run()"));
     }
     lp_lock();
-    for (lp_pool_obj_t **p = &MP_STATE_VM(lp_pool_registry); *p != NULL; p = &(*p)->next_pool) {
-        if (*p == self) {
-            *p = self->next_pool;
-            break;
+    if (self->pinned == 0) {
+        for (lp_pool_obj_t **p = &MP_STATE_VM(lp_pool_registry); *p != NULL; p = &(*p)->next_pool) {
+            if (*p == self) {
+                *p = self->next_pool;
+                break;
+            }
         }
+        self->buf = MP_OBJ_NULL;
+        self->mem = NULL;
+        self->next_pool = NULL;
     }
+    // With pinned blocks (invariant 7) the pool stays registered and keeps its buffer until soft
+    // reset: a memoryview may still point into it.
     self->heap = NULL;
-    self->buf = MP_OBJ_NULL;
-    self->mem = NULL;
     self->reserve = NULL;
     self->reserve_len = 0;
-    self->next_pool = NULL;
     lp_unlock();
     return mp_const_none;
 }

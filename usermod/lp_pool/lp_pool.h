@@ -13,7 +13,12 @@
 //  5. A pool lives at least as long as any of its handles: handles point at their pool, caller-memory
 //     pools are registered in a root pointer until close(), and close() refuses while handles are live.
 //     The static pool lives until soft reset, when the arena is re-initialised.
-//  6. pool->live counts the handles that own a block; when it is 0 the pool's allocator is empty.
+//  6. pool->live counts the handles that own a block; pool->pinned counts the blocks kept for
+//     memoryviews (7). When both are 0 the pool's allocator is empty.
+//  7. A block whose address was handed to a retaining consumer (memoryview, io.RingIO, I2S and USB
+//     buffers: the ones that ask for MP_BUFFER_RW) is pinned: freeing its object never returns it
+//     to the allocator, and a pool closed with pinned blocks keeps its memory until soft reset. A
+//     stale memoryview can then only see stale bytes, never the allocator's own data.
 #ifndef LP_POOL_H
 #define LP_POOL_H
 
@@ -64,7 +69,10 @@ typedef struct _lp_obj_t {
     void *data;             // the block in the pool, NULL once released (or while in the reserve)
     size_t len;             // e.g. bytes in a buffer
     struct _lp_obj_t *next; // reserve chain while unused
+    uint16_t flags;         // LP_OBJ_*
 } lp_obj_t;
+
+#define LP_OBJ_PINNED (1) // invariant 7
 
 struct _lp_pool_obj_t {
     mp_obj_base_t base;
@@ -73,6 +81,7 @@ struct _lp_pool_obj_t {
     uint8_t *mem;               // region start, to notice a caller buffer that moved
     size_t size;
     size_t live;                // invariant 6
+    size_t pinned;              // invariant 7
     size_t reserve_len;         // handles in the reserve chain
     size_t reserve_target;      // what the reserve is topped up to
     lp_obj_t *reserve;          // chain of unused handles
@@ -107,8 +116,11 @@ void lp_pools_reset(void);
 lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type);
 // Give the handle its block: from here on it counts as live.
 void lp_handle_attach(lp_obj_t *h, void *data, size_t len);
-// Release the handle's block, if any (free(), with-exit and the finaliser).
+// Release the handle's block, if any (free(), with-exit and the finaliser); a pinned block stays.
 void lp_handle_release(lp_obj_t *h);
+// Move the handle to a new block of `size` bytes (copying what fits), releasing the old one as
+// lp_handle_release would; AllocError and nothing changed when the pool can't.
+void lp_handle_resize(lp_obj_t *h, size_t size);
 // The handle's data, or ValueError naming the type when it was released.
 void *lp_handle_data(lp_obj_t *h);
 
