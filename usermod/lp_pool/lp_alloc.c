@@ -65,7 +65,7 @@ typedef uint32_t lp_slmap_t;
 struct lp_alloc {
     uint32_t magic;
     uint32_t granules;         // size of the block area in granules (first block to sentinel)
-    uint32_t first;            // link of the first block
+    uint32_t last_index;       // granules - LP_MIN_BLOCK: highest granule index a payload can have
     uint32_t class_count;      // number of entries in heads[]
     uint32_t used_granules;
     uint32_t used_blocks;
@@ -93,12 +93,6 @@ typedef char lp_assert_align[(LP_ALLOC_ALIGN == LP_GRAN) ? 1 : -1];
 #define LP_HOT static inline __attribute__((always_inline))
 #else
 #define LP_HOT static inline
-#endif
-
-#if defined(__GNUC__) || defined(__clang__)
-#define LP_UNLIKELY(x) __builtin_expect(!!(x), 0)
-#else
-#define LP_UNLIKELY(x) (x)
 #endif
 
 // ---- Bit tricks ----
@@ -186,12 +180,17 @@ static inline uint32_t lp_link(const lp_alloc_t *a, const uint8_t *p) {
 }
 
 static inline uint8_t *lp_first(const lp_alloc_t *a) {
-    return lp_at(a, a->first);
+    return lp_base(a) + (a->first_addr - (uintptr_t)a);
+}
+
+// Link of the first block.
+static inline uint32_t lp_first_link(const lp_alloc_t *a) {
+    return (uint32_t)((a->first_addr - (uintptr_t)a) / LP_GRAN);
 }
 
 // Payload address of the sentinel (one past the last block).
 static inline uint8_t *lp_end(const lp_alloc_t *a) {
-    return lp_at(a, a->first + a->granules);
+    return lp_after(lp_first(a), a->granules);
 }
 
 // ---- The index ----
@@ -330,14 +329,15 @@ LP_HOT void *lp_use(lp_alloc_t *a, uint8_t *p, uint32_t have, uint32_t need, uin
 }
 
 // LP_OK if ptr looks like the payload of a live block, see lp_alloc.h for what this can and cannot
-// tell. Never reads outside the block area.
+// tell. Never reads outside the region (the word it reads before the first block lies in the index,
+// which lp_alloc_init zeroes up to the first header).
 LP_HOT lp_status_t lp_validate(const lp_alloc_t *a, const void *ptr) {
     // Granule index of ptr from the first block. The rotation moves the low bits of a misaligned
     // offset to the top, so one comparison rejects misaligned, before-the-first and past-the-last
     // pointers alike (a payload must leave room for a minimal block before the sentinel).
     uintptr_t offset = (uintptr_t)ptr - a->first_addr;
     uintptr_t index = (offset >> 3) | (offset << (sizeof(uintptr_t) * 8 - 3));
-    if (index > a->granules - LP_MIN_BLOCK) {
+    if (index > a->last_index) {
         return LP_ERR_NOT_BLOCK;
     }
     uint8_t *p = lp_base(a) + ((uintptr_t)ptr - (uintptr_t)a);
@@ -346,13 +346,15 @@ LP_HOT lp_status_t lp_validate(const lp_alloc_t *a, const void *ptr) {
         return LP_ERR_NOT_LIVE;
     }
     // n in [LP_MIN_BLOCK, granules left from p], as one unsigned comparison.
-    uint32_t room = a->granules - (uint32_t)index;
     uint32_t n = lp_hsize(h);
-    if (n - LP_MIN_BLOCK > room - LP_MIN_BLOCK || (lp_header(lp_after(p, n)) & LP_PREV_FREE)) {
+    if (n - LP_MIN_BLOCK > a->last_index - (uint32_t)index
+        || (lp_header(lp_after(p, n)) & LP_PREV_FREE)) {
         return LP_ERR_NOT_BLOCK;
     }
     if (h & LP_PREV_FREE) {
-        uint32_t m = index >= LP_MIN_BLOCK ? lp_prev_size(p) : 0;
+        // For the first block (index 0) this word lies in the index, inside the region; the
+        // first block never has the flag, so m > index rejects it.
+        uint32_t m = lp_prev_size(p);
         if (m < LP_MIN_BLOCK || m > index
             || lp_header(p - (size_t)m * LP_GRAN) != ((m << LP_SIZE_SHIFT) | LP_FREE)) {
             return LP_ERR_NOT_BLOCK;
@@ -428,13 +430,13 @@ lp_status_t lp_alloc_init(lp_alloc_t **out, void *mem, size_t size) {
         return status;
     }
     lp_alloc_t *a = (lp_alloc_t *)(void *)((uint8_t *)mem + (g.base - (uintptr_t)mem));
-    memset(a, 0, offsetof(lp_alloc_t, heads) + (size_t)g.class_count * sizeof(uint32_t));
+    memset(a, 0, (size_t)g.first * LP_GRAN - LP_HDR);   // the index and the padding after it
     a->magic = LP_MAGIC;
     a->granules = g.granules;
-    a->first = g.first;
+    a->first_addr = (uintptr_t)lp_at(a, g.first);
     a->class_count = g.class_count;
     a->max_request = (size_t)g.granules * LP_GRAN - LP_HDR;
-    a->first_addr = (uintptr_t)lp_first(a);
+    a->last_index = g.granules - LP_MIN_BLOCK;
     uint8_t *p = lp_first(a);
     lp_set_header(lp_end(a), 0, 0);
     // The first block has no predecessor, so lp_release's "previous is used" holds.
@@ -505,66 +507,31 @@ void *lp_alloc_aligned(lp_alloc_t *a, size_t size, size_t align) {
 }
 
 lp_status_t lp_free(lp_alloc_t *a, void *ptr) {
-    // lp_validate and lp_release written out flat, so the addresses and headers read while
-    // checking are reused for the merge, and every check comes before the first store.
-    if (!ptr) {
-        return LP_OK;
+    if (!a) {
+        return ptr ? LP_ERR_ARG : LP_OK;
     }
-    if (LP_UNLIKELY(!a)) {
-        return LP_ERR_ARG;
+    // NULL never lies in the block area, so lp_validate rejects it; only then is it told apart.
+    lp_status_t status = lp_validate(a, ptr);
+    if (status != LP_OK) {
+        return ptr ? status : LP_OK;
     }
-    uintptr_t offset = (uintptr_t)ptr - a->first_addr;
-    uintptr_t index = (offset >> 3) | (offset << (sizeof(uintptr_t) * 8 - 3));
-    uint32_t limit = a->granules - LP_MIN_BLOCK;
-    if (LP_UNLIKELY(index > limit)) {
-        return LP_ERR_NOT_BLOCK;
-    }
-    uint8_t *p = lp_base(a) + ((uintptr_t)ptr - (uintptr_t)a);
+    uint8_t *p = ptr;
     uint32_t h = lp_header(p);
-    if (LP_UNLIKELY(h & LP_FREE)) {
-        return LP_ERR_NOT_LIVE;
-    }
     uint32_t n = lp_hsize(h);
-    if (LP_UNLIKELY(n - LP_MIN_BLOCK > limit - (uint32_t)index)) {
-        return LP_ERR_NOT_BLOCK;
-    }
-    uint8_t *next = lp_after(p, n);
-    uint32_t nh = lp_header(next);
-    if (LP_UNLIKELY(nh & LP_PREV_FREE)) {
-        return LP_ERR_NOT_BLOCK;
-    }
+    // Counters last: every word lp_validate read is still known, none is read twice.
     uint32_t total = n;
     if (h & LP_PREV_FREE) {
         uint32_t m = lp_prev_size(p);
-        uint8_t *prev = p - (size_t)m * LP_GRAN;
-        if (LP_UNLIKELY(m < LP_MIN_BLOCK || m > index
-            || lp_header(prev) != ((m << LP_SIZE_SHIFT) | LP_FREE))) {
-            return LP_ERR_NOT_BLOCK;
-        }
         // Keep the free flag in the stale header so a second free of ptr is seen as a double free.
         *lp_word(p - LP_HDR) = h | LP_FREE;
-        lp_unlink(a, prev, m);
-        p = prev;
+        p -= (size_t)m * LP_GRAN;
+        lp_unlink(a, p, m);
+        a->free_blocks--;
         total += m;
-        if (nh & LP_FREE) {
-            lp_unlink(a, next, lp_hsize(nh));
-            total += lp_hsize(nh);
-            a->free_blocks--;
-        } else {
-            *lp_word(next - LP_HDR) = nh | LP_PREV_FREE;
-        }
-    } else if (nh & LP_FREE) {
-        lp_unlink(a, next, lp_hsize(nh));
-        total += lp_hsize(nh);
-    } else {
-        *lp_word(next - LP_HDR) = nh | LP_PREV_FREE;
-        a->free_blocks++;
     }
     a->used_granules -= n;
     a->used_blocks--;
-    lp_set_header(p, total, LP_FREE);
-    lp_set_tag(p, total);
-    lp_insert(a, p, total);
+    lp_release(a, p, total);
     return LP_OK;
 }
 
@@ -693,13 +660,14 @@ bool lp_alloc_invariants_hold(const lp_alloc_t *a) {
 
 // Is p (a link) the start of a free block of class c, inside the block area?
 static bool lp_is_listed_block(const lp_alloc_t *a, uint32_t link, uint32_t c) {
-    if (link < a->first || link >= a->first + a->granules) {
+    uint32_t first = lp_first_link(a);
+    if (link < first || link >= first + a->granules) {
         return false;
     }
     uint8_t *p = lp_at(a, link);
     uint32_t h = lp_header(p);
     uint32_t n = lp_hsize(h);
-    return (h & LP_FREE) && n >= LP_MIN_BLOCK && n <= a->first + a->granules - link
+    return (h & LP_FREE) && n >= LP_MIN_BLOCK && n <= first + a->granules - link
            && lp_class_of(n) == c;
 }
 
@@ -709,11 +677,13 @@ const char *lp_alloc_check(const lp_alloc_t *a) {
         return "invariant 1: index magic number damaged";
     }
     if (a->granules < LP_MIN_BLOCK || a->granules >= LP_MAX_GRANULES
-        || a->first * LP_GRAN < offsetof(lp_alloc_t, heads) + LP_HDR
         || a->class_count <= lp_class_of(a->granules)
         || a->class_count > LP_FL_COUNT * LP_SL_COUNT
+        || a->first_addr - (uintptr_t)a
+               != (offsetof(lp_alloc_t, heads) + a->class_count * sizeof(uint32_t) + LP_HDR
+                      + LP_GRAN - 1) / LP_GRAN * LP_GRAN
         || a->max_request != (size_t)a->granules * LP_GRAN - LP_HDR
-        || a->first_addr != (uintptr_t)lp_first(a)) {
+        || a->last_index != a->granules - LP_MIN_BLOCK) {
         return "invariant 1: index geometry inconsistent";
     }
     uint8_t *end = lp_end(a);
