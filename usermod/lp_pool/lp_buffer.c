@@ -190,9 +190,8 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_buffer_exit_obj, 4, 4, lp_buffer_e
 
 static mp_obj_t lp_buffer_resize(mp_obj_t self_in, mp_obj_t n_in) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    void *data = lp_handle_data(self);
+    lp_handle_data(self); // use after free raises before the size is looked at
     size_t n = lp_buffer_size_arg(n_in);
-    (void)data;
     // On failure this raises AllocError and the old block is untouched.
     lp_handle_resize(self, n);
     if (n > self->len) {
