@@ -67,6 +67,14 @@ static mp_obj_exception_t lp_locked_error = {
     .args = (mp_obj_tuple_t *)&lp_locked_args,
 };
 
+// A static instance starts each raise without the traceback of its previous one.
+static MP_NORETURN void lp_raise_preallocated(mp_obj_exception_t *exc) {
+    exc->traceback_alloc = 0;
+    exc->traceback_len = 0;
+    exc->traceback_data = NULL;
+    nlr_raise(MP_OBJ_FROM_PTR(exc));
+}
+
 MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested) {
     size_t available = 0;
     if (pool->heap != NULL) {
@@ -80,9 +88,7 @@ MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested) {
         // Small ints only: mp_obj_new_int_from_uint could allocate for values past the small-int range.
         lp_locked_args.items[1] = MP_OBJ_NEW_SMALL_INT(requested > MP_SMALL_INT_MAX ? MP_SMALL_INT_MAX : requested);
         lp_locked_args.items[2] = MP_OBJ_NEW_SMALL_INT(available);
-        lp_locked_error.traceback_len = 0;
-        lp_locked_error.traceback_data = NULL;
-        nlr_raise(MP_OBJ_FROM_PTR(&lp_locked_error));
+        lp_raise_preallocated(&lp_locked_error);
     }
     vstr_t msg;
     vstr_init(&msg, 80);
@@ -100,8 +106,5 @@ MP_NORETURN void lp_raise_static(lp_static_exc_t *exc) {
     if (!gc_is_locked()) {
         nlr_raise(mp_obj_new_exception_arg1(exc->exc.base.type, exc->args.items[0]));
     }
-    exc->exc.traceback_len = 0;
-    exc->exc.traceback_alloc = 0;
-    exc->exc.traceback_data = NULL;
-    nlr_raise(MP_OBJ_FROM_PTR(&exc->exc));
+    lp_raise_preallocated(&exc->exc);
 }

@@ -144,6 +144,14 @@ lp_pool_obj_t *lp_pool_for_new(mp_obj_t pool_in) {
 
 // ---- the Python type ----------------------------------------------------------------------
 
+// The reserve size accepted by LpMemoryPool(reserve=) and pool.reserve(n).
+static size_t lp_reserve_arg(mp_int_t n) {
+    if (n < 0 || n > 0xffff) {
+        mp_raise_ValueError(MP_ERROR_TEXT("reserve must be between 0 and 65535"));
+    }
+    return (size_t)n;
+}
+
 static mp_obj_t lp_mempool_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
     enum { ARG_buf, ARG_reserve };
     static const mp_arg_t allowed_args[] = {
@@ -152,15 +160,13 @@ static mp_obj_t lp_mempool_make_new(const mp_obj_type_t *type, size_t n_args, si
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
-    mp_int_t reserve = args[ARG_reserve].u_int;
-    if (reserve < -1 || reserve > 0xffff) {
-        mp_raise_ValueError(MP_ERROR_TEXT("reserve must be between 0 and 65535"));
-    }
+    bool reserve_given = args[ARG_reserve].u_int != -1;
+    size_t reserve = reserve_given ? lp_reserve_arg(args[ARG_reserve].u_int) : LP_POOL_DEFAULT_RESERVE;
     mp_obj_t buf = args[ARG_buf].u_obj;
     lp_pool_obj_t *pool;
     if (buf == mp_const_none) {
         pool = lp_static_pool();
-        if (reserve >= 0) {
+        if (reserve_given) {
             pool->reserve_target = reserve;
             lp_pool_refill(pool);
         }
@@ -178,7 +184,7 @@ static mp_obj_t lp_mempool_make_new(const mp_obj_type_t *type, size_t n_args, si
     if (bi.len >= 0x80000000u) {
         mp_raise_ValueError(MP_ERROR_TEXT("buffer too large for a pool"));
     }
-    pool = lp_pool_new(buf, bi.buf, bi.len, reserve >= 0 ? (size_t)reserve : LP_POOL_DEFAULT_RESERVE);
+    pool = lp_pool_new(buf, bi.buf, bi.len, reserve);
     pool->next_pool = MP_STATE_VM(lp_pool_registry);
     MP_STATE_VM(lp_pool_registry) = pool;
     return MP_OBJ_FROM_PTR(pool);
@@ -271,10 +277,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(lp_mempool_check_obj, lp_mempool_check);
 static mp_obj_t lp_mempool_reserve(mp_obj_t self_in, mp_obj_t n_in) {
     lp_pool_obj_t *self = MP_OBJ_TO_PTR(self_in);
     lp_pool_check_open(self);
-    mp_int_t n = mp_obj_get_int(n_in);
-    if (n < 0 || n > 0xffff) {
-        mp_raise_ValueError(MP_ERROR_TEXT("reserve must be between 0 and 65535"));
-    }
+    size_t n = lp_reserve_arg(mp_obj_get_int(n_in));
     if (gc_is_locked()) {
         lp_raise_static(&lp_err_reserve_locked);
     }

@@ -200,17 +200,12 @@ mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, m
 
 static void lp_global_enter(void) {
     lp_slot_t *slot = lp_slot(false);
-    if (slot == NULL || slot->locked == 0) {
-        // Not inside run(): nothing of ours to lift.
-        if (gc_is_locked()) {
-            lp_raise_static(&lp_err_foreign_lock);
-        }
-        if (slot == NULL) {
-            return;
-        }
-    }
-    if (LP_HEAP_LOCK_DEPTH() != slot->locked) {
+    // Invariant 3: every lock level must be ours (none at all outside run()).
+    if (LP_HEAP_LOCK_DEPTH() != (slot == NULL ? 0 : slot->locked)) {
         lp_raise_static(&lp_err_foreign_lock);
+    }
+    if (slot == NULL) {
+        return; // outside run() with the heap free: nothing to lift
     }
     if (slot->n_saved == LP_MAX_NEST) {
         lp_raise_static(&lp_err_nested);
