@@ -40,11 +40,8 @@ DEPS_FETCH := apt debian-archive-keyring xz-utils
 
 # Which MicroPython tree the build area was made from: switching trees starts the build afresh.
 MPY_TREE_STAMP := $(BUILD_DIR)/.micropython-tree
-ifneq ($(wildcard $(MPY_TREE_STAMP)),)
-ifneq ($(shell cat $(MPY_TREE_STAMP)),$(MICROPY_DIR))
-$(shell rm -rf $(BUILD_DIR)/unix $(BUILD_DIR)/mpy-cross $(MPY_TREE_STAMP))
-endif
-endif
+# Everything built from the MicroPython tree; mk/ fragments add their builds.
+LP_TREE_BUILDS := $(BUILD_DIR)/unix $(BUILD_DIR)/mpy-cross
 
 .PHONY: all run repl test test-unix unix mpy-cross micropython deps deps-host venv lint format clean distclean
 all: unix
@@ -118,6 +115,13 @@ LP_FULL_PREREQS :=
 LP_TARGETS := unix
 -include $(LP_ROOT)/mk/*.mk
 
+# Switching trees starts every build made from the old one afresh.
+ifneq ($(wildcard $(MPY_TREE_STAMP)),)
+ifneq ($(shell cat $(MPY_TREE_STAMP)),$(MICROPY_DIR))
+$(shell rm -rf $(LP_TREE_BUILDS) $(MPY_TREE_STAMP))
+endif
+endif
+
 comma := ,
 empty :=
 space := $(empty) $(empty)
@@ -139,8 +143,7 @@ format: venv
 	@$(VENV)/bin/ruff format --config $(LP_ROOT)/tools/ruff.toml $(LP_ROOT)/lp_pool_py $(LP_ROOT)/tests $(LP_ROOT)/tools $(LP_ROOT)/examples
 
 clean:
-	rm -rf $(BUILD_DIR)/unix $(BUILD_DIR)/mpy-cross $(BUILD_DIR)/core $(BUILD_DIR)/bench \
-	    $(BUILD_DIR)/qemu-arm $(BUILD_DIR)/qemu-rv32 $(BUILD_DIR)/rp2
+	rm -rf $(LP_TREE_BUILDS) $(BUILD_DIR)/rp2 $(BUILD_DIR)/core $(BUILD_DIR)/bench
 
 distclean:
 	rm -rf $(BUILD_DIR) $(VENV)

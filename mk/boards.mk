@@ -19,16 +19,8 @@ DEPS_BOARDS := $(sort $(DEPS_QEMU_ARM) $(DEPS_QEMU_RV32) $(DEPS_RP2) $(DEPS_MPRE
 # The pytest harness finds the tree's tools (pyboard.py) through this.
 export LP_MICROPY_DIR := $(MICROPY_DIR)
 
-# Builds here come from one MicroPython tree: switching trees starts them afresh.
-BOARDS_TREE_STAMP := $(BUILD_DIR)/.boards-tree
-ifneq ($(wildcard $(BOARDS_TREE_STAMP)),)
-ifneq ($(shell cat $(BOARDS_TREE_STAMP)),$(MICROPY_DIR))
-$(shell rm -rf $(BUILD_DIR)/qemu-arm $(BUILD_DIR)/qemu-rv32 $(BOARDS_TREE_STAMP))
-endif
-endif
-$(BOARDS_TREE_STAMP): | $(MICROPY_DIR)/py/mpconfig.h
-	@mkdir -p $(BUILD_DIR)
-	@echo $(MICROPY_DIR) > $@
+# Built from the MicroPython tree: the Makefile starts them afresh when the tree changes.
+LP_TREE_BUILDS += $(BUILD_DIR)/qemu-arm $(BUILD_DIR)/qemu-rv32
 
 .PHONY: deps-boards deps-qemu-arm deps-qemu-rv32 deps-rp2 deps-mpremote qemu-arm qemu-rv32 test-qemu \
     rp2 flash-rp2 esp32 deploy
@@ -55,10 +47,10 @@ define lp_qemu_build
 	    || { cat $(BUILD_DIR)/$(2).log; echo "error: the $(1) build failed (log: build/$(2).log)" >&2; exit 1; }
 endef
 
-qemu-arm: deps-qemu-arm mpy-cross $(EMPTY_LIB_DIR)/README.md | $(BOARDS_TREE_STAMP)
+qemu-arm: deps-qemu-arm mpy-cross $(EMPTY_LIB_DIR)/README.md | $(MPY_TREE_STAMP)
 	$(call lp_qemu_build,MPS2_AN385,qemu-arm)
 
-qemu-rv32: deps-qemu-rv32 mpy-cross $(EMPTY_LIB_DIR)/README.md | $(BOARDS_TREE_STAMP)
+qemu-rv32: deps-qemu-rv32 mpy-cross $(EMPTY_LIB_DIR)/README.md | $(MPY_TREE_STAMP)
 	$(call lp_qemu_build,VIRT_RV32,qemu-rv32)
 
 # The same scripts as on unix, on both emulated boards (each boots once, then runs every script).
