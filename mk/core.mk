@@ -52,7 +52,9 @@ $(CORE_BUILD)/stress_%: $(CORE_TEST_DIR)/stress.c $(CORE_MODEL) $(CORE_LIB) $(LP
 	@echo "  CC      $(@:$(LP_ROOT)/%=%)"
 	@$(CORE_CC) -$* $(CORE_WARN) $(CORE_SAN) $(CORE_INC) $(filter %.c,$^) -o $@
 
+# clang's sanitizer and fuzzer runtimes are a package of their own (libclang-rt-<major>-dev).
 $(CORE_FUZZ_BIN): $(CORE_TEST_DIR)/fuzz_core.c $(CORE_MODEL) $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
+	@$(LP_ROOT)/tools/ensure_fuzz_toolchain.sh $(CORE_CLANG)
 	@echo "  CLANG   $(@:$(LP_ROOT)/%=%)"
 	@$(CORE_CLANG) $(CORE_WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	    $(CORE_INC) $(filter %.c,$^) -o $@
