@@ -111,6 +111,11 @@ lp_pool_obj_t *lp_current_pool(void) {
     return slot != NULL && slot->n_pools > 0 ? slot->pools[slot->n_pools - 1] : NULL;
 }
 
+size_t lp_run_own_levels(void) {
+    lp_slot_t *slot = lp_slot(false);
+    return slot == NULL ? 0 : slot->locked;
+}
+
 bool lp_pool_is_current_anywhere(lp_pool_obj_t *pool) {
     bool found = false;
     lp_lock();
@@ -185,7 +190,9 @@ static mp_obj_t lp_call(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args, 
 }
 
 mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
-    mp_obj_t stack_buf[LP_CALL_STACK_ARGS];
+    // Zeroed: the GC scans the C stack conservatively, and stale words here would keep garbage
+    // alive through a collection inside fn (lp_pool_collect).
+    mp_obj_t stack_buf[LP_CALL_STACK_ARGS] = { MP_OBJ_NULL };
     lp_run_enter(pool);
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
@@ -229,7 +236,7 @@ static void lp_global_exit(void) {
 }
 
 static mp_obj_t lp_with_global_alloc_call(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
-    mp_obj_t stack_buf[LP_CALL_STACK_ARGS];
+    mp_obj_t stack_buf[LP_CALL_STACK_ARGS] = { MP_OBJ_NULL };
     lp_global_enter();
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
