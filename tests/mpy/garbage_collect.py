@@ -63,7 +63,13 @@ def churn():
 failed = pool.stats()["failed"]
 pool.run(churn)
 # The first attempt failed (counted), the one after the collection did not.
-print("inside run: recovered", len(made[0]), pool.stats()["failed"] - failed, pool.stats()["objects"] < 20, pool.check())
+print(
+    "inside run: recovered",
+    len(made[0]),
+    pool.stats()["failed"] - failed,
+    pool.stats()["objects"] < 20,
+    pool.check(),
+)
 made[0].free()
 gc.collect()
 
@@ -89,7 +95,12 @@ try:
     LpBuffer(SIZE, pool=pool)
     print("allocated!")
 except AllocError as e:
-    print("alive, heap free:", e.requested, e.available == largest, str(e).startswith("pool cannot allocate 100 bytes"))
+    print(
+        "alive, heap free:",
+        e.requested,
+        e.available == largest,
+        str(e).startswith("pool cannot allocate 100 bytes"),
+    )
 err = [0, 0]
 
 
@@ -164,6 +175,13 @@ for h in held:
 held = None
 
 gc.collect()
-print(pool.check(), dry.check(), pool.stats()["objects"], dry.stats()["objects"], pool.stats()["used"], dry.stats()["used"])
+print(
+    pool.check(),
+    dry.check(),
+    pool.stats()["objects"],
+    dry.stats()["objects"],
+    pool.stats()["used"],
+    dry.stats()["used"],
+)
 pool.close()
 dry.close()
