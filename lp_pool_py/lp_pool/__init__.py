@@ -48,7 +48,11 @@ _ORDER = (
 
 def format_stats(pool=None):
     """The pool's statistics as a printable two-column table (the static pool by default)."""
-    stats = (pool or LpMemoryPool()).stats()
+    if pool is None:
+        pool = LpMemoryPool()
+    elif not isinstance(pool, LpMemoryPool):
+        raise TypeError("format_stats() takes an LpMemoryPool")
+    stats = pool.stats()
     keys = [k for k in _ORDER if k in stats] + sorted(k for k in stats if k not in _ORDER)
     width = max(len(k) for k in keys)
     return "\n".join(k + " " * (width - len(k)) + "  " + str(stats[k]) for k in keys)

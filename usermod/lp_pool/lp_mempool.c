@@ -190,13 +190,13 @@ static mp_obj_t lp_mempool_make_new(const mp_obj_type_t *type, size_t n_args, si
     enum { ARG_buf, ARG_reserve, ARG_collect };
     static const mp_arg_t allowed_args[] = {
         { MP_QSTR_buf, MP_ARG_OBJ, {.u_obj = mp_const_none} },
-        { MP_QSTR_reserve, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = -1} },
+        { MP_QSTR_reserve, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
         { MP_QSTR_collect, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
-    bool reserve_given = args[ARG_reserve].u_int != -1;
-    size_t reserve = reserve_given ? lp_reserve_arg(args[ARG_reserve].u_int) : LP_POOL_DEFAULT_RESERVE;
+    bool reserve_given = args[ARG_reserve].u_obj != MP_OBJ_NULL;
+    size_t reserve = reserve_given ? lp_reserve_arg(mp_obj_get_int(args[ARG_reserve].u_obj)) : LP_POOL_DEFAULT_RESERVE;
     mp_obj_t collect_in = args[ARG_collect].u_obj;
     bool collect = collect_in == MP_OBJ_NULL || mp_obj_is_true(collect_in);
     mp_obj_t buf = args[ARG_buf].u_obj;

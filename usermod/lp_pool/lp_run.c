@@ -228,28 +228,44 @@ static void lp_run_exit(lp_pool_obj_t *pool, size_t level, lp_static_exc_t *orde
     lp_run_exit_level(slot, level, order_err);
 }
 
-// Positional args then key/value pairs, as mp_call_function_n_kw wants them. Small calls use the
-// C stack, so run() nested inside run() allocates nothing.
+// A call of fn(*args, **kwargs) laid out as mp_call_function_n_kw wants it: positional args, then
+// key/value pairs. Small calls use the caller's stack buffer, so run() nested inside run()
+// allocates nothing; larger ones are laid out on the GC heap, so this must run while the heap is
+// usable (before run() locks it, after with_global_alloc unlocks it).
 #define LP_CALL_STACK_ARGS (12)
 
-static mp_obj_t lp_call(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args, mp_obj_t *stack_buf) {
-    size_t n_kw = kw_args == NULL ? 0 : kw_args->used;
-    if (n_kw == 0) {
-        return mp_call_function_n_kw(args[0], n_args - 1, 0, args + 1);
+typedef struct {
+    mp_obj_t fn;
+    size_t n_args;
+    size_t n_kw;
+    const mp_obj_t *args;
+} lp_call_t;
+
+static void lp_call_prepare(lp_call_t *c, size_t n_args, const mp_obj_t *args, mp_map_t *kw_args, mp_obj_t *stack_buf) {
+    c->fn = args[0];
+    c->n_args = n_args - 1;
+    c->n_kw = kw_args == NULL ? 0 : kw_args->used;
+    c->args = args + 1;
+    if (c->n_kw == 0) {
+        return;
     }
-    size_t total = n_args - 1 + 2 * n_kw;
+    size_t total = c->n_args + 2 * c->n_kw;
     mp_obj_t *call = total <= LP_CALL_STACK_ARGS ? stack_buf : m_new(mp_obj_t, total);
-    for (size_t i = 1; i < n_args; i++) {
-        call[i - 1] = args[i];
+    for (size_t i = 0; i < c->n_args; i++) {
+        call[i] = args[i + 1];
     }
-    size_t k = n_args - 1;
+    size_t k = c->n_args;
     for (size_t i = 0; i < kw_args->alloc; i++) {
         if (mp_map_slot_is_filled(kw_args, i)) {
             call[k++] = kw_args->table[i].key;
             call[k++] = kw_args->table[i].value;
         }
     }
-    return mp_call_function_n_kw(args[0], n_args - 1, n_kw, call);
+    c->args = call;
+}
+
+static mp_obj_t lp_call(const lp_call_t *c) {
+    return mp_call_function_n_kw(c->fn, c->n_args, c->n_kw, c->args);
 }
 
 // MicroPython's bound method and closure keep the function they wrap right after the base
@@ -281,10 +297,12 @@ mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, m
     // Zeroed: the GC scans the C stack conservatively, and stale words here would keep garbage
     // alive through a collection inside fn (lp_pool_collect).
     mp_obj_t stack_buf[LP_CALL_STACK_ARGS] = { MP_OBJ_NULL };
+    lp_call_t call;
+    lp_call_prepare(&call, n_args, args, kw_args, stack_buf);
     size_t level = lp_run_enter(pool);
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
-        mp_obj_t ret = lp_call(n_args, args, kw_args, stack_buf);
+        mp_obj_t ret = lp_call(&call);
         nlr_pop();
         lp_run_exit(pool, level, &lp_err_order);
         if (mp_obj_is_type(ret, &mp_type_gen_instance)) {
@@ -370,11 +388,13 @@ static void lp_global_exit(void) {
 }
 
 static mp_obj_t lp_with_global_alloc_call(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
-    mp_obj_t stack_buf[LP_CALL_STACK_ARGS] = { MP_OBJ_NULL };
+    mp_obj_t stack_buf[LP_CALL_STACK_ARGS];
     lp_global_enter();
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
-        mp_obj_t ret = lp_call(n_args, args, kw_args, stack_buf);
+        lp_call_t call;
+        lp_call_prepare(&call, n_args, args, kw_args, stack_buf);
+        mp_obj_t ret = lp_call(&call);
         nlr_pop();
         lp_global_exit();
         return ret;
