@@ -4,6 +4,7 @@
 # a dry handle reserve can't be helped by a collection and still says so.
 import gc
 
+import micropython
 from lp_pool import AllocError, LpBuffer, LpMemoryPool
 
 SIZE = 100
@@ -145,6 +146,43 @@ static = LpMemoryPool(None, collect=False)
 print("static:", static is LpMemoryPool(), static.collect)
 static.collect = True
 print("static back on:", LpMemoryPool().collect)
+
+# Where a collection is not safe: a hard IRQ handler runs with the scheduler locked and one heap
+# lock level that is not lp_pool's. A scheduled callback (scheduler locked, no foreign level)
+# collects; the same code with a foreign level added, as in a hard IRQ, raises AllocError.
+got = [None, None]
+
+
+def soft_callback(slot):
+    try:
+        got[slot] = LpBuffer(SIZE, pool=pool)
+    except AllocError as e:
+        got[slot] = e
+
+
+def hard_like_callback(slot):
+    micropython.heap_lock()
+    soft_callback(slot)
+    micropython.heap_unlock()
+
+
+for slot, callback in ((0, soft_callback), (1, hard_like_callback)):
+    fill_with_garbage(pool)
+    failed = pool.stats()["failed"]
+    micropython.schedule(callback, slot)
+    for _ in range(100):  # the VM runs scheduled callbacks at backward jumps
+        pass
+    # A retry after a collection either succeeds or counts a second failure. (Whether the garbage
+    # is really gone depends on stale words on the C stack of the callback: the GC is conservative.)
+    r = got[slot]
+    retried = isinstance(r, LpBuffer) or pool.stats()["failed"] - failed == 2
+    print(callback.__name__, "collected and retried:", retried)
+    if slot == 1:
+        print("  raised", type(r).__name__, r.requested)
+    if isinstance(r, LpBuffer):
+        r.free()
+got = None
+gc.collect()
 
 # The handle reserve: a collection can't make handles under the lock (handles are GC objects and
 # the heap is locked), so running dry still raises AllocError naming the reserve, garbage or not.
