@@ -168,6 +168,31 @@ for change in (micropython.heap_lock, micropython.heap_unlock):
         print("with, level changed:", "lock level changed" in str(e), state())
 
 
+# A stray __exit__ inside run() or guarded() can't take their level: only `with` levels match it.
+stray_exit = pool.__exit__
+
+
+def stray():
+    stray_exit(None, None, None)
+
+
+try:
+    pool.run(stray)
+except RuntimeError as e:
+    print("stray exit in run:", "without a matching enter" in str(e), state())
+
+
+def stray_gen():
+    stray_exit(None, None, None)
+    yield
+
+
+try:
+    guarded(stray_gen(), pool).send(None)
+except RuntimeError as e:
+    print("stray exit in guarded:", "without a matching enter" in str(e), state())
+
+
 # Two generators suspended inside `with` blocks of two pools, resumed in the wrong order: the
 # first exit is not the innermost; it unwinds both levels and raises.
 def block(p, tag):

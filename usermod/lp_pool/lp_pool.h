@@ -142,7 +142,7 @@ bool lp_pool_is_current_anywhere(lp_pool_obj_t *pool);
 size_t lp_run_own_levels(void);
 // run(): make pool current, lock the heap one level, call args[0](*args[1:], **kw_args), undo both.
 mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, mp_map_t *kw_args);
-// Returns the level entered (0 for the outermost).
+// `with pool:` enter and exit; enter returns the level entered (0 for the outermost).
 size_t lp_run_enter(lp_pool_obj_t *pool);
 void lp_run_exit_pool(lp_pool_obj_t *pool);
 void lp_run_reset(void);

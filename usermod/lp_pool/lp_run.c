@@ -53,6 +53,7 @@ typedef struct {
     uint16_t lock_after[LP_MAX_NEST];     // heap lock depth right after that run level locked
     uint16_t locked_before[LP_MAX_NEST];  // `locked` before that level (invariant 5)
     uint8_t saved_before[LP_MAX_NEST];    // `n_saved` before that level (invariant 5)
+    uint16_t by_with;                     // bit i: level i was entered by `with pool:`
     uint16_t saved[LP_MAX_NEST];          // `locked` before each with_global_alloc section
 } lp_slot_t;
 
@@ -148,7 +149,8 @@ bool lp_pool_is_current_anywhere(lp_pool_obj_t *pool) {
     return found;
 }
 
-size_t lp_run_enter(lp_pool_obj_t *pool) {
+// Enter a pool level; `by_with` for `with pool:`, whose exit can only go by the pool.
+static size_t lp_run_enter_level(lp_pool_obj_t *pool, bool by_with) {
     lp_pool_check_open(pool);
     lp_slot_t *slot = lp_slot(true);
     if (slot->n_pools == LP_MAX_NEST) {
@@ -161,9 +163,14 @@ size_t lp_run_enter(lp_pool_obj_t *pool) {
     slot->lock_after[i] = LP_HEAP_LOCK_DEPTH();
     slot->locked_before[i] = slot->locked;
     slot->saved_before[i] = slot->n_saved;
+    slot->by_with = (slot->by_with & ~(1u << i)) | ((unsigned)by_with << i);
     slot->n_pools++;
     slot->locked++;
     return i;
+}
+
+size_t lp_run_enter(lp_pool_obj_t *pool) {
+    return lp_run_enter_level(pool, true);
 }
 
 // Leave level i of the calling thread (invariant 5); `order_err` is raised when it is not the
@@ -172,9 +179,10 @@ static void lp_run_exit_level(lp_slot_t *slot, size_t i, lp_static_exc_t *order_
 
 void lp_run_exit_pool(lp_pool_obj_t *pool) {
     lp_slot_t *slot = lp_slot(false);
-    // `with pool:` has only the pool to go by: its innermost level.
+    // `with pool:` has only the pool to go by: its innermost level entered by a `with` (the level
+    // of a run() or guarded() is left by them alone, so a stray __exit__ can't take it).
     size_t i = slot == NULL ? 0 : slot->n_pools;
-    while (i > 0 && slot->pools[i - 1] != pool) {
+    while (i > 0 && !(slot->pools[i - 1] == pool && (slot->by_with & (1u << (i - 1))))) {
         i--;
     }
     if (i == 0) {
@@ -299,7 +307,7 @@ mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, m
     mp_obj_t stack_buf[LP_CALL_STACK_ARGS] = { MP_OBJ_NULL };
     lp_call_t call;
     lp_call_prepare(&call, n_args, args, kw_args, stack_buf);
-    size_t level = lp_run_enter(pool);
+    size_t level = lp_run_enter_level(pool, false);
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
         mp_obj_t ret = lp_call(&call);
@@ -337,7 +345,7 @@ static mp_obj_t lp_guarded_step(size_t n_args, const mp_obj_t *args) {
     mp_obj_t throw = args[3] == mp_const_none ? MP_OBJ_NULL : args[3];
     mp_obj_t ret;
     mp_vm_return_kind_t kind;
-    size_t level = lp_run_enter(pool);
+    size_t level = lp_run_enter_level(pool, false);
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
         kind = mp_resume(coro, send, throw, &ret);
