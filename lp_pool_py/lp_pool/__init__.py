@@ -11,6 +11,7 @@ from _lp_pool import (
     LpMemoryPool,
     arena_size,
     current_pool,
+    guarded_step,
     version,
     with_global_alloc,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "arena_size",
     "current_pool",
     "format_stats",
+    "guarded",
     "version",
     "with_global_alloc",
 ]
@@ -46,7 +48,39 @@ _ORDER = (
 
 def format_stats(pool=None):
     """The pool's statistics as a printable two-column table (the static pool by default)."""
-    stats = (pool or LpMemoryPool()).stats()
+    if pool is None:
+        pool = LpMemoryPool()
+    elif not isinstance(pool, LpMemoryPool):
+        raise TypeError("format_stats() takes an LpMemoryPool")
+    stats = pool.stats()
     keys = [k for k in _ORDER if k in stats] + sorted(k for k in stats if k not in _ORDER)
     width = max(len(k) for k in keys)
     return "\n".join(k + " " * (width - len(k)) + "  " + str(stats[k]) for k in keys)
+
+
+def guarded(coro, pool=None):
+    """Run a coroutine with `pool` current and the GC heap locked, and let everything else run
+    with the heap free while it is suspended.
+
+    ``await guarded(coro)``, ``asyncio.create_task(guarded(coro))``, ``gather``, ``wait_for``:
+    use it wherever a coroutine goes. The pool is the static pool unless one is given. Each step of
+    `coro` (from one suspension point to the next) runs inside the guard; this driver passes what
+    it yields to the event loop, and what the loop sends or throws (cancellation) back in, outside
+    the guard. A ``with pool:`` inside `coro` left open across an ``await`` raises RuntimeError at
+    that await.
+    """
+    if pool is None:
+        pool = LpMemoryPool()
+    value = None
+    exc = None
+    while True:
+        try:
+            value = guarded_step(pool, coro, value, exc)
+        except StopIteration as e:
+            return e.value
+        exc = None
+        try:
+            value = yield value
+        except BaseException as e:  # noqa: BLE001 - cancellation and close() go to the coroutine
+            value = None
+            exc = e

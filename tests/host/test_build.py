@@ -84,3 +84,32 @@ def test_second_build_is_incremental():
     assert not re.search(r"^(CC|LINK) ", log, re.M), log
     assert not re.search(r"^(fetch:|built )", out, re.M), out
     assert binary.stat().st_mtime_ns == before
+
+
+def test_stub_lists_every_public_name():
+    # The .pyi stub must name everything the package exports, and nothing it does not.
+    import ast
+
+    stub = ast.parse((LP_ROOT / "lp_pool_py" / "lp_pool" / "__init__.pyi").read_text())
+    names = set()
+    for node in stub.body:
+        if isinstance(node, ast.ClassDef | ast.FunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.AnnAssign):
+            names.add(node.target.id)
+    names = {n for n in names if not n.startswith("_")}
+    code = "import lp_pool; print(' '.join(sorted(n for n in dir(lp_pool) if not n.startswith('_'))))"
+    exported = set(run_unix(code).split())
+    assert names == exported
+
+
+def test_wrapped_function_layout_lp_run_relies_on():
+    # lp_run.c unwraps bound methods and closures by reading the word after the base: check the
+    # MicroPython tree still lays both out that way.
+    from harness.runners import MICROPY_DIR
+
+    for name, field in (("objboundmeth.c", "meth"), ("objclosure.c", "fun")):
+        text = (MICROPY_DIR / "py" / name).read_text()
+        assert re.search(
+            r"typedef struct _mp_obj_\w+_t \{\s*mp_obj_base_t base;\s*mp_obj_t " + field + ";", text
+        ), name

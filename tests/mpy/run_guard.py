@@ -117,13 +117,27 @@ print(held[0].pool is other, other.stats()["objects"])
 held[0].free()
 
 
-# A function that unlocks the heap itself does not make run unlock twice.
+# A function that leaves the heap lock on another level than run() locked it: RuntimeError, and
+# the lock is put back where it was before run() (never unlocked twice, never left locked).
 def unlocker():
     micropython.heap_unlock()
 
 
-static.run(unlocker)
-print("after unlocker:", lock_depth())
+def locker():
+    micropython.heap_lock()
+
+
+for fn in (unlocker, locker):
+    try:
+        static.run(fn)
+        print(fn.__name__, "passed!")
+    except RuntimeError as e:
+        print(fn.__name__, "RuntimeError", "lock level changed" in str(e), lock_depth(), current_pool())
+micropython.heap_lock()
+try:
+    static.run(unlocker)
+except RuntimeError:
+    print("user lock kept after unlocker:", micropython.heap_unlock())
 
 # A user's own heap_lock() around run stays in place.
 micropython.heap_lock()

@@ -25,14 +25,15 @@ static size_t lp_buffer_size_arg(mp_obj_t n_in) {
     if (!mp_obj_is_int(n_in)) {
         lp_raise_static(&lp_err_size_type);
     }
-    mp_int_t n;
-    if (!mp_obj_get_int_maybe(n_in, &n) || !mp_obj_is_small_int(n_in)) {
-        // Beyond the small-int range: no pool can hold it.
+    if (!mp_obj_is_small_int(n_in)) {
+        // Beyond the small-int range (checked first: converting it would raise OverflowError
+        // whatever its sign): no pool can hold it.
         if (mp_obj_int_sign(n_in) < 0) {
             lp_raise_static(&lp_err_size_negative);
         }
         lp_raise_static(&lp_err_size_huge);
     }
+    mp_int_t n = MP_OBJ_SMALL_INT_VALUE(n_in);
     if (n < 0) {
         lp_raise_static(&lp_err_size_negative);
     }

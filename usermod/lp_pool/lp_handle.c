@@ -71,20 +71,36 @@ void lp_handle_release(lp_obj_t *h) {
 }
 
 void lp_handle_resize(lp_obj_t *h, size_t size) {
-    void *data = lp_handle_data(h);
-    if (!(h->flags & LP_OBJ_PINNED)) {
-        // Shrinks and grows in place when it can; on failure the old block is untouched.
-        h->data = lp_pool_realloc(h->pool, data, size);
-        return;
+    lp_pool_obj_t *pool = h->pool;
+    for (bool collected = false;; collected = true) {
+        // Read afresh on each attempt: the collection between them runs finalisers, and a __del__
+        // may free or pin this very object.
+        void *data = lp_handle_data(h);
+        if (!(h->flags & LP_OBJ_PINNED)) {
+            // Shrinks and grows in place when it can; on failure the old block is untouched.
+            void *p = lp_pool_try_realloc(pool, data, size);
+            if (p != NULL) {
+                h->data = p;
+                return;
+            }
+        } else {
+            // A pinned block must stay where and as large as it is: copy to a fresh block, keep
+            // the old one.
+            void *fresh = lp_pool_try_alloc(pool, size);
+            if (fresh != NULL) {
+                memcpy(fresh, data, size < h->len ? size : h->len);
+                lp_lock();
+                pool->pinned++;
+                lp_unlock();
+                h->data = fresh;
+                h->flags &= ~LP_OBJ_PINNED;
+                return;
+            }
+        }
+        if (collected || !lp_pool_collect(pool)) {
+            lp_raise_alloc_error(pool, size);
+        }
     }
-    // A pinned block must stay where and as large as it is: copy to a fresh block, keep the old one.
-    void *fresh = lp_pool_alloc(h->pool, size);
-    memcpy(fresh, data, size < h->len ? size : h->len);
-    lp_lock();
-    h->pool->pinned++;
-    lp_unlock();
-    h->data = fresh;
-    h->flags &= ~LP_OBJ_PINNED;
 }
 
 void *lp_handle_data(lp_obj_t *h) {

@@ -22,7 +22,7 @@ LP_DEFINE_STATIC_EXC(lp_err_reserve_locked, mp_type_RuntimeError, "reserve() nee
 MP_REGISTER_ROOT_POINTER(struct _lp_pool_obj_t *lp_static_pool);
 MP_REGISTER_ROOT_POINTER(struct _lp_pool_obj_t *lp_pool_registry);
 
-static lp_pool_obj_t *lp_pool_new(mp_obj_t buf, uint8_t *mem, size_t size, size_t reserve) {
+static lp_pool_obj_t *lp_pool_new(mp_obj_t buf, uint8_t *mem, size_t size, size_t reserve, bool collect) {
     if (gc_is_locked()) {
         lp_raise_static(&lp_err_create_locked);
     }
@@ -46,6 +46,7 @@ static lp_pool_obj_t *lp_pool_new(mp_obj_t buf, uint8_t *mem, size_t size, size_
     pool->reserve_target = reserve;
     pool->reserve = NULL;
     pool->next_pool = NULL;
+    pool->collect = collect;
     lp_pool_refill(pool);
     return pool;
 }
@@ -53,7 +54,7 @@ static lp_pool_obj_t *lp_pool_new(mp_obj_t buf, uint8_t *mem, size_t size, size_
 lp_pool_obj_t *lp_static_pool(void) {
     lp_pool_obj_t *pool = MP_STATE_VM(lp_static_pool);
     if (pool == NULL) {
-        pool = lp_pool_new(MP_OBJ_NULL, lp_arena_base(), LP_POOL_ARENA_SIZE, LP_POOL_DEFAULT_RESERVE);
+        pool = lp_pool_new(MP_OBJ_NULL, lp_arena_base(), LP_POOL_ARENA_SIZE, LP_POOL_DEFAULT_RESERVE, true);
         MP_STATE_VM(lp_static_pool) = pool;
     }
     return pool;
@@ -88,22 +89,55 @@ void lp_pool_check_open(lp_pool_obj_t *pool) {
     }
 }
 
-void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size) {
+void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size) {
     lp_pool_check_open(pool);
     lp_lock();
     void *p = lp_alloc(pool->heap, size);
     lp_unlock();
-    if (p == NULL) {
-        lp_raise_alloc_error(pool, size);
-    }
     return p;
 }
 
-void *lp_pool_realloc(lp_pool_obj_t *pool, void *ptr, size_t size) {
+void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size) {
     lp_pool_check_open(pool);
     lp_lock();
     void *p = lp_realloc(pool->heap, ptr, size);
     lp_unlock();
+    return p;
+}
+
+// Garbage must never make a pool fail: an unreachable object gives its block back only in its
+// finaliser, so a failing allocation collects once and retries. It collects only where that can
+// help and is safe:
+// - the pool allows it (LpMemoryPool(collect=False) or pool.collect = False turn it off, for code
+//   that would rather take AllocError at once than a collection's pause);
+// - some object of the pool is live (only they can be garbage; pinned blocks never come back);
+// - not from inside a collection (a finaliser that creates an object): MicroPython's collector
+//   does not nest;
+// - not in a hard IRQ handler: it interrupted the program, maybe half-way through a change of the
+//   GC heap. MicroPython runs those with the scheduler locked and the heap locked one level more
+//   (shared/runtime/mpirq.c), so a locked scheduler plus a heap lock level that is not lp_pool's
+//   means "maybe a hard IRQ": no collection. Scheduled callbacks (scheduler locked, no foreign
+//   level) still collect.
+// With the heap locked (inside run()) this is the same as calling gc.collect() there: finalisers
+// run under the lock, and lp_pool's own finaliser allocates nothing.
+bool lp_pool_collect(lp_pool_obj_t *pool) {
+    if (!pool->collect || pool->live == 0 || (MP_STATE_THREAD(gc_lock_depth) & GC_COLLECT_FLAG)) {
+        return false;
+    }
+    #if MICROPY_ENABLE_SCHEDULER
+    if (MP_STATE_VM(sched_state) < 0 && LP_HEAP_LOCK_DEPTH() != lp_run_own_levels()) {
+        return false;
+    }
+    #endif
+    gc_collect();
+    return true;
+}
+
+void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size) {
+    void *p = lp_pool_try_alloc(pool, size);
+    if (p == NULL && lp_pool_collect(pool)) {
+        p = lp_pool_try_alloc(pool, size); // checks the pool again: a finaliser may have closed it
+    }
     if (p == NULL) {
         lp_raise_alloc_error(pool, size);
     }
@@ -153,19 +187,27 @@ static size_t lp_reserve_arg(mp_int_t n) {
 }
 
 static mp_obj_t lp_mempool_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
-    enum { ARG_buf, ARG_reserve };
+    enum { ARG_buf, ARG_reserve, ARG_collect };
     static const mp_arg_t allowed_args[] = {
         { MP_QSTR_buf, MP_ARG_OBJ, {.u_obj = mp_const_none} },
-        { MP_QSTR_reserve, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = -1} },
+        { MP_QSTR_reserve, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+        { MP_QSTR_collect, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
-    bool reserve_given = args[ARG_reserve].u_int != -1;
-    size_t reserve = reserve_given ? lp_reserve_arg(args[ARG_reserve].u_int) : LP_POOL_DEFAULT_RESERVE;
+    bool reserve_given = args[ARG_reserve].u_obj != MP_OBJ_NULL;
+    size_t reserve = reserve_given ? lp_reserve_arg(mp_obj_get_int(args[ARG_reserve].u_obj)) : LP_POOL_DEFAULT_RESERVE;
+    mp_obj_t collect_in = args[ARG_collect].u_obj;
+    bool collect = collect_in == MP_OBJ_NULL || mp_obj_is_true(collect_in);
     mp_obj_t buf = args[ARG_buf].u_obj;
     lp_pool_obj_t *pool;
     if (buf == mp_const_none) {
+        // LpMemoryPool() and LpMemoryPool(None) are the static pool; reserve= and collect= given
+        // here change its settings.
         pool = lp_static_pool();
+        if (collect_in != MP_OBJ_NULL) {
+            pool->collect = collect;
+        }
         if (reserve_given) {
             pool->reserve_target = reserve;
             lp_pool_refill(pool);
@@ -184,7 +226,7 @@ static mp_obj_t lp_mempool_make_new(const mp_obj_type_t *type, size_t n_args, si
     if (bi.len >= 0x80000000u) {
         mp_raise_ValueError(MP_ERROR_TEXT("buffer too large for a pool"));
     }
-    pool = lp_pool_new(buf, bi.buf, bi.len, reserve);
+    pool = lp_pool_new(buf, bi.buf, bi.len, reserve, collect);
     pool->next_pool = MP_STATE_VM(lp_pool_registry);
     MP_STATE_VM(lp_pool_registry) = pool;
     return MP_OBJ_FROM_PTR(pool);
@@ -333,9 +375,16 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_mempool_buffer_obj, 2, 2, lp_mempo
 static void lp_mempool_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     lp_pool_obj_t *self = MP_OBJ_TO_PTR(self_in);
     if (dest[0] != MP_OBJ_NULL) {
-        return; // read-only attributes
+        // Stores: only `collect` is writable; every other attribute is read-only.
+        if (attr == MP_QSTR_collect && dest[1] != MP_OBJ_NULL) {
+            self->collect = mp_obj_is_true(dest[1]);
+            dest[0] = MP_OBJ_NULL;
+        }
+        return;
     }
-    if (attr == MP_QSTR_closed) {
+    if (attr == MP_QSTR_collect) {
+        dest[0] = mp_obj_new_bool(self->collect);
+    } else if (attr == MP_QSTR_closed) {
         dest[0] = mp_obj_new_bool(self->heap == NULL);
     } else if (attr == MP_QSTR_is_static) {
         dest[0] = mp_obj_new_bool(self->buf == MP_OBJ_NULL && self->heap != NULL);

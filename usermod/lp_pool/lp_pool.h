@@ -86,6 +86,7 @@ struct _lp_pool_obj_t {
     size_t reserve_target;      // what the reserve is topped up to
     lp_obj_t *reserve;          // chain of unused handles
     struct _lp_pool_obj_t *next_pool; // registry of caller-memory pools (a root pointer holds the head)
+    bool collect;               // collect garbage once before an allocation fails (lp_pool_collect)
 };
 
 extern const mp_obj_type_t lp_type_MemoryPool;
@@ -104,9 +105,18 @@ lp_pool_obj_t *lp_pool_for_new(mp_obj_t pool_in);
 void lp_pool_check_open(lp_pool_obj_t *pool);
 // The pool is open and its memory is where it was (no exception).
 bool lp_pool_region_valid(lp_pool_obj_t *pool);
-// Allocate / reallocate a pool block; raise AllocError (pool unchanged) when the pool can't.
+// Allocate a pool block. When the pool can't, collect garbage once (lp_pool_collect) and retry;
+// AllocError (pool unchanged) if it still can't.
 void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size);
-void *lp_pool_realloc(lp_pool_obj_t *pool, void *ptr, size_t size);
+// One attempt each, no collection: NULL (and the pool unchanged) when the pool can't. Code that
+// holds a block across a collection must read it again afterwards (a finaliser may free it), so
+// resizing collects in lp_handle_resize, which owns the handle.
+void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size);
+void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size);
+// Run one garbage collection so the finalisers of unreachable objects give their blocks back, if
+// the pool allows it and it is safe here (see lp_mempool.c); false when it did not collect. Never
+// call it holding lp_lock(): the finalisers take it.
+bool lp_pool_collect(lp_pool_obj_t *pool);
 // Tops the reserve up to its target; only with the heap unlocked.
 void lp_pool_refill(lp_pool_obj_t *pool);
 void lp_pools_reset(void);
@@ -128,12 +138,16 @@ void *lp_handle_data(lp_obj_t *h);
 // The calling thread's current pool (innermost run()/with), NULL outside run().
 lp_pool_obj_t *lp_current_pool(void);
 bool lp_pool_is_current_anywhere(lp_pool_obj_t *pool);
+// Heap lock levels lp_pool itself holds in the calling thread.
+size_t lp_run_own_levels(void);
 // run(): make pool current, lock the heap one level, call args[0](*args[1:], **kw_args), undo both.
 mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, mp_map_t *kw_args);
-void lp_run_enter(lp_pool_obj_t *pool);
+// `with pool:` enter and exit; enter returns the level entered (0 for the outermost).
+size_t lp_run_enter(lp_pool_obj_t *pool);
 void lp_run_exit_pool(lp_pool_obj_t *pool);
 void lp_run_reset(void);
 MP_DECLARE_CONST_FUN_OBJ_KW(lp_with_global_alloc_obj);
+MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(lp_guarded_step_obj);
 
 // ---- errors (lp_error.c) ----
 MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested);

@@ -11,6 +11,12 @@
 //     raise RuntimeError instead. On leaving, it puts back exactly the levels it removed.
 //  4. Slots live in static memory and never hold the only reference to a pool: a pool in a slot is
 //     also on the stack of the run() call or the `with` statement that put it there.
+//  5. A pool level leaves as it entered: the pool is the innermost one of the thread and the heap
+//     lock depth is what that level's enter left. Otherwise its exit raises RuntimeError after
+//     putting the thread back where it was before that enter (the level and every level entered
+//     after it dropped, the heap lock depth and with_global_alloc sections as they were then).
+//     That is what a `with pool:` suspended at a yield/await and resumed later looks like when
+//     anything else used the heap lock or a pool meanwhile; lp_pool can't see a suspension itself.
 
 #include "py/gc.h"
 #include "py/mpstate.h"
@@ -21,6 +27,18 @@
 LP_DEFINE_STATIC_EXC(lp_err_threads, mp_type_RuntimeError, "too many threads inside run() (raise LP_POOL_MAX_THREADS)");
 LP_DEFINE_STATIC_EXC(lp_err_nested, mp_type_RuntimeError, "run() or with_global_alloc nested too deeply");
 LP_DEFINE_STATIC_EXC(lp_err_unmatched, mp_type_RuntimeError, "pool exit without a matching enter");
+LP_DEFINE_STATIC_EXC(lp_err_order, mp_type_RuntimeError,
+    "pool exit out of order: another pool entered later is still current (with/run nested across tasks, or a with block suspended at yield/await); lock and current pool restored");
+LP_DEFINE_STATIC_EXC(lp_err_level, mp_type_RuntimeError,
+    "heap lock level changed inside a pool block (unbalanced heap_lock()/heap_unlock(), or a with block suspended at yield/await); lock and current pool restored");
+LP_DEFINE_STATIC_EXC(lp_err_generator, mp_type_TypeError,
+    "run() can't run a generator or coroutine (its body runs later, outside run()): use `await lp_pool.guarded(coro, pool)` with asyncio, or `with pool:` between its yields");
+LP_DEFINE_STATIC_EXC(lp_err_step_nested, mp_type_RuntimeError,
+    "guarded(): a pool is already current here (a with block or run() suspended at yield/await in another task holds the heap lock)");
+LP_DEFINE_STATIC_EXC(lp_err_step_open, mp_type_RuntimeError,
+    "a with block or run() of the guarded coroutine was left open at a yield/await: exit it before awaiting (lock and current pool restored)");
+LP_DEFINE_STATIC_EXC(lp_err_step_coro, mp_type_TypeError,
+    "guarded() needs a coroutine object: guarded(fn(...)), not guarded(fn)");
 LP_DEFINE_STATIC_EXC(lp_err_foreign_lock, mp_type_RuntimeError,
     "heap is locked by something other than lp_pool (heap_lock() or an IRQ handler)");
 
@@ -33,6 +51,9 @@ typedef struct {
     uint8_t n_saved;
     lp_pool_obj_t *pools[LP_MAX_NEST];
     uint16_t lock_after[LP_MAX_NEST];     // heap lock depth right after that run level locked
+    uint16_t locked_before[LP_MAX_NEST];  // `locked` before that level (invariant 5)
+    uint8_t saved_before[LP_MAX_NEST];    // `n_saved` before that level (invariant 5)
+    uint16_t by_with;                     // bit i: level i was entered by `with pool:`
     uint16_t saved[LP_MAX_NEST];          // `locked` before each with_global_alloc section
 } lp_slot_t;
 
@@ -111,6 +132,11 @@ lp_pool_obj_t *lp_current_pool(void) {
     return slot != NULL && slot->n_pools > 0 ? slot->pools[slot->n_pools - 1] : NULL;
 }
 
+size_t lp_run_own_levels(void) {
+    lp_slot_t *slot = lp_slot(false);
+    return slot == NULL ? 0 : slot->locked;
+}
+
 bool lp_pool_is_current_anywhere(lp_pool_obj_t *pool) {
     bool found = false;
     lp_lock();
@@ -123,7 +149,8 @@ bool lp_pool_is_current_anywhere(lp_pool_obj_t *pool) {
     return found;
 }
 
-void lp_run_enter(lp_pool_obj_t *pool) {
+// Enter a pool level; `by_with` for `with pool:`, whose exit can only go by the pool.
+static size_t lp_run_enter_level(lp_pool_obj_t *pool, bool by_with) {
     lp_pool_check_open(pool);
     lp_slot_t *slot = lp_slot(true);
     if (slot->n_pools == LP_MAX_NEST) {
@@ -131,23 +158,58 @@ void lp_run_enter(lp_pool_obj_t *pool) {
         lp_raise_static(&lp_err_nested);
     }
     gc_lock();
-    slot->pools[slot->n_pools] = pool;
-    slot->lock_after[slot->n_pools] = LP_HEAP_LOCK_DEPTH();
+    size_t i = slot->n_pools;
+    slot->pools[i] = pool;
+    slot->lock_after[i] = LP_HEAP_LOCK_DEPTH();
+    slot->locked_before[i] = slot->locked;
+    slot->saved_before[i] = slot->n_saved;
+    slot->by_with = (slot->by_with & ~(1u << i)) | ((unsigned)by_with << i);
     slot->n_pools++;
     slot->locked++;
+    return i;
 }
+
+size_t lp_run_enter(lp_pool_obj_t *pool) {
+    return lp_run_enter_level(pool, true);
+}
+
+// Leave level i of the calling thread (invariant 5); `order_err` is raised when it is not the
+// innermost level.
+static void lp_run_exit_level(lp_slot_t *slot, size_t i, lp_static_exc_t *order_err);
 
 void lp_run_exit_pool(lp_pool_obj_t *pool) {
     lp_slot_t *slot = lp_slot(false);
-    if (slot == NULL || slot->n_pools == 0 || slot->pools[slot->n_pools - 1] != pool) {
+    // `with pool:` has only the pool to go by: its innermost level entered by a `with` (the level
+    // of a run() or guarded() is left by them alone, so a stray __exit__ can't take it).
+    size_t i = slot == NULL ? 0 : slot->n_pools;
+    while (i > 0 && !(slot->pools[i - 1] == pool && (slot->by_with & (1u << (i - 1))))) {
+        i--;
+    }
+    if (i == 0) {
         lp_raise_static(&lp_err_unmatched);
     }
-    slot->n_pools--;
-    // Remove our own level only if it is still there (fn may have called heap_unlock() itself).
-    if (slot->locked > 0 && LP_HEAP_LOCK_DEPTH() >= slot->lock_after[slot->n_pools]) {
-        gc_unlock();
-        slot->locked--;
+    lp_run_exit_level(slot, i - 1, &lp_err_order);
+}
+
+static void lp_run_exit_level(lp_slot_t *slot, size_t i, lp_static_exc_t *order_err) {
+    lp_pool_obj_t *pool = slot->pools[i];
+    lp_static_exc_t *err = NULL;
+    if (i != (size_t)slot->n_pools - 1) {
+        err = order_err;
+    } else if (LP_HEAP_LOCK_DEPTH() != slot->lock_after[i]) {
+        err = &lp_err_level;
     }
+    // Back to how the thread was before level i entered: one level fewer in the normal case.
+    size_t depth = slot->lock_after[i] - 1;
+    while (LP_HEAP_LOCK_DEPTH() > depth) {
+        gc_unlock();
+    }
+    while (LP_HEAP_LOCK_DEPTH() < depth) {
+        gc_lock();
+    }
+    slot->n_pools = i;
+    slot->locked = slot->locked_before[i];
+    slot->n_saved = slot->saved_before[i];
     lp_slot_release_if_idle(slot);
     if (!gc_is_locked()) {
         // Leaving the outermost run: top the reserve up for the next one. Failing to is not an
@@ -158,45 +220,150 @@ void lp_run_exit_pool(lp_pool_obj_t *pool) {
             nlr_pop();
         }
     }
+    if (err != NULL) {
+        lp_raise_static(err);
+    }
 }
 
-// Positional args then key/value pairs, as mp_call_function_n_kw wants them. Small calls use the
-// C stack, so run() nested inside run() allocates nothing.
+// Leave the level run() or guarded_step() entered, known by its index: a `with` of the same pool
+// left open inside must not be taken for it.
+static void lp_run_exit(lp_pool_obj_t *pool, size_t level, lp_static_exc_t *order_err) {
+    lp_slot_t *slot = lp_slot(false);
+    if (slot == NULL || level >= slot->n_pools || slot->pools[level] != pool) {
+        // Something inside already unwound this level (a misplaced exit that raised).
+        return;
+    }
+    lp_run_exit_level(slot, level, order_err);
+}
+
+// A call of fn(*args, **kwargs) laid out as mp_call_function_n_kw wants it: positional args, then
+// key/value pairs. Small calls use the caller's stack buffer, so run() nested inside run()
+// allocates nothing; larger ones are laid out on the GC heap, so this must run while the heap is
+// usable (before run() locks it, after with_global_alloc unlocks it).
 #define LP_CALL_STACK_ARGS (12)
 
-static mp_obj_t lp_call(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args, mp_obj_t *stack_buf) {
-    size_t n_kw = kw_args == NULL ? 0 : kw_args->used;
-    if (n_kw == 0) {
-        return mp_call_function_n_kw(args[0], n_args - 1, 0, args + 1);
+typedef struct {
+    mp_obj_t fn;
+    size_t n_args;
+    size_t n_kw;
+    const mp_obj_t *args;
+} lp_call_t;
+
+static void lp_call_prepare(lp_call_t *c, size_t n_args, const mp_obj_t *args, mp_map_t *kw_args, mp_obj_t *stack_buf) {
+    c->fn = args[0];
+    c->n_args = n_args - 1;
+    c->n_kw = kw_args == NULL ? 0 : kw_args->used;
+    c->args = args + 1;
+    if (c->n_kw == 0) {
+        return;
     }
-    size_t total = n_args - 1 + 2 * n_kw;
+    size_t total = c->n_args + 2 * c->n_kw;
     mp_obj_t *call = total <= LP_CALL_STACK_ARGS ? stack_buf : m_new(mp_obj_t, total);
-    for (size_t i = 1; i < n_args; i++) {
-        call[i - 1] = args[i];
+    for (size_t i = 0; i < c->n_args; i++) {
+        call[i] = args[i + 1];
     }
-    size_t k = n_args - 1;
+    size_t k = c->n_args;
     for (size_t i = 0; i < kw_args->alloc; i++) {
         if (mp_map_slot_is_filled(kw_args, i)) {
             call[k++] = kw_args->table[i].key;
             call[k++] = kw_args->table[i].value;
         }
     }
-    return mp_call_function_n_kw(args[0], n_args - 1, n_kw, call);
+    c->args = call;
+}
+
+static mp_obj_t lp_call(const lp_call_t *c) {
+    return mp_call_function_n_kw(c->fn, c->n_args, c->n_kw, c->args);
+}
+
+// MicroPython's bound method and closure keep the function they wrap right after the base
+// (py/objboundmeth.c, py/objclosure.c); neither has a getter.
+typedef struct {
+    mp_obj_base_t base;
+    mp_obj_t fun;
+} lp_wrapper_t;
+
+extern const mp_obj_type_t mp_type_closure; // py/objclosure.c, not in a header
+
+static bool lp_is_generator(mp_obj_t fn) {
+    while (mp_obj_is_type(fn, &mp_type_bound_meth) || mp_obj_is_type(fn, &mp_type_closure)) {
+        fn = ((lp_wrapper_t *)MP_OBJ_TO_PTR(fn))->fun;
+    }
+    return mp_obj_is_type(fn, &mp_type_gen_wrap) || mp_obj_is_type(fn, &mp_type_gen_instance)
+           #if MICROPY_EMIT_NATIVE
+           || mp_obj_is_type(fn, &mp_type_native_gen_wrap)
+           #endif
+    ;
 }
 
 mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
-    mp_obj_t stack_buf[LP_CALL_STACK_ARGS];
-    lp_run_enter(pool);
+    // A generator function (async def included) would only make a generator here, on the locked
+    // heap, and run its body later outside run(): refuse it before locking anything.
+    if (lp_is_generator(args[0])) {
+        lp_raise_static(&lp_err_generator);
+    }
+    // Zeroed: the GC scans the C stack conservatively, and stale words here would keep garbage
+    // alive through a collection inside fn (lp_pool_collect).
+    mp_obj_t stack_buf[LP_CALL_STACK_ARGS] = { MP_OBJ_NULL };
+    lp_call_t call;
+    lp_call_prepare(&call, n_args, args, kw_args, stack_buf);
+    size_t level = lp_run_enter_level(pool, false);
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
-        mp_obj_t ret = lp_call(n_args, args, kw_args, stack_buf);
+        mp_obj_t ret = lp_call(&call);
         nlr_pop();
-        lp_run_exit_pool(pool);
+        lp_run_exit(pool, level, &lp_err_order);
+        if (mp_obj_is_type(ret, &mp_type_gen_instance)) {
+            // A function that returned a generator or coroutine: its body hasn't run.
+            lp_raise_static(&lp_err_generator);
+        }
         return ret;
     }
-    lp_run_exit_pool(pool);
+    lp_run_exit(pool, level, &lp_err_order);
     nlr_jump(nlr.ret_val);
 }
+
+// guarded_step(pool, coro, value, exc): resume the coroutine once inside the guard, sending value
+// (or throwing exc when it is not None): the lp_pool package's guarded() drives a coroutine with
+// it. Returns what the coroutine yielded; raises StopIteration(result) when it returned, created
+// after the guard is left; passes its exception on. The guard's exit (invariant 5) catches a
+// `with pool:` of the coroutine left open at its suspension point.
+static mp_obj_t lp_guarded_step(size_t n_args, const mp_obj_t *args) {
+    (void)n_args;
+    if (!mp_obj_is_type(args[0], &lp_type_MemoryPool)) {
+        mp_raise_TypeError(MP_ERROR_TEXT("pool must be an LpMemoryPool"));
+    }
+    lp_pool_obj_t *pool = MP_OBJ_TO_PTR(args[0]);
+    mp_obj_t coro = args[1];
+    if (!mp_obj_is_type(coro, &mp_type_gen_instance)) {
+        lp_raise_static(&lp_err_step_coro);
+    }
+    if (lp_current_pool() != NULL) {
+        lp_raise_static(&lp_err_step_nested);
+    }
+    mp_obj_t send = args[3] == mp_const_none ? args[2] : MP_OBJ_NULL;
+    mp_obj_t throw = args[3] == mp_const_none ? MP_OBJ_NULL : args[3];
+    mp_obj_t ret;
+    mp_vm_return_kind_t kind;
+    size_t level = lp_run_enter_level(pool, false);
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        kind = mp_resume(coro, send, throw, &ret);
+        nlr_pop();
+    } else {
+        lp_run_exit(pool, level, &lp_err_step_open);
+        nlr_jump(nlr.ret_val);
+    }
+    lp_run_exit(pool, level, &lp_err_step_open);
+    if (kind == MP_VM_RETURN_YIELD) {
+        return ret;
+    }
+    if (kind == MP_VM_RETURN_NORMAL) {
+        mp_raise_StopIteration(ret);
+    }
+    nlr_raise(ret);
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_guarded_step_obj, 4, 4, lp_guarded_step);
 
 static void lp_global_enter(void) {
     lp_slot_t *slot = lp_slot(false);
@@ -233,7 +400,9 @@ static mp_obj_t lp_with_global_alloc_call(size_t n_args, const mp_obj_t *args, m
     lp_global_enter();
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
-        mp_obj_t ret = lp_call(n_args, args, kw_args, stack_buf);
+        lp_call_t call;
+        lp_call_prepare(&call, n_args, args, kw_args, stack_buf);
+        mp_obj_t ret = lp_call(&call);
         nlr_pop();
         lp_global_exit();
         return ret;

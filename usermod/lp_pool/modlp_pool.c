@@ -89,6 +89,7 @@ static const mp_rom_map_elem_t lp_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_arena_size), MP_ROM_PTR(&lp_mod_arena_size_obj) },
     { MP_ROM_QSTR(MP_QSTR_current_pool), MP_ROM_PTR(&lp_mod_current_pool_obj) },
     { MP_ROM_QSTR(MP_QSTR_with_global_alloc), MP_ROM_PTR(&lp_with_global_alloc_obj) },
+    { MP_ROM_QSTR(MP_QSTR_guarded_step), MP_ROM_PTR(&lp_guarded_step_obj) },
     { MP_ROM_QSTR(MP_QSTR_LpMemoryPool), MP_ROM_PTR(&lp_type_MemoryPool) },
     { MP_ROM_QSTR(MP_QSTR_LpBuffer), MP_ROM_PTR(&lp_type_Buffer) },
     { MP_ROM_QSTR(MP_QSTR_AllocError), MP_ROM_PTR(&lp_type_AllocError) },
