@@ -37,6 +37,7 @@ _ORDER = (
     "free_blocks",
     "objects",
     "pinned",
+    "pinned_bytes",
     "allocs",
     "failed",
     "reserve",
