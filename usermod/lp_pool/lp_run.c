@@ -19,6 +19,7 @@
 //     anything else used the heap lock or a pool meanwhile; lp_pool can't see a suspension itself.
 
 #include "py/gc.h"
+#include "py/mphal.h"
 #include "py/mpstate.h"
 #include "py/runtime.h"
 
@@ -59,7 +60,7 @@ typedef struct {
 
 static lp_slot_t lp_slots[LP_POOL_MAX_THREADS];
 
-#if MICROPY_PY_THREAD && !MICROPY_PY_THREAD_GIL
+#if LP_POOL_LOCK_MUTEX
 static mp_thread_mutex_t lp_mutex;
 static bool lp_mutex_ready;
 void lp_lock_init(void) {
@@ -73,6 +74,19 @@ void lp_lock(void) {
 }
 void lp_unlock(void) {
     mp_thread_mutex_unlock(&lp_mutex);
+}
+#else
+// The state the section returned (saved interrupt mask): only the holder writes and reads it,
+// and nobody else can hold the section meanwhile, so one variable serves every caller.
+static mp_uint_t lp_atomic_state;
+void lp_lock_init(void) {
+}
+void lp_lock(void) {
+    mp_uint_t state = MICROPY_BEGIN_ATOMIC_SECTION();
+    lp_atomic_state = state;
+}
+void lp_unlock(void) {
+    MICROPY_END_ATOMIC_SECTION(lp_atomic_state);
 }
 #endif
 
