@@ -237,6 +237,48 @@ static void test_free_errors(void) {
     EXPECT(stats(a).free_blocks == 1 && stats(a).used_blocks == 0);
 }
 
+// lp_free's paths (no free neighbour, free before, free after, both) keep the block counters and
+// the lists right: after every free, the free blocks are exactly the runs of freed neighbours.
+static void test_free_paths(void) {
+    enum { N = 7 };
+    // Every order of freeing blocks 1..5 of seven (0 and 6 stay live) would be 120 runs; these
+    // cover each path with neighbours in the same and in different size classes.
+    static const int orders[][5] = {{1, 2, 3, 4, 5}, {5, 4, 3, 2, 1}, {1, 3, 5, 2, 4},
+                                    {2, 4, 1, 5, 3}, {3, 1, 5, 2, 4}, {4, 2, 3, 5, 1}};
+    static const size_t sizes[N] = {16, 16, 200, 16, 1000, 40, 16};
+    for (size_t o = 0; o < sizeof(orders) / sizeof(orders[0]); o++) {
+        lp_alloc_t *a = make(8192, 0);
+        void *b[N];
+        for (int i = 0; i < N; i++) {
+            b[i] = lp_alloc(a, sizes[i]);
+        }
+        lp_alloc(a, stats(a).largest_free);   // fill the tail so block 6 has a used neighbour
+        bool freed[N] = {false};
+        for (int k = 0; k < 5; k++) {
+            int i = orders[o][k];
+            EXPECT(lp_free(a, b[i]) == LP_OK);
+            freed[i] = true;
+            size_t runs = 0, live = 0;
+            for (int j = 0; j < N; j++) {
+                runs += freed[j] && (j == 0 || !freed[j - 1]);
+                live += !freed[j];
+            }
+            EXPECT(stats(a).free_blocks == runs);
+            EXPECT(stats(a).used_blocks == live + 1);
+            EXPECT(lp_free(a, b[i]) == LP_ERR_NOT_LIVE);
+            EXPECT_CHECK(a);
+        }
+        // Blocks 1..5 are one free block now: one allocation of their total fits exactly there.
+        size_t total = 0;
+        for (int i = 1; i <= 5; i++) {
+            total += (sizes[i] + 4 + 7) / 8 * 8;   // each block is header + size, in granules
+        }
+        EXPECT(stats(a).largest_free == total - 4);
+        EXPECT(lp_alloc(a, total - 4) == b[1]);
+        EXPECT_CHECK(a);
+    }
+}
+
 // Free three neighbours in every order: each time the pool must end as one free block.
 static void test_coalescing(void) {
     static const int orders[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
@@ -500,6 +542,7 @@ int main(void) {
     RUN(test_overflow);
     RUN(test_null_allocator);
     RUN(test_free_errors);
+    RUN(test_free_paths);
     RUN(test_coalescing);
     RUN(test_aligned);
     RUN(test_realloc);

@@ -18,8 +18,9 @@
 // The index (a TLSF-style two-level segregated fit)
 //   Free blocks are kept in doubly linked lists, one per size class. The first level splits sizes
 //   by powers of two, the second level splits each power-of-two range into LP_ALLOC_SL_COUNT equal
-//   parts (sizes below LP_ALLOC_SL_COUNT granules get one exact class each). A bitmap per level tells
-//   which lists are non-empty, so finding a fitting list is two find-first-set operations. The number
+//   parts (sizes below LP_ALLOC_SL_COUNT granules get one exact class each). A flat bitmap over the
+//   classes (plus one summary bit per 32 classes) tells which lists are non-empty; classes grow with
+//   size, so finding a fitting list is at most two find-first-set operations. The number
 //   of classes is computed from the region size at init: the index, alignment and sentinel take about
 //   310 bytes of a 4 KiB region, 440 of 64 KiB (the largest block is 99.3% of the region) and 570
 //   of 1 MiB.
