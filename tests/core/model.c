@@ -136,6 +136,15 @@ const char *model_step(model_t *m, unsigned op, unsigned slot_no, size_t size, u
             if (!s->ptr) {
                 m->live++;
             } else {
+                // Growth without a new block either keeps the pointer or moves it down (backwards).
+                lp_alloc_stats_t after;
+                lp_alloc_stats(m->a, &after);
+                if (q != s->ptr && after.alloc_count == before.alloc_count && q > s->ptr) {
+                    return "realloc moved up without allocating";
+                }
+                if (after.used_blocks != before.used_blocks) {
+                    return "realloc changed the number of live blocks";
+                }
                 size_t keep = size < s->size ? size : s->size;
                 for (size_t i = 0; i < keep; i++) {
                     if (q[i] != s->tag) {

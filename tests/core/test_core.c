@@ -386,6 +386,94 @@ static void test_realloc(void) {
     EXPECT_CHECK(b);
 }
 
+static void fill_pattern(uint8_t *p, size_t n, uint8_t seed) {
+    for (size_t i = 0; i < n; i++) {
+        p[i] = (uint8_t)(seed + i * 7);
+    }
+}
+
+static bool has_pattern(const uint8_t *p, size_t n, uint8_t seed) {
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != (uint8_t)(seed + i * 7)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Backward growth: the free block before p (and the one after, if free) take the grown block; the
+// payload moves down and survives byte for byte; no allocation is counted; failure changes nothing.
+static void test_realloc_backwards(void) {
+    for (int with_next = 0; with_next < 2; with_next++) {
+        for (int split = 0; split < 2; split++) {
+            lp_alloc_t *a = make(8192, 3);
+            uint8_t *w = lp_alloc(a, 40);     // used block before the free one
+            uint8_t *x = lp_alloc(a, 200);    // becomes the free block before p
+            uint8_t *p = lp_alloc(a, 100);
+            uint8_t *y = lp_alloc(a, 60);     // free after p when with_next
+            uint8_t *z = lp_alloc(a, 16);     // keeps y's free block from reaching the tail
+            lp_alloc(a, stats(a).largest_free);   // no room anywhere else
+            fill_pattern(p, 100, 0x31);
+            fill_pattern(w, 40, 0x55);
+            fill_pattern(z, 16, 0x66);
+            EXPECT(lp_free(a, x) == LP_OK);
+            if (with_next) {
+                EXPECT(lp_free(a, y) == LP_OK);
+            }
+            lp_alloc_stats_t before = stats(a);
+            size_t room = lp_usable_size(a, p) + 208 + (with_next ? 64 : 0);   // whole blocks
+            // split: leave a tail that can form a free block; else take everything.
+            size_t want = split ? room - 24 : room;
+            uint8_t *q = lp_realloc(a, p, want);
+            EXPECT(q == x);
+            EXPECT(q && has_pattern(q, 100, 0x31));
+            EXPECT(q && lp_usable_size(a, q) >= want);
+            EXPECT(has_pattern(w, 40, 0x55) && has_pattern(z, 16, 0x66));
+            lp_alloc_stats_t after = stats(a);
+            EXPECT(after.alloc_count == before.alloc_count);
+            EXPECT(after.used_blocks == before.used_blocks);
+            EXPECT(after.free_blocks == (split ? 1u : 0u) + 0u);
+            EXPECT(lp_free(a, p) != LP_OK);   // the old address is inside q's block now
+            EXPECT_CHECK(a);
+            EXPECT(lp_free(a, q) == LP_OK);
+            EXPECT_CHECK(a);
+        }
+    }
+    // Forwards is preferred when it is enough: the pointer stays.
+    lp_alloc_t *a = make(4096, 0);
+    uint8_t *x = lp_alloc(a, 100);
+    uint8_t *p = lp_alloc(a, 100);
+    uint8_t *y = lp_alloc(a, 100);
+    lp_alloc(a, 16);
+    lp_alloc(a, stats(a).largest_free);
+    EXPECT(lp_free(a, x) == LP_OK && lp_free(a, y) == LP_OK);
+    EXPECT(lp_realloc(a, p, 150) == p);
+    EXPECT_CHECK(a);
+    // Failure: before + p + after together are too small and nothing else is free. The pool, the
+    // block and its contents stay exactly as they were.
+    a = make(4096, 0);
+    x = lp_alloc(a, 40);
+    p = lp_alloc(a, 100);
+    y = lp_alloc(a, 40);
+    lp_alloc(a, 16);
+    lp_alloc(a, stats(a).largest_free);
+    fill_pattern(p, 100, 0x77);
+    EXPECT(lp_free(a, x) == LP_OK && lp_free(a, y) == LP_OK);
+    lp_alloc_stats_t before = stats(a);
+    EXPECT(lp_realloc(a, p, 100 + 48 + 48 + 1) == NULL);
+    lp_alloc_stats_t after = stats(a);
+    EXPECT(lp_usable_size(a, p) == 100 && has_pattern(p, 100, 0x77));
+    EXPECT(after.used == before.used && after.free_blocks == before.free_blocks
+           && after.largest_free == before.largest_free && after.alloc_count == before.alloc_count
+           && after.failed_count == before.failed_count + 1);
+    EXPECT_CHECK(a);
+    // The largest size that fits is exactly all three blocks.
+    uint8_t *q = lp_realloc(a, p, 100 + 48 + 48);
+    EXPECT(q == x && has_pattern(q, 100, 0x77));
+    EXPECT(stats(a).free_blocks == 0);
+    EXPECT_CHECK(a);
+}
+
 static void test_owns_and_usable(void) {
     lp_alloc_t *a = make(4096, 0);
     uint8_t *p = lp_alloc(a, 50);
@@ -546,6 +634,7 @@ int main(void) {
     RUN(test_coalescing);
     RUN(test_aligned);
     RUN(test_realloc);
+    RUN(test_realloc_backwards);
     RUN(test_owns_and_usable);
     RUN(test_stats);
     RUN(test_exhaustion);

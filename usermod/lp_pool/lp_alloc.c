@@ -613,14 +613,37 @@ void *lp_realloc(lp_alloc_t *a, void *ptr, size_t size) {
         return p;
     }
     uint8_t *next = lp_after(p, have);
-    uint32_t nh = lp_header(next);
-    if ((nh & LP_FREE) && have + lp_hsize(nh) >= need) {
+    uint32_t nh = seen.nh;
+    uint32_t k = (nh & LP_FREE) ? lp_hsize(nh) : 0;   // free granules after p
+    uint32_t m = (h & LP_PREV_FREE) ? seen.m : 0;      // free granules before p
+    if (have + k >= need) {
         // Grow into the free block after p; lp_use counts it as a fresh block, so undo that part.
         lp_unlink(a, next);
         a->used_granules -= have;
         a->blocks--;
         a->alloc_count--;
-        return lp_use(a, p, have + lp_hsize(nh), need, h & LP_PREV_FREE);
+        return lp_use(a, p, have + k, need, h & LP_PREV_FREE);
+    }
+    if (m + have + k >= need) {
+        // Grow backwards: the free block before p, p and the free block after p (if any) become
+        // one unlinked free block that starts at q; the payload moves down to q. Nothing can fail
+        // from here on, so the old block is only changed once success is certain.
+        uint8_t *q = p - (size_t)m * LP_GRAN;
+        lp_unlink(a, q);
+        a->blocks--;
+        if (k) {
+            lp_unlink(a, next);
+            a->blocks--;
+            a->free_blocks--;
+        } else {
+            // lp_use expects the block after a free block to say so.
+            *lp_word(next - LP_HDR) = nh | LP_PREV_FREE;
+        }
+        a->used_granules -= have;
+        a->alloc_count--;
+        memmove(q, p, (size_t)have * LP_GRAN - LP_HDR);
+        // The block before q is used (invariant 4).
+        return lp_use(a, q, m + have + k, need, 0);
     }
     uint8_t *q = lp_alloc(a, size);
     if (!q) {

@@ -28,8 +28,9 @@
 // Worst-case bounds (N = granules in the region, SLB = LP_ALLOC_SL_BITS)
 //   * lp_alloc, lp_free, lp_alloc_aligned, lp_usable_size, lp_alloc_stats: O(1). No loop in them
 //     depends on the number of blocks or the region size; the search is one bitmap test for the
-//     request's own class (head block only), then at most two find-first-set operations. In-place
-//     lp_realloc is O(1); a moving lp_realloc adds one memcpy of the old payload.
+//     request's own class (head block only), then at most two find-first-set operations. Forward
+//     in-place lp_realloc is O(1); backward growth and a moving lp_realloc add one memmove/memcpy
+//     of the old payload.
 //   * Fit: alloc(s) fails only if no free block of at least s bytes exists in the request's own
 //     class at the head of its list and no free list of a higher class is non-empty. So any request
 //     up to the size of the head block of the highest non-empty class succeeds (that is exactly what
@@ -103,7 +104,8 @@ typedef struct {
                             // 0 when no block is free (then even lp_alloc(a, 0) fails)
     size_t used_blocks, free_blocks;
     size_t peak_used;       // high-water mark of `used`
-    size_t alloc_count;     // successful allocations (alloc, aligned, realloc that moved or was fresh)
+    size_t alloc_count;     // successful allocations (alloc, aligned, realloc that needed a new
+                            // block or was fresh; growth in place, forwards or backwards, is not one)
     size_t failed_count;    // failed allocation requests
 } lp_alloc_stats_t;
 
@@ -123,9 +125,13 @@ void *lp_alloc_aligned(lp_alloc_t *a, size_t size, size_t align);
 // NULL -> LP_OK. Otherwise LP_OK, LP_ERR_ARG (a NULL), LP_ERR_NOT_BLOCK or LP_ERR_NOT_LIVE.
 lp_status_t lp_free(lp_alloc_t *a, void *ptr);
 
-// NULL ptr -> lp_alloc(size). Shrinks in place, grows in place into a following free block,
-// otherwise moves (copying the old usable bytes). On failure, or if ptr is not a live block, returns
+// NULL ptr -> lp_alloc(size). Shrinks in place; grows in place into a following free block
+// (returns ptr); else grows backwards into the free block before it (and the one after it, if
+// free) when they are large enough together, moving the payload down with memmove (returns a
+// lower address, no second block needed, no hole left); otherwise moves to a new block (copying
+// the old usable bytes) and frees the old one. On failure, or if ptr is not a live block, returns
 // NULL and leaves the old block untouched. Size 0 shrinks to a minimal block and returns ptr.
+// The old usable bytes are preserved in every successful case (up to the new size when shrinking).
 void *lp_realloc(lp_alloc_t *a, void *ptr, size_t size);
 
 // Usable bytes of a live block (>= the size asked for); 0 if ptr is not a live block.
