@@ -17,7 +17,14 @@ from pathlib import Path
 ARENAS = {"64k": 64 * 1024, "1m": 1024 * 1024}
 CHURN_IR_STEPS = 100_000
 # Functions that are only there for tests and tools; the rest is what a firmware needs.
-CHECKERS = {"lp_alloc_check", "lp_alloc_invariants_hold", "lp_is_listed_block", "lp_alloc_walk"}
+CHECKERS = {
+    "lp_alloc_check",
+    "lp_alloc_check_near",
+    "lp_check_free_block",
+    "lp_alloc_invariants_hold",
+    "lp_is_listed_block",
+    "lp_alloc_walk",
+}
 
 
 def run(cmd):

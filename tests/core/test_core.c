@@ -568,6 +568,12 @@ static void test_check_detects(void) {
         if (msg && strncmp(msg, cases[i].prefix, strlen(cases[i].prefix)) != 0) {
             printf("  case %zu: got \"%s\"\n", i, msg);
         }
+        // The local check sees the same damage from the damaged block.
+        msg = lp_alloc_check_near(a, p);
+        EXPECT(msg && strncmp(msg, cases[i].prefix, strlen(cases[i].prefix)) == 0);
+        if (msg && strncmp(msg, cases[i].prefix, strlen(cases[i].prefix)) != 0) {
+            printf("  case %zu, near: got \"%s\"\n", i, msg);
+        }
     }
     // Invariant 1: the index's magic number.
     lp_alloc_t *a = make(4096, 0);
@@ -593,6 +599,8 @@ static void test_check_detects(void) {
     EXPECT(lp_free(a, p) == LP_OK && lp_free(a, r) == LP_OK);   // same class: r -> p
     ((uint32_t *)(void *)r)[0] = 0;
     EXPECT(strncmp(lp_alloc_check(a), "invariant 7", 11) == 0);
+    EXPECT(lp_alloc_check_near(a, r) == NULL);   // r itself is a well-formed list of one
+    EXPECT(lp_alloc_check_near(a, p) != NULL);   // p's back link names r, which no longer points at p
     // Invariant 6: a broken back link.
     a = make(4096, 0);
     p = lp_alloc(a, 16);
@@ -602,11 +610,45 @@ static void test_check_detects(void) {
     EXPECT(lp_free(a, p) == LP_OK && lp_free(a, r) == LP_OK);
     ((uint32_t *)(void *)p)[1] ^= 1;
     EXPECT(strncmp(lp_alloc_check(a), "invariant 6", 11) == 0);
+    EXPECT(strncmp(lp_alloc_check_near(a, p), "invariant 6", 11) == 0);
+    EXPECT(strncmp(lp_alloc_check_near(a, q), "invariant 6", 11) == 0);   // p is q's free neighbour
     // Invariant 9: a counter. The header layout puts used_granules fifth.
     a = make(4096, 0);
     p = lp_alloc(a, 16);
     ((uint32_t *)(void *)a)[4] += 3;
     EXPECT(strncmp(lp_alloc_check(a), "invariant 9", 11) == 0);
+}
+
+static void near_every_block(void *ptr, size_t usable, bool used, void *ctx) {
+    (void)usable;
+    (void)used;
+    const lp_alloc_t *a = ctx;
+    const char *msg = lp_alloc_check_near(a, ptr);
+    if (msg) {
+        printf("  lp_alloc_check_near(%p): %s\n", ptr, msg);
+        current_failed = 1;
+    }
+}
+
+// On a consistent pool the local check passes at every block, live or free; it rejects pointers
+// that are not in the block area.
+static void test_check_near(void) {
+    lp_alloc_t *a = make(16384, 1);
+    void *p[40];
+    for (int i = 0; i < 40; i++) {
+        p[i] = lp_alloc(a, (size_t)(8 + 37 * i % 300));
+    }
+    for (int i = 0; i < 40; i += 3) {
+        EXPECT(lp_free(a, p[i]) == LP_OK);
+    }
+    EXPECT(lp_free(a, p[1]) == LP_OK);   // merges with p[0]'s block and p[2] stays live
+    EXPECT(lp_free(a, p[4]) == LP_OK);   // between two free blocks: one block of three
+    EXPECT_CHECK(a);
+    lp_alloc_walk(a, near_every_block, a);
+    int local;
+    EXPECT(lp_alloc_check_near(a, &local) != NULL);
+    EXPECT(lp_alloc_check_near(a, (uint8_t *)p[2] + 4) != NULL);
+    EXPECT(lp_alloc_check_near(NULL, p[2]) != NULL);
 }
 
 static void test_status_str(void) {
@@ -640,6 +682,7 @@ int main(void) {
     RUN(test_exhaustion);
     RUN(test_walk);
     RUN(test_check_detects);
+    RUN(test_check_near);
     RUN(test_status_str);
     printf("%u passed, %u failed\n", tests_passed, tests_failed);
     return tests_failed ? 1 : 0;

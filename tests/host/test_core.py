@@ -54,6 +54,14 @@ def test_stress(arch, seed):
     assert output.rstrip().endswith(" 0 failed"), output
 
 
+@pytest.mark.parametrize("arch", ARCHES)
+def test_stress_local_checks(arch):
+    # The fuzzer's checking mode: the cheap local check after each operation, the full walk every
+    # 16th operation and at the end.
+    output = run([binary(f"stress_{arch}", "core-tests"), 7, 20000, 6, 16], timeout=300)
+    assert output.rstrip().endswith(" 0 failed"), output
+
+
 def test_fuzz(tmp_path):
     fuzzer = binary("fuzz_core", "core-fuzz-bin")
     corpus = tmp_path / "corpus"

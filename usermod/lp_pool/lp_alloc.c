@@ -749,6 +749,93 @@ static bool lp_is_listed_block(const lp_alloc_t *a, uint32_t link, uint32_t c) {
     return (h & LP_FREE) && n >= LP_MIN_BLOCK && n <= a->granules - index && lp_class_of(n) == c;
 }
 
+// The free block p of n granules (header already known to be in range and free): invariant 5, and
+// invariants 6 to 8 as far as they concern p: its neighbours in the list point back at it, they are
+// free blocks of its class, and a list head it hangs from is its class's, with the bit set.
+static const char *lp_check_free_block(const lp_alloc_t *a, uint8_t *p, uint32_t n) {
+    if (*lp_word(lp_after(p, n) - 2 * LP_HDR) != n) {
+        return "invariant 5: boundary tag differs from the header size";
+    }
+    uint32_t c = lp_class_of(n);
+    uint32_t link = lp_link(a, p);
+    uint32_t next = lp_word(p)[0];
+    uint32_t back = lp_word(p)[1];
+    if (back < lp_first_link(a)) {
+        if (back != lp_head_link(c) || c >= a->class_count) {
+            return "invariant 7: free block hangs from the wrong list head";
+        }
+        if (!((a->class_map[c / 32] >> (c % 32)) & 1u)) {
+            return "invariant 8: class bit clear for a non-empty list";
+        }
+    } else if (!lp_is_listed_block(a, back, c)) {
+        return "invariant 6: back link names no free block of the same class";
+    }
+    if (*lp_word(lp_at(a, back)) != link) {
+        return "invariant 6: back link names a word that does not point here";
+    }
+    if (next && (!lp_is_listed_block(a, next, c) || lp_word(lp_at(a, next))[1] != link)) {
+        return "invariant 6: forward link broken";
+    }
+    return NULL;
+}
+
+const char *lp_alloc_check_near(const lp_alloc_t *a, const void *ptr) {
+    if (!a || a->magic != LP_MAGIC) {
+        return "invariant 1: index magic number damaged";
+    }
+    uintptr_t offset = (uintptr_t)ptr - a->first_addr;
+    if (offset % LP_GRAN || offset / LP_GRAN >= a->granules) {
+        return "invariant 2: pointer is not in the block area";
+    }
+    uint8_t *p = lp_base(a) + ((uintptr_t)ptr - (uintptr_t)a);
+    uint8_t *end = lp_end(a);
+    uint32_t h = lp_header(p);
+    uint32_t n = lp_hsize(h);
+    if (n < LP_MIN_BLOCK || n > (uint32_t)((size_t)(end - p) / LP_GRAN)) {
+        return "invariant 2: block size out of range";
+    }
+    uint8_t *next = lp_after(p, n);
+    uint32_t nh = lp_header(next);
+    if (((nh & LP_PREV_FREE) != 0) != ((h & LP_FREE) != 0)) {
+        return "invariant 3: prev-free flag disagrees with the previous block";
+    }
+    const char *e;
+    if (h & LP_FREE) {
+        if ((h & LP_PREV_FREE) || (nh & LP_FREE)) {
+            return "invariant 4: two adjacent free blocks";
+        }
+        if ((e = lp_check_free_block(a, p, n)) != NULL) {
+            return e;
+        }
+    }
+    if (next != end) {
+        uint32_t k = lp_hsize(nh);
+        if (k < LP_MIN_BLOCK || k > (uint32_t)((size_t)(end - next) / LP_GRAN)) {
+            return "invariant 2: block size out of range";
+        }
+        if (((lp_header(lp_after(next, k)) & LP_PREV_FREE) != 0) != ((nh & LP_FREE) != 0)) {
+            return "invariant 3: prev-free flag disagrees with the previous block";
+        }
+        if ((nh & LP_FREE) && (e = lp_check_free_block(a, next, k)) != NULL) {
+            return e;
+        }
+    } else if (nh & ~LP_PREV_FREE) {
+        return "invariant 1: sentinel header damaged";
+    }
+    if (h & LP_PREV_FREE) {
+        if (offset == 0) {
+            return "invariant 3: the first block claims a free predecessor";
+        }
+        uint32_t m = lp_prev_size(p);
+        if (m < LP_MIN_BLOCK || m > (uint32_t)(offset / LP_GRAN)
+            || lp_header(p - (size_t)m * LP_GRAN) != ((m << LP_SIZE_SHIFT) | LP_FREE)) {
+            return "invariant 5: boundary tag of the free block before differs from its header";
+        }
+        return lp_check_free_block(a, p - (size_t)m * LP_GRAN, m);
+    }
+    return NULL;
+}
+
 const char *lp_alloc_check(const lp_alloc_t *a) {
     // 1. The index.
     if (!a || a->magic != LP_MAGIC) {

@@ -150,6 +150,13 @@ bool lp_alloc_invariants_hold(const lp_alloc_t *a);
 // the first violation, starting with the invariant number ("invariant 4: two adjacent free blocks").
 const char *lp_alloc_check(const lp_alloc_t *a);
 
+// O(1) local check around one block, for tests that cannot afford lp_alloc_check after every
+// operation: ptr must be the payload of a block, live or free. Checks that block, the block after
+// it and, when it is free, the block before it: sizes in range, prev-free flags, no two adjacent
+// free blocks, boundary tags, and for each free one its list neighbours, list head and class bit.
+// NULL if all of that holds, otherwise a message like lp_alloc_check's.
+const char *lp_alloc_check_near(const lp_alloc_t *a, const void *ptr);
+
 // Calls fn for every block in address order (payload pointer, usable bytes, live or free).
 // fn must not call into the allocator.
 typedef void (*lp_alloc_walk_fn)(void *ptr, size_t usable, bool used, void *ctx);
