@@ -249,6 +249,21 @@ const char *model_step(model_t *m, unsigned op, unsigned slot_no, size_t size, u
                         if (off < s->size && lp_free(m->a, s->ptr + off) == LP_OK) {
                             return "free of an interior pointer accepted";
                         }
+                        #if LP_ALLOC_EXACT_FREE
+                        // Forge a used header of 2 granules and a successor that says "previous
+                        // used" inside the block: only the exact check can still say no.
+                        if (off + 16 <= s->size) {
+                            uint32_t fake = 2u << 2;
+                            memcpy(s->ptr + off - 4, &fake, 4);
+                            memcpy(s->ptr + off + 12, &fake, 4);
+                            if (lp_free(m->a, s->ptr + off) != LP_ERR_NOT_BLOCK
+                                || lp_usable_size(m->a, s->ptr + off) != 0
+                                || lp_realloc(m->a, s->ptr + off, size) != NULL) {
+                                return "pointer after a forged header accepted";
+                            }
+                            memset(s->ptr + off - 4, s->tag, 20);   // the model's contents again
+                        }
+                        #endif
                     }
                     break;
                 case 3:   // outside the region

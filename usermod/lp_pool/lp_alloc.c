@@ -32,6 +32,8 @@
 //      its word of the class bitmap is non-zero; no bit beyond the last class.
 //   9. The counters (used granules, all blocks, free blocks) equal those of the walk, and the
 //      peak is at least the current use.
+//  10. Only with LP_ALLOC_EXACT_FREE: the start bitmap (after heads[] in the index) has a bit set
+//      exactly at the payload granule of every live block.
 #include "lp_alloc.h"
 
 #include <string.h>
@@ -79,6 +81,9 @@ struct lp_alloc {
     size_t failed_count;
     uint32_t word_map;         // bit w: class_map[w] != 0
     uint32_t class_map[LP_MAP_WORDS]; // bit c % 32 of word c / 32: heads[c] != 0
+    #if LP_ALLOC_EXACT_FREE
+    uint32_t *start_map;       // &heads[class_count]: the start bitmap, see LP_ALLOC_EXACT_FREE
+    #endif
     uint32_t heads[];          // free-list heads (links), one per class
 };
 
@@ -194,6 +199,36 @@ static inline uint32_t lp_first_link(const lp_alloc_t *a) {
 static inline uint8_t *lp_end(const lp_alloc_t *a) {
     return lp_after(lp_first(a), a->granules);
 }
+
+// ---- Exact pointer check (LP_ALLOC_EXACT_FREE) ----
+
+// One bit per granule of the region (bit i of word i / 32 for granule i from the first block),
+// set exactly at the payload of every live block. The words follow heads[] in the index.
+#if LP_ALLOC_EXACT_FREE
+// Words of the start bitmap for a region of total granules (index included: an upper bound that
+// does not depend on where the first block ends up).
+static inline size_t lp_start_words(size_t total) {
+    return (total + 31) / 32;
+}
+
+static inline uint32_t *lp_starts(const lp_alloc_t *a) {
+    return a->start_map;
+}
+
+static inline bool lp_is_start(const lp_alloc_t *a, uint32_t index) {
+    return (lp_starts(a)[index / 32] >> (index % 32)) & 1u;
+}
+
+static inline void lp_flip_start(lp_alloc_t *a, const uint8_t *p) {
+    uint32_t index = (uint32_t)(((uintptr_t)p - a->first_addr) / LP_GRAN);
+    lp_starts(a)[index / 32] ^= 1u << (index % 32);
+}
+#else
+static inline size_t lp_start_words(size_t total) {
+    (void)total;
+    return 0;
+}
+#endif
 
 // ---- The index ----
 
@@ -331,6 +366,9 @@ LP_HOT void *lp_use(lp_alloc_t *a, uint8_t *p, uint32_t have, uint32_t need, uin
         a->free_blocks--;
     }
     lp_set_header(p, need, flags);
+    #if LP_ALLOC_EXACT_FREE
+    lp_flip_start(a, p);   // p was free, so its bit was clear
+    #endif
     a->used_granules += need;
     if (a->used_granules > a->peak_granules) {
         a->peak_granules = a->used_granules;
@@ -344,6 +382,10 @@ typedef struct {
     uint32_t h;      // p's header
     uint32_t nh;     // the next block's header
     uint32_t m;      // size of the free block before p (only if h has LP_PREV_FREE)
+    #if LP_ALLOC_EXACT_FREE
+    uint32_t *start_word;   // the start bitmap word of p, and p's bit in it
+    uint32_t start_bit;
+    #endif
 } lp_seen_t;
 
 // LP_OK if ptr looks like the payload of a live block, see lp_alloc.h for what this can and cannot
@@ -361,6 +403,17 @@ LP_HOT lp_status_t lp_validate(const lp_alloc_t *a, const void *ptr, lp_seen_t *
     }
     uint8_t *p = lp_base(a) + ((uintptr_t)ptr - (uintptr_t)a);
     uint32_t h = lp_header(p);
+    #if LP_ALLOC_EXACT_FREE
+    // Exact: only the payload of a live block has its bit. A clear bit under a free header is a
+    // double free; anything else is a pointer into a block (or stale memory).
+    uint32_t *start_word = lp_starts(a) + index / 32;
+    uint32_t start_bit = 1u << (index % 32);
+    if (!(*start_word & start_bit)) {
+        return (h & LP_FREE) ? LP_ERR_NOT_LIVE : LP_ERR_NOT_BLOCK;
+    }
+    seen->start_word = start_word;
+    seen->start_bit = start_bit;
+    #endif
     // n in [LP_MIN_BLOCK, granules left from p], as one unsigned comparison.
     uint32_t n = lp_hsize(h);
     if (n - LP_MIN_BLOCK > last - (uint32_t)index) {
@@ -417,7 +470,8 @@ static lp_status_t lp_geometry(uintptr_t start, size_t size, lp_geometry_t *g) {
     }
     // Size the index for all of [base, end); the blocks get slightly less, so it is never short.
     uint32_t classes = lp_class_of((uint32_t)((end - base) / LP_GRAN)) + 1;
-    size_t index = offsetof(lp_alloc_t, heads) + (size_t)classes * sizeof(uint32_t);
+    size_t index = offsetof(lp_alloc_t, heads) + (size_t)classes * sizeof(uint32_t)
+                   + lp_start_words((end - base) / LP_GRAN) * sizeof(uint32_t);
     uint32_t first = (uint32_t)((index + LP_HDR + LP_GRAN - 1) / LP_GRAN);
     if ((end - base) / LP_GRAN < (size_t)first + LP_MIN_BLOCK) {
         return LP_ERR_TOO_SMALL;
@@ -465,6 +519,9 @@ lp_status_t lp_alloc_init(lp_alloc_t **out, void *mem, size_t size) {
     a->granules = g.granules;
     a->first_addr = (uintptr_t)lp_at(a, g.first * LP_GRAN);
     a->class_count = g.class_count;
+    #if LP_ALLOC_EXACT_FREE
+    a->start_map = &a->heads[g.class_count];
+    #endif
     a->max_request = (size_t)g.granules * LP_GRAN - LP_HDR;
     a->last_index = g.granules - LP_MIN_BLOCK;
     uint8_t *p = lp_first(a);
@@ -554,6 +611,9 @@ lp_status_t lp_free(lp_alloc_t *a, void *ptr) {
     uint8_t *next = lp_after(p, n);
     uint32_t nh = seen.nh;
     a->used_granules -= n;
+    #if LP_ALLOC_EXACT_FREE
+    *seen.start_word &= ~seen.start_bit;
+    #endif
     if (((seen.h | nh) & LP_FLAGS) == 0) {
         // Both neighbours used: the common case, written out on its own.
         *lp_word(next - LP_HDR) = nh | LP_PREV_FREE;
@@ -622,6 +682,9 @@ void *lp_realloc(lp_alloc_t *a, void *ptr, size_t size) {
         a->used_granules -= have;
         a->blocks--;
         a->alloc_count--;
+        #if LP_ALLOC_EXACT_FREE
+        *seen.start_word &= ~seen.start_bit;   // lp_use marks p again
+        #endif
         return lp_use(a, p, have + k, need, h & LP_PREV_FREE);
     }
     if (m + have + k >= need) {
@@ -642,6 +705,9 @@ void *lp_realloc(lp_alloc_t *a, void *ptr, size_t size) {
         a->used_granules -= have;
         a->alloc_count--;
         memmove(q, p, (size_t)have * LP_GRAN - LP_HDR);
+        #if LP_ALLOC_EXACT_FREE
+        *seen.start_word &= ~seen.start_bit;   // lp_use marks q
+        #endif
         // The block before q is used (invariant 4).
         return lp_use(a, q, m + have + k, need, 0);
     }
@@ -799,6 +865,11 @@ const char *lp_alloc_check_near(const lp_alloc_t *a, const void *ptr) {
     if (((nh & LP_PREV_FREE) != 0) != ((h & LP_FREE) != 0)) {
         return "invariant 3: prev-free flag disagrees with the previous block";
     }
+    #if LP_ALLOC_EXACT_FREE
+    if (lp_is_start(a, (uint32_t)(offset / LP_GRAN)) == ((h & LP_FREE) != 0)) {
+        return "invariant 10: start bit disagrees with the block's free flag";
+    }
+    #endif
     const char *e;
     if (h & LP_FREE) {
         if ((h & LP_PREV_FREE) || (nh & LP_FREE)) {
@@ -816,6 +887,11 @@ const char *lp_alloc_check_near(const lp_alloc_t *a, const void *ptr) {
         if (((lp_header(lp_after(next, k)) & LP_PREV_FREE) != 0) != ((nh & LP_FREE) != 0)) {
             return "invariant 3: prev-free flag disagrees with the previous block";
         }
+        #if LP_ALLOC_EXACT_FREE
+        if (lp_is_start(a, (uint32_t)((size_t)(next - lp_first(a)) / LP_GRAN)) == ((nh & LP_FREE) != 0)) {
+            return "invariant 10: start bit disagrees with the block's free flag";
+        }
+        #endif
         if ((nh & LP_FREE) && (e = lp_check_free_block(a, next, k)) != NULL) {
             return e;
         }
@@ -845,12 +921,18 @@ const char *lp_alloc_check(const lp_alloc_t *a) {
         || a->class_count <= lp_class_of(a->granules)
         || a->class_count > LP_FL_COUNT * LP_SL_COUNT
         || a->first_addr - (uintptr_t)a
-               != (offsetof(lp_alloc_t, heads) + a->class_count * sizeof(uint32_t) + LP_HDR
-                      + LP_GRAN - 1) / LP_GRAN * LP_GRAN
+               != (offsetof(lp_alloc_t, heads) + a->class_count * sizeof(uint32_t)
+                      + lp_start_words(lp_first_link(a) / LP_GRAN + a->granules) * sizeof(uint32_t)
+                      + LP_HDR + LP_GRAN - 1) / LP_GRAN * LP_GRAN
         || a->max_request != (size_t)a->granules * LP_GRAN - LP_HDR
         || a->last_index != a->granules - LP_MIN_BLOCK) {
         return "invariant 1: index geometry inconsistent";
     }
+    #if LP_ALLOC_EXACT_FREE
+    if (a->start_map != &a->heads[a->class_count]) {
+        return "invariant 1: index geometry inconsistent";
+    }
+    #endif
     uint8_t *end = lp_end(a);
     if (lp_header(end) & ~LP_PREV_FREE) {
         return "invariant 1: sentinel header damaged";
@@ -873,6 +955,11 @@ const char *lp_alloc_check(const lp_alloc_t *a) {
             return "invariant 3: prev-free flag disagrees with the previous block";
         }
         uint32_t is_free = h & LP_FREE;
+        #if LP_ALLOC_EXACT_FREE
+        if (lp_is_start(a, (uint32_t)((size_t)(p - lp_first(a)) / LP_GRAN)) == (is_free != 0)) {
+            return "invariant 10: start bit disagrees with the block's free flag";
+        }
+        #endif
         if (is_free) {
             if (prev_free) {
                 return "invariant 4: two adjacent free blocks";
@@ -948,6 +1035,19 @@ const char *lp_alloc_check(const lp_alloc_t *a) {
     if (a->word_map >> (LP_MAP_WORDS - 1) >> 1) {
         return "invariant 8: bitmap bit beyond the last class";
     }
+
+    #if LP_ALLOC_EXACT_FREE
+    // 10. No start bit anywhere else: as many bits as live blocks, all of them seen on the walk.
+    uint32_t bits = 0;
+    for (size_t w = 0; w < lp_start_words(lp_first_link(a) / LP_GRAN + a->granules); w++) {
+        for (uint32_t x = lp_starts(a)[w]; x; x &= x - 1) {
+            bits++;
+        }
+    }
+    if (bits != used_blocks) {
+        return "invariant 10: start bit where no live block starts";
+    }
+    #endif
 
     // 9. Counters.
     if (used_granules != a->used_granules || used_blocks + free_blocks != a->blocks

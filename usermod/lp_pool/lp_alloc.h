@@ -54,7 +54,10 @@
 //   relative to the blocks, the first header position, a block that is free (double free) as long as
 //   its memory has not been handed out again by a later allocation (the header of a free block, and
 //   the stale header of a block merged into its free neighbour, keep the free flag).
-//   Heuristic: a pointer into the middle of a live block (or into memory reused since it was freed).
+//   With LP_ALLOC_EXACT_FREE (below), also exact: a pointer into the middle of a live block or into
+//   reused memory, whatever the bytes before it hold.
+//   Heuristic (without LP_ALLOC_EXACT_FREE): a pointer into the middle of a live block (or into
+//   memory reused since it was freed).
 //   The 4 bytes before it must decode as a used header whose size keeps the block inside the region,
 //   whose next block says "previous is used", and, when it claims a free predecessor, that predecessor
 //   must be a free block whose boundary tag and header agree and end exactly here. Data that forges
@@ -75,6 +78,16 @@ extern "C" {
 // 3 keeps the index small for small regions; 4 or 5 give a slightly closer fit. Range 1..5.
 #ifndef LP_ALLOC_SL_BITS
 #define LP_ALLOC_SL_BITS 3
+#endif
+
+// Exact pointer check for lp_free, lp_realloc and lp_usable_size: 1 to keep one bit per 8-byte
+// granule (1/64 of the region, about 1.6%, in the index) marking where live blocks start, so a
+// pointer into the middle of a live block, or into memory reused since it was freed, is always
+// rejected (LP_ERR_NOT_BLOCK), even when the bytes before it forge a header. 0 (the default, used by
+// the MicroPython module) relies on the heuristic checks described above. The core tests, stress
+// test and fuzzer build with 1. Cost: see tests/core/README.md.
+#ifndef LP_ALLOC_EXACT_FREE
+#define LP_ALLOC_EXACT_FREE 0
 #endif
 
 // Payload alignment and granule size.
