@@ -6,7 +6,8 @@
 #   make -f mk/core.mk core-fuzz-bin   the libFuzzer binary (clang)
 #   make -f mk/core.mk fuzz            fuzz for FUZZ_SECONDS (600) on a copy of the seed corpus;
 #                                      FUZZ_MERGE=1 merges new inputs back into tests/core/corpus
-#   make -f mk/core.mk bench-core      -m32 -O2 benchmark, callgrind counts, Cortex-M0+ code size;
+#   make -f mk/core.mk bench-core      -m32 -O2 benchmark (also with LP_ALLOC_EXACT_FREE=1), callgrind
+#                                      counts and branch simulation, Cortex-M0+ code size;
 #                                      prints a table and writes build/bench/core.json
 #
 # tests/host/test_core.py runs the binaries under pytest.

@@ -12,8 +12,8 @@
 // link to the next block in its free list and, at p + 4, the back link: the link of the word that
 // points at p (its list head in the index, or the forward link of the block before it in the list);
 // its last word (p + 8n - 8) repeats its size. Links are byte offsets p - base as uint32; a forward
-// link of 0 means none. The sentinel is
-// a header of size 0 that is never free, so the last block never tries to merge past the region.
+// link of 0 means none. The sentinel is a header of size 0 that is never free, so the last block
+// never tries to merge past the region.
 //
 // Invariants (lp_alloc_check tests exactly these, by number)
 //   1. The index is intact: magic number, geometry (first block, granule count, class count) agrees
