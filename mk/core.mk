@@ -1,11 +1,13 @@
 # The allocator core (usermod/lp_pool/lp_alloc.c) on its own: C unit and stress tests, the
 # libFuzzer target and the benchmark. Included by the top-level Makefile; also works on its own:
 #
-#   make -f mk/core.mk core-tests      unit + stress binaries, -m64 and -m32, ASan+UBSan (not run)
+#   make -f mk/core.mk core-tests      unit + stress binaries, -m64 and -m32, ASan+UBSan (not run);
+#                                      LP_ALLOC_EXACT_FREE=1, plus *_plain_m32 without it
 #   make -f mk/core.mk core-fuzz-bin   the libFuzzer binary (clang)
 #   make -f mk/core.mk fuzz            fuzz for FUZZ_SECONDS (600) on a copy of the seed corpus;
 #                                      FUZZ_MERGE=1 merges new inputs back into tests/core/corpus
-#   make -f mk/core.mk bench-core      -m32 -O2 benchmark, callgrind counts, Cortex-M0+ code size;
+#   make -f mk/core.mk bench-core      -m32 -O2 benchmark (also with LP_ALLOC_EXACT_FREE=1), callgrind
+#                                      counts and branch simulation, Cortex-M0+ code size;
 #                                      prints a table and writes build/bench/core.json
 #
 # tests/host/test_core.py runs the binaries under pytest.
@@ -23,12 +25,17 @@ CORE_PYTHON ?= python3
 CORE_WARN := -std=c99 -Wall -Wextra -Werror -Wsign-compare -Wshadow
 CORE_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -g -O1
 CORE_INC := -I$(CORE_SRC_DIR) -I$(CORE_TEST_DIR)
+# The tests and the fuzzer build with the exact pointer check (lp_alloc.h); test_core_plain_* and
+# stress_plain_* test the default configuration that the MicroPython module and bench-core use.
+CORE_EXACT := -DLP_ALLOC_EXACT_FREE=1
 
 CORE_LIB := $(CORE_SRC_DIR)/lp_alloc.c $(CORE_SRC_DIR)/lp_alloc.h
 CORE_MODEL := $(CORE_TEST_DIR)/model.c $(CORE_TEST_DIR)/model.h
-CORE_TEST_BINS := $(foreach m,m64 m32,$(CORE_BUILD)/test_core_$(m) $(CORE_BUILD)/stress_$(m))
+CORE_TEST_BINS := $(foreach m,m64 m32,$(CORE_BUILD)/test_core_$(m) $(CORE_BUILD)/stress_$(m)) \
+    $(CORE_BUILD)/test_core_plain_m32 $(CORE_BUILD)/stress_plain_m32
 CORE_FUZZ_BIN := $(CORE_BUILD)/fuzz_core
 CORE_BENCH_BIN := $(CORE_BUILD)/bench_core_m32
+CORE_BENCH_EXACT_BIN := $(CORE_BUILD)/bench_core_exact_m32
 CORE_M0_OBJ := $(CORE_BUILD)/lp_alloc_m0plus.o
 
 FUZZ_SECONDS ?= 600
@@ -44,24 +51,37 @@ core-fuzz-bin: $(CORE_FUZZ_BIN)
 	@:
 
 # The sources of each binary (the first is its main file); only .c files go to the compiler.
-$(CORE_BUILD)/test_core_%: $(CORE_TEST_DIR)/test_core.c $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
+$(CORE_BUILD)/test_core_plain_%: $(CORE_TEST_DIR)/test_core.c $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
 	@echo "  CC      $(@:$(LP_ROOT)/%=%)"
 	@$(CORE_CC) -$* $(CORE_WARN) $(CORE_SAN) $(CORE_INC) $(filter %.c,$^) -o $@
 
-$(CORE_BUILD)/stress_%: $(CORE_TEST_DIR)/stress.c $(CORE_MODEL) $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
+$(CORE_BUILD)/stress_plain_%: $(CORE_TEST_DIR)/stress.c $(CORE_MODEL) $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
 	@echo "  CC      $(@:$(LP_ROOT)/%=%)"
 	@$(CORE_CC) -$* $(CORE_WARN) $(CORE_SAN) $(CORE_INC) $(filter %.c,$^) -o $@
+
+$(CORE_BUILD)/test_core_%: $(CORE_TEST_DIR)/test_core.c $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
+	@echo "  CC      $(@:$(LP_ROOT)/%=%)"
+	@$(CORE_CC) -$* $(CORE_WARN) $(CORE_SAN) $(CORE_EXACT) $(CORE_INC) $(filter %.c,$^) -o $@
+
+$(CORE_BUILD)/stress_%: $(CORE_TEST_DIR)/stress.c $(CORE_MODEL) $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
+	@echo "  CC      $(@:$(LP_ROOT)/%=%)"
+	@$(CORE_CC) -$* $(CORE_WARN) $(CORE_SAN) $(CORE_EXACT) $(CORE_INC) $(filter %.c,$^) -o $@
 
 # clang's sanitizer and fuzzer runtimes are a package of their own (libclang-rt-<major>-dev).
 $(CORE_FUZZ_BIN): $(CORE_TEST_DIR)/fuzz_core.c $(CORE_MODEL) $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
 	@$(LP_ROOT)/tools/ensure_fuzz_toolchain.sh $(CORE_CLANG)
 	@echo "  CLANG   $(@:$(LP_ROOT)/%=%)"
 	@$(CORE_CLANG) $(CORE_WARN) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	    $(CORE_INC) $(filter %.c,$^) -o $@
+	    $(CORE_EXACT) $(CORE_INC) $(filter %.c,$^) -o $@
 
 $(CORE_BENCH_BIN): $(CORE_TEST_DIR)/bench/bench_core.c $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
 	@echo "  CC      $(@:$(LP_ROOT)/%=%)"
 	@$(CORE_CC) -m32 -O2 -g $(CORE_WARN) $(CORE_INC) $(filter %.c,$^) -o $@
+
+# The same with the exact pointer check, to measure what it costs.
+$(CORE_BENCH_EXACT_BIN): $(CORE_TEST_DIR)/bench/bench_core.c $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
+	@echo "  CC      $(@:$(LP_ROOT)/%=%)"
+	@$(CORE_CC) -m32 -O2 -g $(CORE_WARN) $(CORE_EXACT) $(CORE_INC) $(filter %.c,$^) -o $@
 
 $(CORE_M0_OBJ): $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
 	@echo "  ARM-CC  $(@:$(LP_ROOT)/%=%)"
@@ -83,9 +103,9 @@ ifeq ($(FUZZ_MERGE),1)
 	@$(CORE_FUZZ_BIN) -merge=1 $(CORE_TEST_DIR)/corpus $(CORE_FUZZ_CORPUS)
 endif
 
-bench-core: $(CORE_BENCH_BIN) $(CORE_M0_OBJ) $(LP_ROOT)/tools/bench_core.py
-	@$(CORE_PYTHON) $(LP_ROOT)/tools/bench_core.py --bench $(CORE_BENCH_BIN) --m0-obj $(CORE_M0_OBJ) \
-	    --out $(CORE_BENCH_JSON)
+bench-core: $(CORE_BENCH_BIN) $(CORE_BENCH_EXACT_BIN) $(CORE_M0_OBJ) $(LP_ROOT)/tools/bench_core.py
+	@$(CORE_PYTHON) $(LP_ROOT)/tools/bench_core.py --bench $(CORE_BENCH_BIN) \
+	    --bench-exact $(CORE_BENCH_EXACT_BIN) --m0-obj $(CORE_M0_OBJ) --out $(CORE_BENCH_JSON)
 
 core-clean:
 	@rm -rf $(CORE_BUILD) $(CORE_BENCH_JSON)

@@ -2,8 +2,11 @@
 with callgrind, measures Cortex-M0+ code size, prints a table and writes a flat JSON file.
 
 Called by `make bench-core` (mk/core.mk):
-    bench_core.py --bench build/core/bench_core_m32 --m0-obj build/core/lp_alloc_m0plus.o \
-        --out build/bench/core.json
+    bench_core.py --bench build/core/bench_core_m32 --bench-exact build/core/bench_core_exact_m32 \
+        --m0-obj build/core/lp_alloc_m0plus.o --out build/bench/core.json
+
+Instruction counts come with callgrind's branch simulation: conditional branches and mispredicted
+ones per call. The -exact build (LP_ALLOC_EXACT_FREE=1) gives the cost of the exact pointer check.
 """
 
 import argparse
@@ -17,7 +20,14 @@ from pathlib import Path
 ARENAS = {"64k": 64 * 1024, "1m": 1024 * 1024}
 CHURN_IR_STEPS = 100_000
 # Functions that are only there for tests and tools; the rest is what a firmware needs.
-CHECKERS = {"lp_alloc_check", "lp_alloc_invariants_hold", "lp_is_listed_block", "lp_alloc_walk"}
+CHECKERS = {
+    "lp_alloc_check",
+    "lp_alloc_check_near",
+    "lp_check_free_block",
+    "lp_alloc_invariants_hold",
+    "lp_is_listed_block",
+    "lp_alloc_walk",
+}
 
 
 def run(cmd):
@@ -32,16 +42,23 @@ def key_values(text):
 
 
 def callgrind(bench, args, functions):
-    """Instructions executed inside each of functions (inclusive), plus the program's output."""
+    """Per function of functions (inclusive): instructions, conditional branches and mispredicted
+    conditional branches; plus the program's output."""
     counts = {}
     out = ""
     with tempfile.TemporaryDirectory() as tmp:
         for fn in functions:
             cg_out = Path(tmp) / f"cg.{fn}"
-            cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={cg_out}", f"--toggle-collect={fn}"]
+            cmd = [
+                "valgrind",
+                "--tool=callgrind",
+                "--branch-sim=yes",
+                f"--callgrind-out-file={cg_out}",
+                f"--toggle-collect={fn}",
+            ]
             out = run([*cmd, str(bench), *map(str, args)])
-            totals = re.search(r"^totals:\s+(\d+)", cg_out.read_text(), re.M)
-            counts[fn] = int(totals.group(1)) if totals else 0
+            totals = re.search(r"^totals:\s+(\d+)\s+(\d+)\s+(\d+)", cg_out.read_text(), re.M)
+            counts[fn] = tuple(map(int, totals.groups())) if totals else (0, 0, 0)
     return counts, out
 
 
@@ -67,17 +84,28 @@ def code_size(obj):
     }
 
 
-def measure(bench, m0_obj):
+def churn_counts(bench, size, prefix, r):
+    counts, out = callgrind(bench, ["churn", size, CHURN_IR_STEPS], ["lp_alloc", "lp_free"])
+    calls = key_values(out)
+    for fn, op, n in (("lp_alloc", "alloc", calls["allocs"]), ("lp_free", "free", calls["frees"])):
+        ir, branches, mispredicted = counts[fn]
+        r[f"{prefix}_ir_{op}"] = round(ir / n, 1)
+        r[f"{prefix}_branches_{op}"] = round(branches / n, 2)
+        r[f"{prefix}_mispredicts_{op}"] = round(mispredicted / n, 2)
+
+
+def measure(bench, bench_exact, m0_obj):
     r = key_values(run([str(bench), "time"]))
     for tag, size in ARENAS.items():
-        counts, out = callgrind(bench, ["churn", size, CHURN_IR_STEPS], ["lp_alloc", "lp_free"])
-        calls = key_values(out)
-        r[f"churn_ir_alloc_{tag}"] = round(counts["lp_alloc"] / calls["allocs"], 1)
-        r[f"churn_ir_free_{tag}"] = round(counts["lp_free"] / calls["frees"], 1)
+        churn_counts(bench, size, f"churn_{tag}", r)
         counts, _ = callgrind(bench, ["adversarial", size], ["probe_alloc", "probe_free"])
         # The probes are one-line wrappers; their call and return are included (about 6 instructions).
-        r[f"adversarial_ir_alloc_{tag}"] = counts["probe_alloc"]
-        r[f"adversarial_ir_free_{tag}"] = counts["probe_free"]
+        r[f"adversarial_ir_alloc_{tag}"] = counts["probe_alloc"][0]
+        r[f"adversarial_ir_free_{tag}"] = counts["probe_free"][0]
+    churn_counts(bench_exact, ARENAS["64k"], "exact_churn_64k", r)
+    exact = key_values(run([str(bench_exact), "time"]))
+    for key in ("frag_bytes_per_16b_64k", "frag_largest_empty_pct_64k", "frag_largest_empty_pct_1m"):
+        r[f"exact_{key}"] = exact[key]
     r.update(code_size(m0_obj))
     return {k: (int(v) if float(v).is_integer() else v) for k, v in sorted(r.items())}
 
@@ -85,8 +113,22 @@ def measure(bench, m0_obj):
 def table(r):
     rows = [
         ("churn: ns/op, lp 64 KiB | 1 MiB | glibc", "churn_ns_64k", "churn_ns_1m", "churn_ns_malloc", ""),
-        ("churn: instructions per alloc", "churn_ir_alloc_64k", "churn_ir_alloc_1m", None, "<= 110"),
-        ("churn: instructions per free", "churn_ir_free_64k", "churn_ir_free_1m", None, "<= 75"),
+        ("churn: instructions per alloc", "churn_64k_ir_alloc", "churn_1m_ir_alloc", None, "<= 84"),
+        ("churn: instructions per free", "churn_64k_ir_free", "churn_1m_ir_free", None, "<= 60"),
+        (
+            "churn: mispredicted branches per alloc",
+            "churn_64k_mispredicts_alloc",
+            "churn_1m_mispredicts_alloc",
+            None,
+            "",
+        ),
+        (
+            "churn: mispredicted branches per free",
+            "churn_64k_mispredicts_free",
+            "churn_1m_mispredicts_free",
+            None,
+            "",
+        ),
         (
             "adversarial: instructions, alloc(256)",
             "adversarial_ir_alloc_64k",
@@ -107,6 +149,20 @@ def table(r):
             "vectors_in_place_pct_64k",
             "vectors_in_place_pct_1m",
             "vectors_in_place_pct_malloc",
+            ">= 30",
+        ),
+        (
+            "vectors: of which backwards %",
+            "vectors_backwards_pct_64k",
+            "vectors_backwards_pct_1m",
+            None,
+            "",
+        ),
+        (
+            "vectors: largest block % of free after",
+            "vectors_largest_pct_of_free_64k",
+            "vectors_largest_pct_of_free_1m",
+            None,
             "",
         ),
         ("arena bytes per 16-byte object", "frag_bytes_per_16b_64k", "frag_bytes_per_16b_1m", None, "<= 20"),
@@ -138,6 +194,15 @@ def table(r):
         cells = [r.get(k, "") if k else "" for k in (a, b, c)]
         lines.append(f"{label:42} " + " ".join(f"{x:>9}" for x in cells) + f"  {target}")
     lines.append(
+        f"{'exact check: instructions per alloc / free':42} {r['exact_churn_64k_ir_alloc']:>9} "
+        f"{r['exact_churn_64k_ir_free']:>9} {'':>9}  (64 KiB churn)"
+    )
+    lines.append(
+        f"{'exact check: largest alloc on empty arena %':42} {r['exact_frag_largest_empty_pct_64k']:>9} "
+        f"{r['exact_frag_largest_empty_pct_1m']:>9}"
+    )
+    lines.append(f"{'exact check: arena bytes per 16-byte object':42} {r['exact_frag_bytes_per_16b_64k']:>9}")
+    lines.append(
         f"{'Cortex-M0+ -Os code bytes (core + checkers)':42} {r['code_m0plus_core']:>9} "
         f"{r['code_m0plus_checkers']:>9} {'':>9}  core <= 3072"
     )
@@ -148,10 +213,11 @@ def table(r):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bench", required=True, type=Path)
+    parser.add_argument("--bench-exact", required=True, type=Path)
     parser.add_argument("--m0-obj", required=True, type=Path)
     parser.add_argument("--out", required=True, type=Path)
     args = parser.parse_args()
-    results = measure(args.bench, args.m0_obj)
+    results = measure(args.bench, args.bench_exact, args.m0_obj)
     print(table(results))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")

@@ -39,6 +39,13 @@ def main():
         + record("bad_free", 0, 0, 0),
         "aligned-all": bytes([7]) + b"".join(record("aligned", s, 24 * s, s) for s in range(13)),
         "realloc-grow": bytes([7]) + b"".join(record("realloc", 0, 8 << k) for k in range(12)),
+        # Slot 1 grows backwards into slot 0's freed block (and forwards into slot 2's).
+        "realloc-backwards": bytes([6])
+        + b"".join(record("alloc", s, 100) for s in range(4))
+        + record("free", 0, 0)
+        + record("free", 2, 0)
+        + record("realloc", 1, 300)
+        + record("realloc", 1, 330),
         "huge-and-largest": bytes([5])
         + record("largest", 0, 0)
         + record("huge", 0, 0, 4)

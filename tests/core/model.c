@@ -1,6 +1,7 @@
 // Shadow model shared by the stress test and the fuzzer; see model.h.
 #include "model.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,12 @@ static uint8_t model_tag(model_t *m) {
     return m->next_tag;
 }
 
+// Are all n bytes at p equal to tag? Byte 0 is, and every byte equals the one after it: one memcmp
+// instead of a byte loop, which the fuzzer build would instrument comparison by comparison.
+static bool all_tag(const uint8_t *p, size_t n, uint8_t tag) {
+    return n == 0 || (p[0] == tag && memcmp(p, p + 1, n - 1) == 0);
+}
+
 static const char *verify_slot(const model_t *m, const model_slot_t *s) {
     if (((uintptr_t)s->ptr % LP_ALLOC_ALIGN) != 0) {
         return "block not 8-byte aligned";
@@ -18,10 +25,8 @@ static const char *verify_slot(const model_t *m, const model_slot_t *s) {
     if (lp_usable_size(m->a, s->ptr) < s->size) {
         return "usable size smaller than requested";
     }
-    for (size_t i = 0; i < s->size; i++) {
-        if (s->ptr[i] != s->tag) {
-            return "block contents changed";
-        }
+    if (!all_tag(s->ptr, s->size, s->tag)) {
+        return "block contents changed";
     }
     return NULL;
 }
@@ -63,6 +68,51 @@ static const char *verify_all(model_t *m) {
     return NULL;
 }
 
+// The cheap check after an operation at address at (the touched block, or where it was): counters
+// and O(1) invariants, then the live slots nearest below and above at, the slot itself if live,
+// each with its contents and lp_alloc_check_near (which also looks at their free neighbours).
+static const char *verify_near(model_t *m, const uint8_t *at) {
+    if (!lp_alloc_invariants_hold(m->a)) {
+        return "lp_alloc_invariants_hold false";
+    }
+    lp_alloc_stats_t st;
+    lp_alloc_stats(m->a, &st);
+    const model_slot_t *below = NULL, *above = NULL, *self = NULL;
+    size_t payload = 0;
+    for (unsigned i = 0; i < MODEL_SLOTS; i++) {
+        const model_slot_t *s = &m->slot[i];
+        if (!s->ptr) {
+            continue;
+        }
+        payload += s->size;
+        if (s->ptr == at) {
+            self = s;
+        } else if (s->ptr < at && (!below || s->ptr > below->ptr)) {
+            below = s;
+        } else if (s->ptr > at && (!above || s->ptr < above->ptr)) {
+            above = s;
+        }
+    }
+    if (st.used_blocks != m->live) {
+        return "stats.used_blocks differs from the model";
+    }
+    if (st.used_payload < payload || st.used != st.used_payload + 4 * st.used_blocks
+        || st.used + st.free != st.capacity || st.peak_used < st.used) {
+        return "stats inconsistent";
+    }
+    if (st.free_blocks == 0 ? st.largest_free != 0 : st.largest_free + 4 > st.free) {
+        return "stats.largest_free inconsistent";
+    }
+    const model_slot_t *near[3] = {self, below, above};
+    for (int i = 0; i < 3; i++) {
+        const char *e;
+        if (near[i] && ((e = verify_slot(m, near[i])) != NULL || (e = lp_alloc_check_near(m->a, near[i]->ptr)) != NULL)) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
 int model_init(model_t *m, size_t mem_size, unsigned shift) {
     memset(m, 0, sizeof(*m));
     m->mem = malloc(mem_size + 8);
@@ -98,6 +148,7 @@ static const char *expect_alloc(size_t size, size_t largest, const void *got) {
 
 const char *model_step(model_t *m, unsigned op, unsigned slot_no, size_t size, unsigned arg) {
     model_slot_t *s = &m->slot[slot_no % MODEL_SLOTS];
+    const uint8_t *at = s->ptr;   // where the touched block was; updated when it moves
     lp_alloc_stats_t before;
     lp_alloc_stats(m->a, &before);
     const char *e = NULL;
@@ -136,11 +187,18 @@ const char *model_step(model_t *m, unsigned op, unsigned slot_no, size_t size, u
             if (!s->ptr) {
                 m->live++;
             } else {
+                // Growth without a new block either keeps the pointer or moves it down (backwards).
+                lp_alloc_stats_t after;
+                lp_alloc_stats(m->a, &after);
+                if (q != s->ptr && after.alloc_count == before.alloc_count && q > s->ptr) {
+                    return "realloc moved up without allocating";
+                }
+                if (after.used_blocks != before.used_blocks) {
+                    return "realloc changed the number of live blocks";
+                }
                 size_t keep = size < s->size ? size : s->size;
-                for (size_t i = 0; i < keep; i++) {
-                    if (q[i] != s->tag) {
-                        return "realloc lost contents";
-                    }
+                if (!all_tag(q, keep, s->tag)) {
+                    return "realloc lost contents";
                 }
             }
             s->ptr = q;
@@ -191,6 +249,21 @@ const char *model_step(model_t *m, unsigned op, unsigned slot_no, size_t size, u
                         if (off < s->size && lp_free(m->a, s->ptr + off) == LP_OK) {
                             return "free of an interior pointer accepted";
                         }
+                        #if LP_ALLOC_EXACT_FREE
+                        // Forge a used header of 2 granules and a successor that says "previous
+                        // used" inside the block: only the exact check can still say no.
+                        if (off + 16 <= s->size) {
+                            uint32_t fake = 2u << 2;
+                            memcpy(s->ptr + off - 4, &fake, 4);
+                            memcpy(s->ptr + off + 12, &fake, 4);
+                            if (lp_free(m->a, s->ptr + off) != LP_ERR_NOT_BLOCK
+                                || lp_usable_size(m->a, s->ptr + off) != 0
+                                || lp_realloc(m->a, s->ptr + off, size) != NULL) {
+                                return "pointer after a forged header accepted";
+                            }
+                            memset(s->ptr + off - 4, s->tag, 20);   // the model's contents again
+                        }
+                        #endif
                     }
                     break;
                 case 3:   // outside the region
@@ -251,6 +324,17 @@ const char *model_step(model_t *m, unsigned op, unsigned slot_no, size_t size, u
             break;
         }
     }
+    m->steps++;
+    if (s->ptr) {
+        at = s->ptr;
+    }
+    if (m->full_every <= 1 || m->steps % m->full_every == 0) {
+        return verify_all(m);
+    }
+    return verify_near(m, at);
+}
+
+const char *model_verify(model_t *m) {
     return verify_all(m);
 }
 

@@ -31,6 +31,10 @@ static int current_failed;
         if (current_failed) { tests_failed++; } else { tests_passed++; } \
 } while (0)
 
+// Index bytes taken by the exact pointer check in a region of size bytes: the start bitmap and a
+// pointer to it.
+#define START_MAP_BYTES(size) (LP_ALLOC_EXACT_FREE ? ((size) / 8 + 31) / 32 * 4 + sizeof(void *) : 0)
+
 // Test regions: 8-byte aligned backing store, handed out at any offset.
 static _Alignas(16) uint8_t arena[1 << 20];
 
@@ -84,7 +88,7 @@ static void test_init_layout(void) {
         EXPECT((uint8_t *)a >= arena + shift && (uint8_t *)a < arena + shift + 8);
         lp_alloc_stats_t st = stats(a);
         // A 4 KiB region must not pay for a big index (about 310 bytes of overhead).
-        EXPECT(st.capacity >= 4096 - 336);
+        EXPECT(st.capacity >= 4096 - 336 - START_MAP_BYTES(4096));
         EXPECT(st.used == 0 && st.used_payload == 0 && st.used_blocks == 0);
         EXPECT(st.free == st.capacity && st.free_blocks == 1);
         EXPECT(st.largest_free == st.capacity - 4);
@@ -94,7 +98,7 @@ static void test_init_layout(void) {
     }
     // 64 KiB: the largest single block is at least 98% of the region.
     lp_alloc_t *a = make(65536, 0);
-    EXPECT(stats(a).largest_free * 100 >= 65536 * 98);
+    EXPECT((stats(a).largest_free + START_MAP_BYTES(65536)) * 100 >= 65536 * 98);
     void *p = lp_alloc(a, stats(a).largest_free);
     EXPECT(p != NULL);
     EXPECT(lp_free(a, p) == LP_OK);
@@ -237,6 +241,48 @@ static void test_free_errors(void) {
     EXPECT(stats(a).free_blocks == 1 && stats(a).used_blocks == 0);
 }
 
+// lp_free's paths (no free neighbour, free before, free after, both) keep the block counters and
+// the lists right: after every free, the free blocks are exactly the runs of freed neighbours.
+static void test_free_paths(void) {
+    enum { N = 7 };
+    // Every order of freeing blocks 1..5 of seven (0 and 6 stay live) would be 120 runs; these
+    // cover each path with neighbours in the same and in different size classes.
+    static const int orders[][5] = {{1, 2, 3, 4, 5}, {5, 4, 3, 2, 1}, {1, 3, 5, 2, 4},
+                                    {2, 4, 1, 5, 3}, {3, 1, 5, 2, 4}, {4, 2, 3, 5, 1}};
+    static const size_t sizes[N] = {16, 16, 200, 16, 1000, 40, 16};
+    for (size_t o = 0; o < sizeof(orders) / sizeof(orders[0]); o++) {
+        lp_alloc_t *a = make(8192, 0);
+        void *b[N];
+        for (int i = 0; i < N; i++) {
+            b[i] = lp_alloc(a, sizes[i]);
+        }
+        lp_alloc(a, stats(a).largest_free);   // fill the tail so block 6 has a used neighbour
+        bool freed[N] = {false};
+        for (int k = 0; k < 5; k++) {
+            int i = orders[o][k];
+            EXPECT(lp_free(a, b[i]) == LP_OK);
+            freed[i] = true;
+            size_t runs = 0, live = 0;
+            for (int j = 0; j < N; j++) {
+                runs += freed[j] && (j == 0 || !freed[j - 1]);
+                live += !freed[j];
+            }
+            EXPECT(stats(a).free_blocks == runs);
+            EXPECT(stats(a).used_blocks == live + 1);
+            EXPECT(lp_free(a, b[i]) == LP_ERR_NOT_LIVE);
+            EXPECT_CHECK(a);
+        }
+        // Blocks 1..5 are one free block now: one allocation of their total fits exactly there.
+        size_t total = 0;
+        for (int i = 1; i <= 5; i++) {
+            total += (sizes[i] + 4 + 7) / 8 * 8;   // each block is header + size, in granules
+        }
+        EXPECT(stats(a).largest_free == total - 4);
+        EXPECT(lp_alloc(a, total - 4) == b[1]);
+        EXPECT_CHECK(a);
+    }
+}
+
 // Free three neighbours in every order: each time the pool must end as one free block.
 static void test_coalescing(void) {
     static const int orders[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
@@ -344,6 +390,145 @@ static void test_realloc(void) {
     EXPECT_CHECK(b);
 }
 
+static void fill_pattern(uint8_t *p, size_t n, uint8_t seed) {
+    for (size_t i = 0; i < n; i++) {
+        p[i] = (uint8_t)(seed + i * 7);
+    }
+}
+
+static bool has_pattern(const uint8_t *p, size_t n, uint8_t seed) {
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != (uint8_t)(seed + i * 7)) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Backward growth: the free block before p (and the one after, if free) take the grown block; the
+// payload moves down and survives byte for byte; no allocation is counted; failure changes nothing.
+static void test_realloc_backwards(void) {
+    for (int with_next = 0; with_next < 2; with_next++) {
+        for (int split = 0; split < 2; split++) {
+            lp_alloc_t *a = make(8192, 3);
+            uint8_t *w = lp_alloc(a, 40);     // used block before the free one
+            uint8_t *x = lp_alloc(a, 200);    // becomes the free block before p
+            uint8_t *p = lp_alloc(a, 100);
+            uint8_t *y = lp_alloc(a, 60);     // free after p when with_next
+            uint8_t *z = lp_alloc(a, 16);     // keeps y's free block from reaching the tail
+            lp_alloc(a, stats(a).largest_free);   // no room anywhere else
+            fill_pattern(p, 100, 0x31);
+            fill_pattern(w, 40, 0x55);
+            fill_pattern(z, 16, 0x66);
+            EXPECT(lp_free(a, x) == LP_OK);
+            if (with_next) {
+                EXPECT(lp_free(a, y) == LP_OK);
+            }
+            lp_alloc_stats_t before = stats(a);
+            size_t room = lp_usable_size(a, p) + 208 + (with_next ? 64 : 0);   // whole blocks
+            // split: leave a tail that can form a free block; else take everything.
+            size_t want = split ? room - 24 : room;
+            uint8_t *q = lp_realloc(a, p, want);
+            EXPECT(q == x);
+            EXPECT(q && has_pattern(q, 100, 0x31));
+            EXPECT(q && lp_usable_size(a, q) >= want);
+            EXPECT(has_pattern(w, 40, 0x55) && has_pattern(z, 16, 0x66));
+            lp_alloc_stats_t after = stats(a);
+            EXPECT(after.alloc_count == before.alloc_count);
+            EXPECT(after.used_blocks == before.used_blocks);
+            EXPECT(after.free_blocks == (split ? 1u : 0u) + 0u);
+            EXPECT(lp_free(a, p) != LP_OK);   // the old address is inside q's block now
+            EXPECT_CHECK(a);
+            EXPECT(lp_free(a, q) == LP_OK);
+            EXPECT_CHECK(a);
+        }
+    }
+    // Forwards is preferred when it is enough: the pointer stays.
+    lp_alloc_t *a = make(4096, 0);
+    uint8_t *x = lp_alloc(a, 100);
+    uint8_t *p = lp_alloc(a, 100);
+    uint8_t *y = lp_alloc(a, 100);
+    lp_alloc(a, 16);
+    lp_alloc(a, stats(a).largest_free);
+    EXPECT(lp_free(a, x) == LP_OK && lp_free(a, y) == LP_OK);
+    EXPECT(lp_realloc(a, p, 150) == p);
+    EXPECT_CHECK(a);
+    // Failure: before + p + after together are too small and nothing else is free. The pool, the
+    // block and its contents stay exactly as they were.
+    a = make(4096, 0);
+    x = lp_alloc(a, 40);
+    p = lp_alloc(a, 100);
+    y = lp_alloc(a, 40);
+    lp_alloc(a, 16);
+    lp_alloc(a, stats(a).largest_free);
+    fill_pattern(p, 100, 0x77);
+    EXPECT(lp_free(a, x) == LP_OK && lp_free(a, y) == LP_OK);
+    lp_alloc_stats_t before = stats(a);
+    EXPECT(lp_realloc(a, p, 100 + 48 + 48 + 1) == NULL);
+    lp_alloc_stats_t after = stats(a);
+    EXPECT(lp_usable_size(a, p) == 100 && has_pattern(p, 100, 0x77));
+    EXPECT(after.used == before.used && after.free_blocks == before.free_blocks
+           && after.largest_free == before.largest_free && after.alloc_count == before.alloc_count
+           && after.failed_count == before.failed_count + 1);
+    EXPECT_CHECK(a);
+    // The largest size that fits is exactly all three blocks.
+    uint8_t *q = lp_realloc(a, p, 100 + 48 + 48);
+    EXPECT(q == x && has_pattern(q, 100, 0x77));
+    EXPECT(stats(a).free_blocks == 0);
+    EXPECT_CHECK(a);
+}
+
+// A header forged inside a live block, consistent enough for every heuristic check: with the exact
+// check the pointer after it is rejected by every function; without it, only lp_usable_size (which
+// changes nothing) is tried, and it is fooled, as lp_alloc.h says.
+static void test_exact_free(void) {
+    lp_alloc_t *a = make(8192, 0);
+    uint8_t *big = lp_alloc(a, 400);
+    uint8_t *after = lp_alloc(a, 16);
+    memset(big, 0, 400);
+    uint32_t fake_header = 4u << 2;        // used, 4 granules, predecessor used
+    uint32_t fake_next = 2u << 2;          // what the forged block's successor header says
+    memcpy(big + 64 - 4, &fake_header, 4);
+    memcpy(big + 64 + 4 * 8 - 4, &fake_next, 4);
+    uint8_t *fake = big + 64;
+    lp_alloc_stats_t before = stats(a);
+    if (LP_ALLOC_EXACT_FREE) {
+        EXPECT(lp_free(a, fake) == LP_ERR_NOT_BLOCK);
+        EXPECT(lp_usable_size(a, fake) == 0);
+        EXPECT(lp_realloc(a, fake, 8) == NULL);
+        EXPECT(lp_alloc_check_near(a, big) == NULL);
+        // Every interior granule of a live block, whatever precedes it.
+        for (size_t off = 8; off < 400; off += 8) {
+            EXPECT(lp_free(a, big + off) == LP_ERR_NOT_BLOCK);
+        }
+        // A double free is still told apart from a bad pointer.
+        EXPECT(lp_free(a, after) == LP_OK);
+        EXPECT(lp_free(a, after) == LP_ERR_NOT_LIVE);
+        before = stats(a);
+    } else {
+        EXPECT(lp_usable_size(a, fake) == 4 * 8 - 4);
+    }
+    lp_alloc_stats_t now = stats(a);
+    EXPECT(now.used == before.used && now.free_blocks == before.free_blocks);
+    EXPECT_CHECK(a);
+    #if LP_ALLOC_EXACT_FREE
+    // Invariant 10: a single flipped start bit. The bitmap is the end of the index; flipping bit 0
+    // of each index word in turn must be reported as invariant 10 for every one of its words.
+    uint8_t *first = lp_alloc(make(4096, 0), 16);
+    lp_alloc_t *b = (lp_alloc_t *)(void *)arena;
+    EXPECT(first != NULL && lp_alloc_owns(b, first));
+    int hits = 0;
+    for (uint8_t *w = (uint8_t *)b; w + 8 <= first; w += 4) {
+        *(uint32_t *)(void *)w ^= 1u;
+        const char *msg = lp_alloc_check(b);
+        hits += msg && strncmp(msg, "invariant 10", 12) == 0;
+        *(uint32_t *)(void *)w ^= 1u;
+    }
+    EXPECT(hits >= ((4096 / 8 + 31) / 32));   // at least one per word of the bitmap
+    EXPECT_CHECK(b);
+    #endif
+}
+
 static void test_owns_and_usable(void) {
     lp_alloc_t *a = make(4096, 0);
     uint8_t *p = lp_alloc(a, 50);
@@ -438,6 +623,12 @@ static void test_check_detects(void) {
         if (msg && strncmp(msg, cases[i].prefix, strlen(cases[i].prefix)) != 0) {
             printf("  case %zu: got \"%s\"\n", i, msg);
         }
+        // The local check sees the same damage from the damaged block.
+        msg = lp_alloc_check_near(a, p);
+        EXPECT(msg && strncmp(msg, cases[i].prefix, strlen(cases[i].prefix)) == 0);
+        if (msg && strncmp(msg, cases[i].prefix, strlen(cases[i].prefix)) != 0) {
+            printf("  case %zu, near: got \"%s\"\n", i, msg);
+        }
     }
     // Invariant 1: the index's magic number.
     lp_alloc_t *a = make(4096, 0);
@@ -463,6 +654,8 @@ static void test_check_detects(void) {
     EXPECT(lp_free(a, p) == LP_OK && lp_free(a, r) == LP_OK);   // same class: r -> p
     ((uint32_t *)(void *)r)[0] = 0;
     EXPECT(strncmp(lp_alloc_check(a), "invariant 7", 11) == 0);
+    EXPECT(lp_alloc_check_near(a, r) == NULL);   // r itself is a well-formed list of one
+    EXPECT(lp_alloc_check_near(a, p) != NULL);   // p's back link names r, which no longer points at p
     // Invariant 6: a broken back link.
     a = make(4096, 0);
     p = lp_alloc(a, 16);
@@ -472,11 +665,45 @@ static void test_check_detects(void) {
     EXPECT(lp_free(a, p) == LP_OK && lp_free(a, r) == LP_OK);
     ((uint32_t *)(void *)p)[1] ^= 1;
     EXPECT(strncmp(lp_alloc_check(a), "invariant 6", 11) == 0);
+    EXPECT(strncmp(lp_alloc_check_near(a, p), "invariant 6", 11) == 0);
+    EXPECT(strncmp(lp_alloc_check_near(a, q), "invariant 6", 11) == 0);   // p is q's free neighbour
     // Invariant 9: a counter. The header layout puts used_granules fifth.
     a = make(4096, 0);
     p = lp_alloc(a, 16);
     ((uint32_t *)(void *)a)[4] += 3;
     EXPECT(strncmp(lp_alloc_check(a), "invariant 9", 11) == 0);
+}
+
+static void near_every_block(void *ptr, size_t usable, bool used, void *ctx) {
+    (void)usable;
+    (void)used;
+    const lp_alloc_t *a = ctx;
+    const char *msg = lp_alloc_check_near(a, ptr);
+    if (msg) {
+        printf("  lp_alloc_check_near(%p): %s\n", ptr, msg);
+        current_failed = 1;
+    }
+}
+
+// On a consistent pool the local check passes at every block, live or free; it rejects pointers
+// that are not in the block area.
+static void test_check_near(void) {
+    lp_alloc_t *a = make(16384, 1);
+    void *p[40];
+    for (int i = 0; i < 40; i++) {
+        p[i] = lp_alloc(a, (size_t)(8 + 37 * i % 300));
+    }
+    for (int i = 0; i < 40; i += 3) {
+        EXPECT(lp_free(a, p[i]) == LP_OK);
+    }
+    EXPECT(lp_free(a, p[1]) == LP_OK);   // merges with p[0]'s block and p[2] stays live
+    EXPECT(lp_free(a, p[4]) == LP_OK);   // between two free blocks: one block of three
+    EXPECT_CHECK(a);
+    lp_alloc_walk(a, near_every_block, a);
+    int local;
+    EXPECT(lp_alloc_check_near(a, &local) != NULL);
+    EXPECT(lp_alloc_check_near(a, (uint8_t *)p[2] + 4) != NULL);
+    EXPECT(lp_alloc_check_near(NULL, p[2]) != NULL);
 }
 
 static void test_status_str(void) {
@@ -500,14 +727,18 @@ int main(void) {
     RUN(test_overflow);
     RUN(test_null_allocator);
     RUN(test_free_errors);
+    RUN(test_exact_free);
+    RUN(test_free_paths);
     RUN(test_coalescing);
     RUN(test_aligned);
     RUN(test_realloc);
+    RUN(test_realloc_backwards);
     RUN(test_owns_and_usable);
     RUN(test_stats);
     RUN(test_exhaustion);
     RUN(test_walk);
     RUN(test_check_detects);
+    RUN(test_check_near);
     RUN(test_status_str);
     printf("%u passed, %u failed\n", tests_passed, tests_failed);
     return tests_failed ? 1 : 0;

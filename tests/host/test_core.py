@@ -1,8 +1,10 @@
 """The allocator core's C tests (tests/core/), built by `make core-tests core-fuzz-bin`.
 
-Every C test binary runs as its own test, for -m64 and -m32 (ASan + UBSan builds); the stress test
-runs with several seeds; the fuzzer runs for LP_FUZZ_SECONDS (default 60) on a copy of the seed
-corpus. A missing binary is a failure that names the make target building it, never a skip.
+Every C test binary runs as its own test, for -m64 and -m32 with the exact pointer check
+(LP_ALLOC_EXACT_FREE=1) and for -m32 without it ("plain_m32", the configuration the MicroPython
+module uses); all are ASan + UBSan builds. The stress test runs with several seeds; the fuzzer runs
+for LP_FUZZ_SECONDS (default 60) on a copy of the seed corpus. A missing binary is a failure that
+names the make target building it, never a skip.
 """
 
 import os
@@ -15,7 +17,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build" / "core"
 CORPUS = ROOT / "tests" / "core" / "corpus"
-ARCHES = ["m64", "m32"]
+ARCHES = ["m64", "m32", "plain_m32"]
 STRESS_SEEDS = [1, 2, 3, 20240601]
 FUZZ_SECONDS = int(os.environ.get("LP_FUZZ_SECONDS", "60"))
 
@@ -51,6 +53,14 @@ def test_unit(arch):
 def test_stress(arch, seed):
     # 6 fresh pools of 6,000 random operations each, lp_alloc_check() after every operation.
     output = run([binary(f"stress_{arch}", "core-tests"), seed, 6000, 6], timeout=300)
+    assert output.rstrip().endswith(" 0 failed"), output
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_stress_local_checks(arch):
+    # The fuzzer's checking mode: the cheap local check after each operation, the full walk every
+    # 16th operation and at the end.
+    output = run([binary(f"stress_{arch}", "core-tests"), 7, 20000, 6, 16], timeout=300)
     assert output.rstrip().endswith(" 0 failed"), output
 
 

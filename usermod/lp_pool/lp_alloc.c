@@ -9,9 +9,11 @@
 // Blocks are addressed by their payload pointer p (8-byte aligned); the header is the uint32 at
 // p - 4, so a block of n granules spans [p - 4, p + 8n - 4) and the next block's payload is p + 8n.
 // Header word: size in granules << 2 | LP_PREV_FREE | LP_FREE. A free block also holds, at p, the
-// link to the next block in its free list and, at p + 4, the link to the previous one; its last word
-// (p + 8n - 8) repeats its size. Links are (p - base) / 8 as uint32, 0 meaning none. The sentinel is
-// a header of size 0 that is never free, so the last block never tries to merge past the region.
+// link to the next block in its free list and, at p + 4, the back link: the link of the word that
+// points at p (its list head in the index, or the forward link of the block before it in the list);
+// its last word (p + 8n - 8) repeats its size. Links are byte offsets p - base as uint32; a forward
+// link of 0 means none. The sentinel is a header of size 0 that is never free, so the last block
+// never tries to merge past the region.
 //
 // Invariants (lp_alloc_check tests exactly these, by number)
 //   1. The index is intact: magic number, geometry (first block, granule count, class count) agrees
@@ -22,13 +24,16 @@
 //      block; the sentinel is included).
 //   4. No two adjacent blocks are free.
 //   5. Every free block ends with a boundary tag equal to its size.
-//   6. Every free list is a well-formed doubly linked list (the head has no back link, every back link
-//      matches, no cycle) of blocks that lie in the region, are free, and belong to the list's class.
+//   6. Every free list is a well-formed doubly linked list (the first block's back link names its
+//      list head, every other back link the block before it, no cycle) of blocks that lie in the
+//      region, are free, and belong to the list's class.
 //   7. Every free block of the walk is on the list of its class, and the lists hold nothing else.
-//   8. A second-level bitmap bit is set exactly when its list is non-empty, and a first-level bit
-//      exactly when that level's second-level bitmap is non-zero; no bit beyond the last class.
-//   9. The counters (used granules, used blocks, free blocks) equal those of the walk, and the
+//   8. A class bitmap bit is set exactly when its list is non-empty, and a summary bit exactly when
+//      its word of the class bitmap is non-zero; no bit beyond the last class.
+//   9. The counters (used granules, all blocks, free blocks) equal those of the walk, and the
 //      peak is at least the current use.
+//  10. Only with LP_ALLOC_EXACT_FREE: the start bitmap (after heads[] in the index) has a bit set
+//      exactly at the payload granule of every live block.
 #include "lp_alloc.h"
 
 #include <string.h>
@@ -54,13 +59,12 @@
 #error "LP_ALLOC_SL_BITS must be 1..5"
 #endif
 
-#if LP_SL_BITS <= 3
-typedef uint8_t lp_slmap_t;
-#elif LP_SL_BITS == 4
-typedef uint16_t lp_slmap_t;
-#else
-typedef uint32_t lp_slmap_t;
-#endif
+// The non-empty lists are one flat bitmap over the classes (bit c % 32 of word c / 32), plus one
+// summary bit per word. Classes grow with size, so "the first non-empty class above c" is the first
+// set bit after c: within c's word, else in the first non-empty word above it. Flat words make every
+// update one shift by the class itself (x86 and ARM shifts take the count modulo 32 anyway).
+#define LP_CLASS_MAX   (LP_FL_COUNT * LP_SL_COUNT)
+#define LP_MAP_WORDS   ((LP_CLASS_MAX + 31) / 32)
 
 struct lp_alloc {
     uint32_t magic;
@@ -68,22 +72,25 @@ struct lp_alloc {
     uint32_t last_index;       // granules - LP_MIN_BLOCK: highest granule index a payload can have
     uint32_t class_count;      // number of entries in heads[]
     uint32_t used_granules;
-    uint32_t used_blocks;
+    uint32_t blocks;           // all blocks, used and free (used blocks = blocks - free_blocks)
     uint32_t free_blocks;
     uint32_t peak_granules;
     uintptr_t first_addr;      // address of the first block's payload
     size_t max_request;        // largest payload a block can have: granules * 8 - 4
     size_t alloc_count;
     size_t failed_count;
-    uint32_t fl_map;           // bit f: sl_map[f] != 0
-    lp_slmap_t sl_map[LP_FL_COUNT]; // bit s of sl_map[f]: heads[f * SL_COUNT + s] != 0
+    uint32_t word_map;         // bit w: class_map[w] != 0
+    uint32_t class_map[LP_MAP_WORDS]; // bit c % 32 of word c / 32: heads[c] != 0
+    #if LP_ALLOC_EXACT_FREE
+    uint32_t *start_map;       // &heads[class_count]: the start bitmap, see LP_ALLOC_EXACT_FREE
+    #endif
     uint32_t heads[];          // free-list heads (links), one per class
 };
 
 // Layout facts the code relies on.
 typedef char lp_assert_header_word[(sizeof(uint32_t) == LP_HDR) ? 1 : -1];
 typedef char lp_assert_min_block[(LP_MIN_BLOCK * LP_GRAN >= LP_HDR + 3 * sizeof(uint32_t)) ? 1 : -1];
-typedef char lp_assert_fl_fits_map[(LP_FL_COUNT <= 32) ? 1 : -1];
+typedef char lp_assert_words_fit_map[(LP_MAP_WORDS <= 32) ? 1 : -1];
 typedef char lp_assert_align[(LP_ALLOC_ALIGN == LP_GRAN) ? 1 : -1];
 
 // The hot helpers are forced inline when optimising for speed (one flat function per public call
@@ -100,7 +107,7 @@ typedef char lp_assert_align[(LP_ALLOC_ALIGN == LP_GRAN) ? 1 : -1];
 // Index of the highest set bit; x != 0.
 static inline uint32_t lp_fls(uint32_t x) {
     #if defined(__GNUC__) || defined(__clang__)
-    return 31u - (uint32_t)__builtin_clz(x);
+    return (uint32_t)__builtin_clz(x) ^ 31u;   // the same for x != 0; compiles to one bsr on x86
     #else
     uint32_t r = 0;
     while (x >>= 1) {
@@ -127,11 +134,9 @@ static inline uint32_t lp_ffs(uint32_t x) {
 // Size class of a block of n granules (n >= 1). Below SL_COUNT every size is its own class; above,
 // each power-of-two range [2^k, 2^(k+1)) is cut into SL_COUNT equal classes. The result is
 // first-level index * SL_COUNT + second-level index, and it grows monotonically with n.
+// Branchless: or-ing in SL_COUNT makes the shift 0 below it (no data-dependent branch to mispredict).
 LP_HOT uint32_t lp_class_of(uint32_t n) {
-    uint32_t shift = 0;
-    if (n >= LP_SL_COUNT) {
-        shift = lp_fls(n) - LP_SL_BITS;
-    }
+    uint32_t shift = lp_fls(n | LP_SL_COUNT) - LP_SL_BITS;
     return (shift << LP_SL_BITS) + (n >> shift);
 }
 
@@ -171,12 +176,14 @@ static inline uint32_t lp_prev_size(uint8_t *p) {
     return *lp_word(p - 2 * LP_HDR);
 }
 
+// Links are byte offsets from the index: one subtraction to make, one addition to follow (no
+// scaling, which Thumb-1 addressing cannot do for free).
 static inline uint8_t *lp_at(const lp_alloc_t *a, uint32_t link) {
-    return lp_base(a) + (size_t)link * LP_GRAN;
+    return lp_base(a) + link;
 }
 
 static inline uint32_t lp_link(const lp_alloc_t *a, const uint8_t *p) {
-    return (uint32_t)((size_t)(p - lp_base(a)) / LP_GRAN);
+    return (uint32_t)(p - lp_base(a));
 }
 
 static inline uint8_t *lp_first(const lp_alloc_t *a) {
@@ -185,7 +192,7 @@ static inline uint8_t *lp_first(const lp_alloc_t *a) {
 
 // Link of the first block.
 static inline uint32_t lp_first_link(const lp_alloc_t *a) {
-    return (uint32_t)((a->first_addr - (uintptr_t)a) / LP_GRAN);
+    return (uint32_t)(a->first_addr - (uintptr_t)a);
 }
 
 // Payload address of the sentinel (one past the last block).
@@ -193,52 +200,89 @@ static inline uint8_t *lp_end(const lp_alloc_t *a) {
     return lp_after(lp_first(a), a->granules);
 }
 
+// ---- Exact pointer check (LP_ALLOC_EXACT_FREE) ----
+
+// One bit per granule of the region (bit i of word i / 32 for granule i from the first block),
+// set exactly at the payload of every live block. The words follow heads[] in the index.
+#if LP_ALLOC_EXACT_FREE
+// Words of the start bitmap for a region of total granules (index included: an upper bound that
+// does not depend on where the first block ends up).
+static inline size_t lp_start_words(size_t total) {
+    return (total + 31) / 32;
+}
+
+static inline uint32_t *lp_starts(const lp_alloc_t *a) {
+    return a->start_map;
+}
+
+static inline bool lp_is_start(const lp_alloc_t *a, uint32_t index) {
+    return (lp_starts(a)[index / 32] >> (index % 32)) & 1u;
+}
+
+static inline void lp_flip_start(lp_alloc_t *a, const uint8_t *p) {
+    uint32_t index = (uint32_t)(((uintptr_t)p - a->first_addr) / LP_GRAN);
+    lp_starts(a)[index / 32] ^= 1u << (index % 32);
+}
+#else
+static inline size_t lp_start_words(size_t total) {
+    (void)total;
+    return 0;
+}
+#endif
+
 // ---- The index ----
 
 static inline void lp_mark_nonempty(lp_alloc_t *a, uint32_t c) {
-    a->sl_map[c >> LP_SL_BITS] |= (lp_slmap_t)(1u << (c & LP_SL_MASK));
-    a->fl_map |= 1u << (c >> LP_SL_BITS);
+    a->class_map[c / 32] |= 1u << (c % 32);
+    a->word_map |= 1u << (c / 32);
 }
 
 static inline void lp_mark_empty(lp_alloc_t *a, uint32_t c) {
-    uint32_t f = c >> LP_SL_BITS;
-    a->sl_map[f] &= (lp_slmap_t) ~(1u << (c & LP_SL_MASK));
-    if (a->sl_map[f] == 0) {
-        a->fl_map &= ~(1u << f);
+    uint32_t w = c / 32;
+    uint32_t left = a->class_map[w] & ~(1u << (c % 32));
+    a->class_map[w] = left;
+    if (!left) {
+        a->word_map &= ~(1u << w);
     }
+}
+
+// Link of the list head of class c: the word that points at the first block of that list.
+static inline uint32_t lp_head_link(uint32_t c) {
+    return (uint32_t)(offsetof(lp_alloc_t, heads) + c * sizeof(uint32_t));
+}
+
+// Push the free block p onto the list of class c.
+LP_HOT void lp_insert_class(lp_alloc_t *a, uint8_t *p, uint32_t c) {
+    uint32_t head = a->heads[c];
+    uint32_t link = lp_link(a, p);
+    uint32_t *links = lp_word(p);
+    links[0] = head;
+    links[1] = lp_head_link(c);
+    if (head) {
+        lp_word(lp_at(a, head))[1] = link;   // p's forward link is the word at p itself
+    } else {
+        lp_mark_nonempty(a, c);
+    }
+    a->heads[c] = link;
 }
 
 // Push the free block p of n granules onto its class list.
 LP_HOT void lp_insert(lp_alloc_t *a, uint8_t *p, uint32_t n) {
-    uint32_t c = lp_class_of(n);
-    uint32_t head = a->heads[c];
-    uint32_t *links = lp_word(p);
-    links[0] = head;
-    links[1] = 0;
-    if (head) {
-        lp_word(lp_at(a, head))[1] = lp_link(a, p);
-    } else {
-        lp_mark_nonempty(a, c);
-    }
-    a->heads[c] = lp_link(a, p);
+    lp_insert_class(a, p, lp_class_of(n));
 }
 
-// Take the free block p of n granules off its list.
-LP_HOT void lp_unlink(lp_alloc_t *a, uint8_t *p, uint32_t n) {
+// Take the free block p off its list. The back link names the word that points at p (a list head
+// or the forward link of the block before), so there is no head case and no class to compute,
+// except to clear the bitmap when the list becomes empty.
+LP_HOT void lp_unlink(lp_alloc_t *a, uint8_t *p) {
     uint32_t *links = lp_word(p);
     uint32_t next = links[0];
-    uint32_t prev = links[1];
-    if (prev) {
-        lp_word(lp_at(a, prev))[0] = next;
-    } else {
-        uint32_t c = lp_class_of(n);
-        a->heads[c] = next;
-        if (!next) {
-            lp_mark_empty(a, c);
-        }
-    }
+    uint32_t back = links[1];
+    *lp_word(lp_at(a, back)) = next;
     if (next) {
-        lp_word(lp_at(a, next))[1] = prev;
+        lp_word(lp_at(a, next))[1] = back;
+    } else if (back < lp_head_link(a->class_count)) {   // p was alone in its list
+        lp_mark_empty(a, (back - lp_head_link(0)) / sizeof(uint32_t));
     }
 }
 
@@ -248,7 +292,7 @@ LP_HOT uint8_t *lp_pop(lp_alloc_t *a, uint32_t c) {
     uint32_t next = lp_word(p)[0];
     a->heads[c] = next;
     if (next) {
-        lp_word(lp_at(a, next))[1] = 0;
+        lp_word(lp_at(a, next))[1] = lp_head_link(c);
     } else {
         lp_mark_empty(a, c);
     }
@@ -264,17 +308,17 @@ LP_HOT uint8_t *lp_take(lp_alloc_t *a, uint32_t n) {
     if (head && lp_hsize(lp_header(lp_at(a, head))) >= n) {
         return lp_pop(a, c);
     }
-    uint32_t f = c >> LP_SL_BITS;
-    uint32_t above = a->sl_map[f] & ~((2u << (c & LP_SL_MASK)) - 1u);
+    uint32_t w = c / 32;
+    uint32_t above = a->class_map[w] & (~1u << (c % 32));   // classes after c in c's word
     if (!above) {
-        uint32_t fl_above = a->fl_map & ~((2u << f) - 1u);
-        if (!fl_above) {
+        uint32_t words = a->word_map & (~1u << w);
+        if (!words) {
             return NULL;
         }
-        f = lp_ffs(fl_above);
-        above = a->sl_map[f];
+        w = lp_ffs(words);
+        above = a->class_map[w];
     }
-    return lp_pop(a, (f << LP_SL_BITS) + lp_ffs(above));
+    return lp_pop(a, w * 32 + lp_ffs(above));
 }
 
 // ---- Blocks ----
@@ -285,16 +329,17 @@ static inline uint32_t lp_granules_for(size_t size) {
     return n < LP_MIN_BLOCK ? LP_MIN_BLOCK : n;
 }
 
-// Make [p, p + n granules) a free block and list it, merging with the block after it if that one is
-// free. The block before p must be used (or p is the first block).
+// Make [p, p + n granules), not yet counted as a block, a free block and list it, merging with the
+// block after it if that one is free. The block before p must be used (or p is the first block).
 LP_HOT void lp_release(lp_alloc_t *a, uint8_t *p, uint32_t n) {
     uint8_t *next = lp_after(p, n);
     uint32_t nh = lp_header(next);
     if (nh & LP_FREE) {
-        lp_unlink(a, next, lp_hsize(nh));
+        lp_unlink(a, next);
         n += lp_hsize(nh);
     } else {
         *lp_word(next - LP_HDR) = nh | LP_PREV_FREE;
+        a->blocks++;
         a->free_blocks++;
     }
     lp_set_header(p, n, LP_FREE);
@@ -302,7 +347,8 @@ LP_HOT void lp_release(lp_alloc_t *a, uint8_t *p, uint32_t n) {
     lp_insert(a, p, n);
 }
 
-// Turn the unlinked free block p of have granules into a used block of need granules, returning
+// Turn the unlinked free block p of have granules (still counted as a free block) into a used block
+// of need granules, returning
 // the tail to the free lists when it can form a block. flags: the prev-free flag for p's header.
 LP_HOT void *lp_use(lp_alloc_t *a, uint8_t *p, uint32_t have, uint32_t need, uint32_t flags) {
     uint32_t rest = have - need;
@@ -312,6 +358,7 @@ LP_HOT void *lp_use(lp_alloc_t *a, uint8_t *p, uint32_t have, uint32_t need, uin
         lp_set_header(tail, rest, LP_FREE);
         lp_set_tag(tail, rest);
         lp_insert(a, tail, rest);
+        a->blocks++;
     } else {
         need = have;
         uint8_t *next = lp_after(p, have);
@@ -319,8 +366,10 @@ LP_HOT void *lp_use(lp_alloc_t *a, uint8_t *p, uint32_t have, uint32_t need, uin
         a->free_blocks--;
     }
     lp_set_header(p, need, flags);
+    #if LP_ALLOC_EXACT_FREE
+    lp_flip_start(a, p);   // p was free, so its bit was clear
+    #endif
     a->used_granules += need;
-    a->used_blocks++;
     if (a->used_granules > a->peak_granules) {
         a->peak_granules = a->used_granules;
     }
@@ -328,27 +377,60 @@ LP_HOT void *lp_use(lp_alloc_t *a, uint8_t *p, uint32_t have, uint32_t need, uin
     return p;
 }
 
+// What lp_validate read, so that its callers read no word twice.
+typedef struct {
+    uint32_t h;      // p's header
+    uint32_t nh;     // the next block's header
+    uint32_t m;      // size of the free block before p (only if h has LP_PREV_FREE)
+    #if LP_ALLOC_EXACT_FREE
+    uint32_t *start_word;   // the start bitmap word of p, and p's bit in it
+    uint32_t start_bit;
+    #endif
+} lp_seen_t;
+
 // LP_OK if ptr looks like the payload of a live block, see lp_alloc.h for what this can and cannot
 // tell. Never reads outside the region (the word it reads before the first block lies in the index,
 // which lp_alloc_init zeroes up to the first header).
-LP_HOT lp_status_t lp_validate(const lp_alloc_t *a, const void *ptr) {
+LP_HOT lp_status_t lp_validate(const lp_alloc_t *a, const void *ptr, lp_seen_t *seen) {
     // Granule index of ptr from the first block. The rotation moves the low bits of a misaligned
     // offset to the top, so one comparison rejects misaligned, before-the-first and past-the-last
     // pointers alike (a payload must leave room for a minimal block before the sentinel).
     uintptr_t offset = (uintptr_t)ptr - a->first_addr;
     uintptr_t index = (offset >> 3) | (offset << (sizeof(uintptr_t) * 8 - 3));
-    if (index > a->last_index) {
+    uint32_t last = a->last_index;
+    if (index > last) {
         return LP_ERR_NOT_BLOCK;
     }
     uint8_t *p = lp_base(a) + ((uintptr_t)ptr - (uintptr_t)a);
     uint32_t h = lp_header(p);
+    #if LP_ALLOC_EXACT_FREE
+    // Exact: only the payload of a live block has its bit. A clear bit under a free header is a
+    // double free; anything else is a pointer into a block (or stale memory).
+    uint32_t *start_word = lp_starts(a) + index / 32;
+    uint32_t start_bit = 1u << (index % 32);
+    if (!(*start_word & start_bit)) {
+        return (h & LP_FREE) ? LP_ERR_NOT_LIVE : LP_ERR_NOT_BLOCK;
+    }
+    seen->start_word = start_word;
+    seen->start_bit = start_bit;
+    #endif
+    // n in [LP_MIN_BLOCK, granules left from p], as one unsigned comparison.
+    uint32_t n = lp_hsize(h);
+    if (n - LP_MIN_BLOCK > last - (uint32_t)index) {
+        return (h & LP_FREE) ? LP_ERR_NOT_LIVE : LP_ERR_NOT_BLOCK;
+    }
+    uint32_t nh = lp_header(lp_after(p, n));
+    seen->h = h;
+    seen->nh = nh;
+    seen->m = 0;
+    // The common case, a used block between used blocks, with one test instead of four.
+    if (((h | nh) & LP_FLAGS) == 0) {
+        return LP_OK;
+    }
     if (h & LP_FREE) {
         return LP_ERR_NOT_LIVE;
     }
-    // n in [LP_MIN_BLOCK, granules left from p], as one unsigned comparison.
-    uint32_t n = lp_hsize(h);
-    if (n - LP_MIN_BLOCK > a->last_index - (uint32_t)index
-        || (lp_header(lp_after(p, n)) & LP_PREV_FREE)) {
+    if (nh & LP_PREV_FREE) {
         return LP_ERR_NOT_BLOCK;
     }
     if (h & LP_PREV_FREE) {
@@ -359,6 +441,7 @@ LP_HOT lp_status_t lp_validate(const lp_alloc_t *a, const void *ptr) {
             || lp_header(p - (size_t)m * LP_GRAN) != ((m << LP_SIZE_SHIFT) | LP_FREE)) {
             return LP_ERR_NOT_BLOCK;
         }
+        seen->m = m;
     }
     return LP_OK;
 }
@@ -368,7 +451,7 @@ LP_HOT lp_status_t lp_validate(const lp_alloc_t *a, const void *ptr) {
 // Where the blocks of a region [start, start + size) go, without touching memory.
 typedef struct {
     uintptr_t base;
-    uint32_t first;        // link of the first block
+    uint32_t first;        // granules from base to the first block
     uint32_t granules;
     uint32_t class_count;
 } lp_geometry_t;
@@ -387,7 +470,8 @@ static lp_status_t lp_geometry(uintptr_t start, size_t size, lp_geometry_t *g) {
     }
     // Size the index for all of [base, end); the blocks get slightly less, so it is never short.
     uint32_t classes = lp_class_of((uint32_t)((end - base) / LP_GRAN)) + 1;
-    size_t index = offsetof(lp_alloc_t, heads) + (size_t)classes * sizeof(uint32_t);
+    size_t index = offsetof(lp_alloc_t, heads) + (size_t)classes * sizeof(uint32_t)
+                   + lp_start_words((end - base) / LP_GRAN) * sizeof(uint32_t);
     uint32_t first = (uint32_t)((index + LP_HDR + LP_GRAN - 1) / LP_GRAN);
     if ((end - base) / LP_GRAN < (size_t)first + LP_MIN_BLOCK) {
         return LP_ERR_TOO_SMALL;
@@ -433,8 +517,11 @@ lp_status_t lp_alloc_init(lp_alloc_t **out, void *mem, size_t size) {
     memset(a, 0, (size_t)g.first * LP_GRAN - LP_HDR);   // the index and the padding after it
     a->magic = LP_MAGIC;
     a->granules = g.granules;
-    a->first_addr = (uintptr_t)lp_at(a, g.first);
+    a->first_addr = (uintptr_t)lp_at(a, g.first * LP_GRAN);
     a->class_count = g.class_count;
+    #if LP_ALLOC_EXACT_FREE
+    a->start_map = &a->heads[g.class_count];
+    #endif
     a->max_request = (size_t)g.granules * LP_GRAN - LP_HDR;
     a->last_index = g.granules - LP_MIN_BLOCK;
     uint8_t *p = lp_first(a);
@@ -498,6 +585,7 @@ void *lp_alloc_aligned(lp_alloc_t *a, size_t size, size_t align) {
         lp_set_header(p, gap, LP_FREE);
         lp_set_tag(p, gap);
         lp_insert(a, p, gap);
+        a->blocks++;
         a->free_blocks++;
         p = lp_after(p, gap);
         have -= gap;
@@ -506,32 +594,57 @@ void *lp_alloc_aligned(lp_alloc_t *a, size_t size, size_t align) {
     return lp_use(a, p, have, n, flags);
 }
 
+// Merging keeps a free neighbour in its list place when the merged block stays in its class (the
+// common case for a small block next to a large one), so each list is touched at most once.
 lp_status_t lp_free(lp_alloc_t *a, void *ptr) {
     if (!a) {
         return ptr ? LP_ERR_ARG : LP_OK;
     }
     // NULL never lies in the block area, so lp_validate rejects it; only then is it told apart.
-    lp_status_t status = lp_validate(a, ptr);
+    lp_seen_t seen;
+    lp_status_t status = lp_validate(a, ptr, &seen);
     if (status != LP_OK) {
         return ptr ? status : LP_OK;
     }
     uint8_t *p = ptr;
-    uint32_t h = lp_header(p);
-    uint32_t n = lp_hsize(h);
-    // Counters last: every word lp_validate read is still known, none is read twice.
-    uint32_t total = n;
-    if (h & LP_PREV_FREE) {
-        uint32_t m = lp_prev_size(p);
-        // Keep the free flag in the stale header so a second free of ptr is seen as a double free.
-        *lp_word(p - LP_HDR) = h | LP_FREE;
-        p -= (size_t)m * LP_GRAN;
-        lp_unlink(a, p, m);
-        a->free_blocks--;
-        total += m;
-    }
+    uint32_t n = lp_hsize(seen.h);
+    uint8_t *next = lp_after(p, n);
+    uint32_t nh = seen.nh;
     a->used_granules -= n;
-    a->used_blocks--;
-    lp_release(a, p, total);
+    #if LP_ALLOC_EXACT_FREE
+    *seen.start_word &= ~seen.start_bit;
+    #endif
+    if (((seen.h | nh) & LP_FLAGS) == 0) {
+        // Both neighbours used: the common case, written out on its own.
+        *lp_word(next - LP_HDR) = nh | LP_PREV_FREE;
+        *lp_word(p - LP_HDR) = seen.h | LP_FREE;
+        lp_set_tag(p, n);
+        a->free_blocks++;
+        lp_insert(a, p, n);
+        return LP_OK;
+    }
+    if (seen.h & LP_PREV_FREE) {
+        uint32_t m = seen.m;
+        // Keep the free flag in the stale header so a second free of ptr is seen as a double free.
+        *lp_word(p - LP_HDR) = seen.h | LP_FREE;
+        p -= (size_t)m * LP_GRAN;
+        lp_unlink(a, p);
+        n += m;
+        a->blocks--;
+    } else {
+        a->free_blocks++;
+    }
+    if (nh & LP_FREE) {
+        lp_unlink(a, next);
+        n += lp_hsize(nh);
+        a->blocks--;
+        a->free_blocks--;
+    } else {
+        *lp_word(next - LP_HDR) = nh | LP_PREV_FREE;
+    }
+    lp_set_header(p, n, LP_FREE);
+    lp_set_tag(p, n);
+    lp_insert(a, p, n);
     return LP_OK;
 }
 
@@ -542,12 +655,13 @@ void *lp_realloc(lp_alloc_t *a, void *ptr, size_t size) {
     if (!a) {
         return NULL;
     }
-    if (size > a->max_request || lp_validate(a, ptr) != LP_OK) {
+    lp_seen_t seen;
+    if (size > a->max_request || lp_validate(a, ptr, &seen) != LP_OK) {
         a->failed_count++;
         return NULL;
     }
     uint8_t *p = ptr;
-    uint32_t h = lp_header(p);
+    uint32_t h = seen.h;
     uint32_t have = lp_hsize(h);
     uint32_t need = lp_granules_for(size);
     if (need <= have) {
@@ -559,14 +673,43 @@ void *lp_realloc(lp_alloc_t *a, void *ptr, size_t size) {
         return p;
     }
     uint8_t *next = lp_after(p, have);
-    uint32_t nh = lp_header(next);
-    if ((nh & LP_FREE) && have + lp_hsize(nh) >= need) {
+    uint32_t nh = seen.nh;
+    uint32_t k = (nh & LP_FREE) ? lp_hsize(nh) : 0;   // free granules after p
+    uint32_t m = (h & LP_PREV_FREE) ? seen.m : 0;      // free granules before p
+    if (have + k >= need) {
         // Grow into the free block after p; lp_use counts it as a fresh block, so undo that part.
-        lp_unlink(a, next, lp_hsize(nh));
+        lp_unlink(a, next);
         a->used_granules -= have;
-        a->used_blocks--;
+        a->blocks--;
         a->alloc_count--;
-        return lp_use(a, p, have + lp_hsize(nh), need, h & LP_PREV_FREE);
+        #if LP_ALLOC_EXACT_FREE
+        *seen.start_word &= ~seen.start_bit;   // lp_use marks p again
+        #endif
+        return lp_use(a, p, have + k, need, h & LP_PREV_FREE);
+    }
+    if (m + have + k >= need) {
+        // Grow backwards: the free block before p, p and the free block after p (if any) become
+        // one unlinked free block that starts at q; the payload moves down to q. Nothing can fail
+        // from here on, so the old block is only changed once success is certain.
+        uint8_t *q = p - (size_t)m * LP_GRAN;
+        lp_unlink(a, q);
+        a->blocks--;
+        if (k) {
+            lp_unlink(a, next);
+            a->blocks--;
+            a->free_blocks--;
+        } else {
+            // lp_use expects the block after a free block to say so.
+            *lp_word(next - LP_HDR) = nh | LP_PREV_FREE;
+        }
+        a->used_granules -= have;
+        a->alloc_count--;
+        memmove(q, p, (size_t)have * LP_GRAN - LP_HDR);
+        #if LP_ALLOC_EXACT_FREE
+        *seen.start_word &= ~seen.start_bit;   // lp_use marks q
+        #endif
+        // The block before q is used (invariant 4).
+        return lp_use(a, q, m + have + k, need, 0);
     }
     uint8_t *q = lp_alloc(a, size);
     if (!q) {
@@ -578,11 +721,11 @@ void *lp_realloc(lp_alloc_t *a, void *ptr, size_t size) {
 }
 
 size_t lp_usable_size(const lp_alloc_t *a, const void *ptr) {
-    if (!a || !ptr || lp_validate(a, ptr) != LP_OK) {
+    lp_seen_t seen;
+    if (!a || !ptr || lp_validate(a, ptr, &seen) != LP_OK) {
         return 0;
     }
-    uint8_t *p = lp_base(a) + ((uintptr_t)ptr - (uintptr_t)a);
-    return (size_t)lp_hsize(lp_header(p)) * LP_GRAN - LP_HDR;
+    return (size_t)lp_hsize(seen.h) * LP_GRAN - LP_HDR;
 }
 
 bool lp_alloc_owns(const lp_alloc_t *a, const void *ptr) {
@@ -603,15 +746,15 @@ void lp_alloc_stats(const lp_alloc_t *a, lp_alloc_stats_t *out) {
     }
     out->capacity = (size_t)a->granules * LP_GRAN;
     out->used = (size_t)a->used_granules * LP_GRAN;
-    out->used_payload = out->used - (size_t)a->used_blocks * LP_HDR;
+    out->used_blocks = a->blocks - a->free_blocks;
+    out->used_payload = out->used - out->used_blocks * LP_HDR;
     out->free = out->capacity - out->used;
-    if (a->fl_map) {
+    if (a->word_map) {
         // The head of the highest non-empty class is the largest request lp_take can serve.
-        uint32_t f = lp_fls(a->fl_map);
-        uint32_t c = (f << LP_SL_BITS) + lp_fls(a->sl_map[f]);
+        uint32_t w = lp_fls(a->word_map);
+        uint32_t c = w * 32 + lp_fls(a->class_map[w]);
         out->largest_free = (size_t)lp_hsize(lp_header(lp_at(a, a->heads[c]))) * LP_GRAN - LP_HDR;
     }
-    out->used_blocks = a->used_blocks;
     out->free_blocks = a->free_blocks;
     out->peak_used = (size_t)a->peak_granules * LP_GRAN;
     out->alloc_count = a->alloc_count;
@@ -641,34 +784,132 @@ bool lp_alloc_invariants_hold(const lp_alloc_t *a) {
         return false;
     }
     if (a->used_granules > a->granules || a->peak_granules < a->used_granules
-        || a->used_blocks > a->used_granules / LP_MIN_BLOCK
+        || a->blocks < a->free_blocks
+        || a->blocks - a->free_blocks > a->used_granules / LP_MIN_BLOCK
         || a->free_blocks > (a->granules - a->used_granules) / LP_MIN_BLOCK
         || (a->free_blocks == 0) != (a->used_granules == a->granules)
-        || (a->free_blocks == 0) != (a->fl_map == 0)) {
+        || (a->free_blocks == 0) != (a->word_map == 0)) {
         return false;
     }
     if (lp_header(lp_end(a)) & ~LP_PREV_FREE) {
         return false;
     }
-    for (uint32_t f = 0; f < LP_FL_COUNT; f++) {
-        if (((a->fl_map >> f) & 1u) != (a->sl_map[f] != 0)) {
+    for (uint32_t w = 0; w < LP_MAP_WORDS; w++) {
+        if (((a->word_map >> w) & 1u) != (a->class_map[w] != 0)) {
             return false;
         }
     }
     return true;
 }
 
-// Is p (a link) the start of a free block of class c, inside the block area?
+// Is link the start of a free block of class c, inside the block area?
 static bool lp_is_listed_block(const lp_alloc_t *a, uint32_t link, uint32_t c) {
     uint32_t first = lp_first_link(a);
-    if (link < first || link >= first + a->granules) {
+    uint32_t index = (link - first) / LP_GRAN;   // granules from the first block
+    if (link < first || (link - first) % LP_GRAN || index >= a->granules) {
         return false;
     }
     uint8_t *p = lp_at(a, link);
     uint32_t h = lp_header(p);
     uint32_t n = lp_hsize(h);
-    return (h & LP_FREE) && n >= LP_MIN_BLOCK && n <= first + a->granules - link
-           && lp_class_of(n) == c;
+    return (h & LP_FREE) && n >= LP_MIN_BLOCK && n <= a->granules - index && lp_class_of(n) == c;
+}
+
+// The free block p of n granules (header already known to be in range and free): invariant 5, and
+// invariants 6 to 8 as far as they concern p: its neighbours in the list point back at it, they are
+// free blocks of its class, and a list head it hangs from is its class's, with the bit set.
+static const char *lp_check_free_block(const lp_alloc_t *a, uint8_t *p, uint32_t n) {
+    if (*lp_word(lp_after(p, n) - 2 * LP_HDR) != n) {
+        return "invariant 5: boundary tag differs from the header size";
+    }
+    uint32_t c = lp_class_of(n);
+    uint32_t link = lp_link(a, p);
+    uint32_t next = lp_word(p)[0];
+    uint32_t back = lp_word(p)[1];
+    if (back < lp_first_link(a)) {
+        if (back != lp_head_link(c) || c >= a->class_count) {
+            return "invariant 7: free block hangs from the wrong list head";
+        }
+        if (!((a->class_map[c / 32] >> (c % 32)) & 1u)) {
+            return "invariant 8: class bit clear for a non-empty list";
+        }
+    } else if (!lp_is_listed_block(a, back, c)) {
+        return "invariant 6: back link names no free block of the same class";
+    }
+    if (*lp_word(lp_at(a, back)) != link) {
+        return "invariant 6: back link names a word that does not point here";
+    }
+    if (next && (!lp_is_listed_block(a, next, c) || lp_word(lp_at(a, next))[1] != link)) {
+        return "invariant 6: forward link broken";
+    }
+    return NULL;
+}
+
+const char *lp_alloc_check_near(const lp_alloc_t *a, const void *ptr) {
+    if (!a || a->magic != LP_MAGIC) {
+        return "invariant 1: index magic number damaged";
+    }
+    uintptr_t offset = (uintptr_t)ptr - a->first_addr;
+    if (offset % LP_GRAN || offset / LP_GRAN >= a->granules) {
+        return "invariant 2: pointer is not in the block area";
+    }
+    uint8_t *p = lp_base(a) + ((uintptr_t)ptr - (uintptr_t)a);
+    uint8_t *end = lp_end(a);
+    uint32_t h = lp_header(p);
+    uint32_t n = lp_hsize(h);
+    if (n < LP_MIN_BLOCK || n > (uint32_t)((size_t)(end - p) / LP_GRAN)) {
+        return "invariant 2: block size out of range";
+    }
+    uint8_t *next = lp_after(p, n);
+    uint32_t nh = lp_header(next);
+    if (((nh & LP_PREV_FREE) != 0) != ((h & LP_FREE) != 0)) {
+        return "invariant 3: prev-free flag disagrees with the previous block";
+    }
+    #if LP_ALLOC_EXACT_FREE
+    if (lp_is_start(a, (uint32_t)(offset / LP_GRAN)) == ((h & LP_FREE) != 0)) {
+        return "invariant 10: start bit disagrees with the block's free flag";
+    }
+    #endif
+    const char *e;
+    if (h & LP_FREE) {
+        if ((h & LP_PREV_FREE) || (nh & LP_FREE)) {
+            return "invariant 4: two adjacent free blocks";
+        }
+        if ((e = lp_check_free_block(a, p, n)) != NULL) {
+            return e;
+        }
+    }
+    if (next != end) {
+        uint32_t k = lp_hsize(nh);
+        if (k < LP_MIN_BLOCK || k > (uint32_t)((size_t)(end - next) / LP_GRAN)) {
+            return "invariant 2: block size out of range";
+        }
+        if (((lp_header(lp_after(next, k)) & LP_PREV_FREE) != 0) != ((nh & LP_FREE) != 0)) {
+            return "invariant 3: prev-free flag disagrees with the previous block";
+        }
+        #if LP_ALLOC_EXACT_FREE
+        if (lp_is_start(a, (uint32_t)((size_t)(next - lp_first(a)) / LP_GRAN)) == ((nh & LP_FREE) != 0)) {
+            return "invariant 10: start bit disagrees with the block's free flag";
+        }
+        #endif
+        if ((nh & LP_FREE) && (e = lp_check_free_block(a, next, k)) != NULL) {
+            return e;
+        }
+    } else if (nh & ~LP_PREV_FREE) {
+        return "invariant 1: sentinel header damaged";
+    }
+    if (h & LP_PREV_FREE) {
+        if (offset == 0) {
+            return "invariant 3: the first block claims a free predecessor";
+        }
+        uint32_t m = lp_prev_size(p);
+        if (m < LP_MIN_BLOCK || m > (uint32_t)(offset / LP_GRAN)
+            || lp_header(p - (size_t)m * LP_GRAN) != ((m << LP_SIZE_SHIFT) | LP_FREE)) {
+            return "invariant 5: boundary tag of the free block before differs from its header";
+        }
+        return lp_check_free_block(a, p - (size_t)m * LP_GRAN, m);
+    }
+    return NULL;
 }
 
 const char *lp_alloc_check(const lp_alloc_t *a) {
@@ -680,12 +921,18 @@ const char *lp_alloc_check(const lp_alloc_t *a) {
         || a->class_count <= lp_class_of(a->granules)
         || a->class_count > LP_FL_COUNT * LP_SL_COUNT
         || a->first_addr - (uintptr_t)a
-               != (offsetof(lp_alloc_t, heads) + a->class_count * sizeof(uint32_t) + LP_HDR
-                      + LP_GRAN - 1) / LP_GRAN * LP_GRAN
+               != (offsetof(lp_alloc_t, heads) + a->class_count * sizeof(uint32_t)
+                      + lp_start_words(lp_first_link(a) / LP_GRAN + a->granules) * sizeof(uint32_t)
+                      + LP_HDR + LP_GRAN - 1) / LP_GRAN * LP_GRAN
         || a->max_request != (size_t)a->granules * LP_GRAN - LP_HDR
         || a->last_index != a->granules - LP_MIN_BLOCK) {
         return "invariant 1: index geometry inconsistent";
     }
+    #if LP_ALLOC_EXACT_FREE
+    if (a->start_map != &a->heads[a->class_count]) {
+        return "invariant 1: index geometry inconsistent";
+    }
+    #endif
     uint8_t *end = lp_end(a);
     if (lp_header(end) & ~LP_PREV_FREE) {
         return "invariant 1: sentinel header damaged";
@@ -708,6 +955,11 @@ const char *lp_alloc_check(const lp_alloc_t *a) {
             return "invariant 3: prev-free flag disagrees with the previous block";
         }
         uint32_t is_free = h & LP_FREE;
+        #if LP_ALLOC_EXACT_FREE
+        if (lp_is_start(a, (uint32_t)((size_t)(p - lp_first(a)) / LP_GRAN)) == (is_free != 0)) {
+            return "invariant 10: start bit disagrees with the block's free flag";
+        }
+        #endif
         if (is_free) {
             if (prev_free) {
                 return "invariant 4: two adjacent free blocks";
@@ -747,7 +999,7 @@ const char *lp_alloc_check(const lp_alloc_t *a) {
     // 6 and 7: the lists themselves; 8: the bitmaps.
     uint32_t listed = 0;
     for (uint32_t c = 0; c < a->class_count; c++) {
-        uint32_t back = 0;
+        uint32_t back = lp_head_link(c);
         uint32_t steps = 0;
         for (uint32_t link = a->heads[c]; link; link = lp_word(lp_at(a, link))[0]) {
             if (!lp_is_listed_block(a, link, c)) {
@@ -762,35 +1014,43 @@ const char *lp_alloc_check(const lp_alloc_t *a) {
             back = link;
         }
         listed += steps;
-        uint32_t f = c >> LP_SL_BITS;
-        bool bit = (a->sl_map[f] >> (c & LP_SL_MASK)) & 1u;
+        bool bit = (a->class_map[c / 32] >> (c % 32)) & 1u;
         if (bit != (a->heads[c] != 0)) {
-            return "invariant 8: second-level bit disagrees with its list";
+            return "invariant 8: class bit disagrees with its list";
         }
     }
     if (listed != free_blocks) {
         return "invariant 7: free lists hold more blocks than the walk found free";
     }
-    for (uint32_t f = 0; f < LP_FL_COUNT; f++) {
-        uint32_t valid = 0;   // bits of sl_map[f] that name an existing class
-        for (uint32_t s = 0; s < LP_SL_COUNT; s++) {
-            if ((f << LP_SL_BITS) + s < a->class_count) {
-                valid |= 1u << s;
+    for (uint32_t w = 0; w < LP_MAP_WORDS; w++) {
+        for (uint32_t b = 0; b < 32; b++) {
+            if (w * 32 + b >= a->class_count && ((a->class_map[w] >> b) & 1u)) {
+                return "invariant 8: bitmap bit beyond the last class";
             }
         }
-        if (a->sl_map[f] & ~valid) {
-            return "invariant 8: bitmap bit beyond the last class";
-        }
-        if (((a->fl_map >> f) & 1u) != (a->sl_map[f] != 0)) {
-            return "invariant 8: first-level bit disagrees with its second-level map";
+        if (((a->word_map >> w) & 1u) != (a->class_map[w] != 0)) {
+            return "invariant 8: summary bit disagrees with its word of the class bitmap";
         }
     }
-    if (a->fl_map >> (LP_FL_COUNT - 1) >> 1) {
+    if (a->word_map >> (LP_MAP_WORDS - 1) >> 1) {
         return "invariant 8: bitmap bit beyond the last class";
     }
 
+    #if LP_ALLOC_EXACT_FREE
+    // 10. No start bit anywhere else: as many bits as live blocks, all of them seen on the walk.
+    uint32_t bits = 0;
+    for (size_t w = 0; w < lp_start_words(lp_first_link(a) / LP_GRAN + a->granules); w++) {
+        for (uint32_t x = lp_starts(a)[w]; x; x &= x - 1) {
+            bits++;
+        }
+    }
+    if (bits != used_blocks) {
+        return "invariant 10: start bit where no live block starts";
+    }
+    #endif
+
     // 9. Counters.
-    if (used_granules != a->used_granules || used_blocks != a->used_blocks
+    if (used_granules != a->used_granules || used_blocks + free_blocks != a->blocks
         || free_blocks != a->free_blocks) {
         return "invariant 9: counters disagree with the blocks";
     }

@@ -18,8 +18,9 @@
 // The index (a TLSF-style two-level segregated fit)
 //   Free blocks are kept in doubly linked lists, one per size class. The first level splits sizes
 //   by powers of two, the second level splits each power-of-two range into LP_ALLOC_SL_COUNT equal
-//   parts (sizes below LP_ALLOC_SL_COUNT granules get one exact class each). A bitmap per level tells
-//   which lists are non-empty, so finding a fitting list is two find-first-set operations. The number
+//   parts (sizes below LP_ALLOC_SL_COUNT granules get one exact class each). A flat bitmap over the
+//   classes (plus one summary bit per 32 classes) tells which lists are non-empty; classes grow with
+//   size, so finding a fitting list is at most two find-first-set operations. The number
 //   of classes is computed from the region size at init: the index, alignment and sentinel take about
 //   310 bytes of a 4 KiB region, 440 of 64 KiB (the largest block is 99.3% of the region) and 570
 //   of 1 MiB.
@@ -27,8 +28,9 @@
 // Worst-case bounds (N = granules in the region, SLB = LP_ALLOC_SL_BITS)
 //   * lp_alloc, lp_free, lp_alloc_aligned, lp_usable_size, lp_alloc_stats: O(1). No loop in them
 //     depends on the number of blocks or the region size; the search is one bitmap test for the
-//     request's own class (head block only), then at most two find-first-set operations. In-place
-//     lp_realloc is O(1); a moving lp_realloc adds one memcpy of the old payload.
+//     request's own class (head block only), then at most two find-first-set operations. Forward
+//     in-place lp_realloc is O(1); backward growth and a moving lp_realloc add one memmove/memcpy
+//     of the old payload.
 //   * Fit: alloc(s) fails only if no free block of at least s bytes exists in the request's own
 //     class at the head of its list and no free list of a higher class is non-empty. So any request
 //     up to the size of the head block of the highest non-empty class succeeds (that is exactly what
@@ -52,7 +54,10 @@
 //   relative to the blocks, the first header position, a block that is free (double free) as long as
 //   its memory has not been handed out again by a later allocation (the header of a free block, and
 //   the stale header of a block merged into its free neighbour, keep the free flag).
-//   Heuristic: a pointer into the middle of a live block (or into memory reused since it was freed).
+//   With LP_ALLOC_EXACT_FREE (below), also exact: a pointer into the middle of a live block or into
+//   reused memory, whatever the bytes before it hold.
+//   Heuristic (without LP_ALLOC_EXACT_FREE): a pointer into the middle of a live block (or into
+//   memory reused since it was freed).
 //   The 4 bytes before it must decode as a used header whose size keeps the block inside the region,
 //   whose next block says "previous is used", and, when it claims a free predecessor, that predecessor
 //   must be a free block whose boundary tag and header agree and end exactly here. Data that forges
@@ -73,6 +78,16 @@ extern "C" {
 // 3 keeps the index small for small regions; 4 or 5 give a slightly closer fit. Range 1..5.
 #ifndef LP_ALLOC_SL_BITS
 #define LP_ALLOC_SL_BITS 3
+#endif
+
+// Exact pointer check for lp_free, lp_realloc and lp_usable_size: 1 to keep one bit per 8-byte
+// granule (1/64 of the region, about 1.6%, in the index) marking where live blocks start, so a
+// pointer into the middle of a live block, or into memory reused since it was freed, is always
+// rejected (LP_ERR_NOT_BLOCK), even when the bytes before it forge a header. 0 (the default, used by
+// the MicroPython module) relies on the heuristic checks described above. The core tests, stress
+// test and fuzzer build with 1. Cost: see tests/core/README.md.
+#ifndef LP_ALLOC_EXACT_FREE
+#define LP_ALLOC_EXACT_FREE 0
 #endif
 
 // Payload alignment and granule size.
@@ -102,7 +117,8 @@ typedef struct {
                             // 0 when no block is free (then even lp_alloc(a, 0) fails)
     size_t used_blocks, free_blocks;
     size_t peak_used;       // high-water mark of `used`
-    size_t alloc_count;     // successful allocations (alloc, aligned, realloc that moved or was fresh)
+    size_t alloc_count;     // successful allocations (alloc, aligned, realloc that needed a new
+                            // block or was fresh; growth in place, forwards or backwards, is not one)
     size_t failed_count;    // failed allocation requests
 } lp_alloc_stats_t;
 
@@ -122,9 +138,13 @@ void *lp_alloc_aligned(lp_alloc_t *a, size_t size, size_t align);
 // NULL -> LP_OK. Otherwise LP_OK, LP_ERR_ARG (a NULL), LP_ERR_NOT_BLOCK or LP_ERR_NOT_LIVE.
 lp_status_t lp_free(lp_alloc_t *a, void *ptr);
 
-// NULL ptr -> lp_alloc(size). Shrinks in place, grows in place into a following free block,
-// otherwise moves (copying the old usable bytes). On failure, or if ptr is not a live block, returns
+// NULL ptr -> lp_alloc(size). Shrinks in place; grows in place into a following free block
+// (returns ptr); else grows backwards into the free block before it (and the one after it, if
+// free) when they are large enough together, moving the payload down with memmove (returns a
+// lower address, no second block needed, no hole left); otherwise moves to a new block (copying
+// the old usable bytes) and frees the old one. On failure, or if ptr is not a live block, returns
 // NULL and leaves the old block untouched. Size 0 shrinks to a minimal block and returns ptr.
+// The old usable bytes are preserved in every successful case (up to the new size when shrinking).
 void *lp_realloc(lp_alloc_t *a, void *ptr, size_t size);
 
 // Usable bytes of a live block (>= the size asked for); 0 if ptr is not a live block.
@@ -142,6 +162,13 @@ bool lp_alloc_invariants_hold(const lp_alloc_t *a);
 // Full check, walks every block and free list. NULL if consistent, otherwise a static string naming
 // the first violation, starting with the invariant number ("invariant 4: two adjacent free blocks").
 const char *lp_alloc_check(const lp_alloc_t *a);
+
+// O(1) local check around one block, for tests that cannot afford lp_alloc_check after every
+// operation: ptr must be the payload of a block, live or free. Checks that block, the block after
+// it and, when it is free, the block before it: sizes in range, prev-free flags, no two adjacent
+// free blocks, boundary tags, and for each free one its list neighbours, list head and class bit.
+// NULL if all of that holds, otherwise a message like lp_alloc_check's.
+const char *lp_alloc_check_near(const lp_alloc_t *a, const void *ptr);
 
 // Calls fn for every block in address order (payload pointer, usable bytes, live or free).
 // fn must not call into the allocator.

@@ -112,23 +112,44 @@ static double churn_ns(size_t arena) {
 }
 
 // (d) vectors: 4 buffers grown by realloc doubling 8 -> 4096, a small alloc/free between steps.
-static void vectors(size_t arena, double *ns, double *in_place) {
+// A growth is in place when it needed no new block: the pointer stayed (forwards) or, for lp_alloc,
+// the allocation counter did not move (backwards, the payload moved down into the block before).
+// Also reports, at the end of the last round while the buffers are live, the largest block left
+// as a share of the free bytes. Run 0 counts (calling lp_alloc_stats around each realloc) and is
+// not timed; runs 1..RUNS are timed.
+static void vectors(size_t arena, double *ns, double *in_place, double *backwards, double *largest) {
     double t[RUNS];
-    unsigned long grows = 0, kept = 0;
-    for (int r = 0; r < RUNS; r++) {
+    unsigned long grows = 0, kept = 0, down = 0;
+    for (int r = 0; r <= RUNS; r++) {
         heap_t h = {arena ? fresh(arena) : NULL};
+        bool count = r == 0;
         unsigned long ops = 0;
-        grows = kept = 0;
+        if (count) {
+            grows = kept = down = 0;
+            *largest = 0;
+        }
         double t0 = now_ns();
         for (int round = 0; round < 2000; round++) {
             void *buf[4] = {NULL, NULL, NULL, NULL};
             void *small = NULL;
             for (size_t size = 8; size <= 4096; size *= 2) {
                 for (int i = 0; i < 4; i++) {
+                    size_t allocs = 0;
+                    if (count && h.a) {
+                        lp_alloc_stats_t st;
+                        lp_alloc_stats(h.a, &st);
+                        allocs = st.alloc_count;
+                    }
                     void *q = h_realloc(&h, buf[i], size);
-                    if (buf[i]) {
+                    if (count && buf[i]) {
                         grows++;
-                        kept += q == buf[i];
+                        if (q == buf[i]) {
+                            kept++;
+                        } else if (h.a) {
+                            lp_alloc_stats_t st;
+                            lp_alloc_stats(h.a, &st);
+                            down += st.alloc_count == allocs;
+                        }
                     }
                     buf[i] = q;
                     ops++;
@@ -138,16 +159,24 @@ static void vectors(size_t arena, double *ns, double *in_place) {
                 small = s;
                 ops += 2;
             }
+            if (count && h.a && round == 1999) {
+                lp_alloc_stats_t st;
+                lp_alloc_stats(h.a, &st);
+                *largest = st.free ? 100.0 * (double)st.largest_free / (double)st.free : 0;
+            }
             h_free(&h, small);
             for (int i = 0; i < 4; i++) {
                 h_free(&h, buf[i]);
             }
             ops += 5;
         }
-        t[r] = (now_ns() - t0) / (double)ops;
+        if (!count) {
+            t[r - 1] = (now_ns() - t0) / (double)ops;
+        }
     }
     *ns = median(t, RUNS);
-    *in_place = grows ? (double)kept / (double)grows : 0;
+    *in_place = grows ? (double)(kept + down) / (double)grows : 0;
+    *backwards = grows ? (double)down / (double)grows : 0;
 }
 
 static void count_usable(void *ptr, size_t usable, bool used, void *ctx) {
@@ -231,13 +260,20 @@ int main(int argc, char **argv) {
         printf("churn_ns_64k=%.2f\n", churn_ns(64 * 1024));
         printf("churn_ns_1m=%.2f\n", churn_ns(1024 * 1024));
         printf("churn_ns_malloc=%.2f\n", churn_ns(0));
-        double ns, in_place;
-        vectors(64 * 1024, &ns, &in_place);
-        printf("vectors_ns_64k=%.2f\nvectors_in_place_pct_64k=%.1f\n", ns, 100 * in_place);
-        vectors(1024 * 1024, &ns, &in_place);
-        printf("vectors_ns_1m=%.2f\nvectors_in_place_pct_1m=%.1f\n", ns, 100 * in_place);
-        vectors(0, &ns, &in_place);
-        printf("vectors_ns_malloc=%.2f\nvectors_in_place_pct_malloc=%.1f\n", ns, 100 * in_place);
+        double ns, in_place, backwards, largest;
+        static const struct {
+            size_t arena;
+            const char *tag;
+        } runs[] = {{64 * 1024, "64k"}, {1024 * 1024, "1m"}, {0, "malloc"}};
+        for (int i = 0; i < 3; i++) {
+            vectors(runs[i].arena, &ns, &in_place, &backwards, &largest);
+            printf("vectors_ns_%s=%.2f\nvectors_in_place_pct_%s=%.1f\n", runs[i].tag, ns, runs[i].tag,
+                100 * in_place);
+            if (runs[i].arena) {
+                printf("vectors_backwards_pct_%s=%.1f\nvectors_largest_pct_of_free_%s=%.1f\n",
+                    runs[i].tag, 100 * backwards, runs[i].tag, largest);
+            }
+        }
         fragmentation(64 * 1024, "64k");
         fragmentation(1024 * 1024, "1m");
         return 0;
