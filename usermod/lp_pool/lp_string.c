@@ -265,10 +265,7 @@ static mp_int_t lp_str_int_arg(mp_obj_t o) {
     if (!mp_obj_is_int(o)) {
         lp_raise_static(&lp_err_index_type);
     }
-    mp_int_t v;
-    if (mp_obj_get_int_maybe(o, &v)) {
-        return v;
-    }
+    // Beyond the small-int range: longer than any string, whichever way.
     return mp_obj_int_sign(o) < 0 ? MP_SMALL_INT_MIN : MP_SMALL_INT_MAX;
 }
 
