@@ -116,6 +116,7 @@ static const mp_rom_map_elem_t lp_module_globals_table[] = {
     #if MICROPY_PY_BUILTINS_STR_UNICODE
     { MP_ROM_QSTR(MP_QSTR_LpString), MP_ROM_PTR(&lp_type_String) },
     #endif
+    { MP_ROM_QSTR(MP_QSTR_LpVec), MP_ROM_PTR(&lp_type_Vec) },
     { MP_ROM_QSTR(MP_QSTR_AllocError), MP_ROM_PTR(&lp_type_AllocError) },
     #if LP_POOL_TEST_HOOKS
     { MP_ROM_QSTR(MP_QSTR__irq_call), MP_ROM_PTR(&lp_mod_irq_call_obj) },
