@@ -17,7 +17,10 @@
 //     UnicodeError) leaves the text as it was.
 //  5. A source inside the string's own block (s += s, s.insert(i, s), print(s, file=s)) is kept as
 //     an offset across growth, never read through a pointer that a moving realloc freed.
-//  6. Nothing here allocates on the GC heap except: a handle created with the heap free, str(s),
+//  6. A NUL follows the bytes (data[len + sub] == 0), as in MicroPython's str: its printers read a
+//     character's continuation bytes until one isn't, and must not read on into stale bytes.
+//     Every block is one byte larger than the bytes it holds for it.
+//  7. Nothing here allocates on the GC heap except: a handle created with the heap free, str(s),
 //     and a one-character result that is not ASCII and not already a qstr (s[i], pop(), iteration).
 //     One-character ASCII results are str objects in ROM (lp_ascii_str).
 
@@ -134,6 +137,17 @@ static size_t lp_utf8_count(const byte *p, size_t n) {
     return c;
 }
 
+// The code point of the n-byte character at p (valid UTF-8). Not utf8_get_char: that reads on
+// while it sees continuation bytes, and the bytes after our text are not a NUL.
+static unichar lp_utf8_decode(const byte *p, size_t n) {
+    static const byte lead_mask[5] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+    unichar c = p[0] & lead_mask[n];
+    for (size_t i = 1; i < n; i++) {
+        c = (c << 6) | (p[i] & 0x3f);
+    }
+    return c;
+}
+
 // Bytes of the character whose lead byte is b.
 static size_t lp_utf8_len(byte b) {
     return b < 0x80 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
@@ -168,17 +182,38 @@ static size_t lp_str_offset(const lp_obj_t *h, size_t ci) {
     return off;
 }
 
+// The text now ends after len bytes holding aux characters (what follows moved with it): set the
+// terminator (invariant 6).
+static void lp_str_set_end(lp_obj_t *h, size_t len, size_t aux) {
+    h->len = len;
+    h->aux = aux;
+    ((byte *)h->data)[len + h->sub] = 0;
+    h->mods++;
+}
+
+// Make room for `bytes` bytes of text (and the terminator).
+static byte *lp_str_room(lp_obj_t *h, size_t bytes) {
+    if (bytes >= SIZE_MAX - 1) {
+        lp_raise_alloc_error(h->pool, SIZE_MAX);
+    }
+    return lp_handle_reserve(h, bytes + 1);
+}
+
 // A new LpString in pool with room for cap bytes (at least n) holding n bytes of valid UTF-8 with
-// `chars` characters; src may be NULL to have the caller fill the bytes.
+// `chars` characters; src may be NULL to have the caller fill the bytes and call lp_str_set_end.
 static lp_obj_t *lp_str_new(lp_pool_obj_t *pool, const byte *src, size_t n, size_t chars, size_t cap) {
+    size_t size = cap > n ? cap : n;
+    if (size >= SIZE_MAX - 1) {
+        lp_raise_alloc_error(pool, SIZE_MAX);
+    }
     // Handle first: if the block then fails, the pool is unchanged and the handle is garbage.
     lp_obj_t *h = lp_handle_new(pool, &lp_type_String);
-    byte *d = lp_pool_alloc(pool, cap > n ? cap : n);
+    byte *d = lp_pool_alloc(pool, size + 1);
     if (src != NULL) {
         memcpy(d, src, n);
     }
     lp_handle_attach(h, d, n);
-    h->aux = chars;
+    lp_str_set_end(h, src != NULL ? n : 0, src != NULL ? chars : 0);
     return h;
 }
 
@@ -224,7 +259,7 @@ static void lp_str_splice(lp_obj_t *h, size_t at, size_t del, size_t del_chars, 
     size_t self_off = (uintptr_t)src - (uintptr_t)d;
     bool self_src = n > 0 && self_off < h->cap;
     if (n > del) {
-        d = lp_handle_reserve(h, end + (n - del)); // may move the block; nothing changed on failure
+        d = lp_str_room(h, end + (n - del)); // may move the block; nothing changed on failure
     }
     memmove(d + at + n, d + at + del, end - at - del);
     if (self_src) {
@@ -235,9 +270,7 @@ static void lp_str_splice(lp_obj_t *h, size_t at, size_t del, size_t del_chars, 
     } else if (n > 0) {
         memcpy(d + at, src, n);
     }
-    h->len = h->len - del + n;
-    h->aux = h->aux - del_chars + chars;
-    h->mods++;
+    lp_str_set_end(h, h->len - del + n, h->aux - del_chars + chars);
 }
 
 // Append text (a str or an LpString, maybe this one) at the end.
@@ -502,7 +535,7 @@ static void lp_string_print(const mp_print_t *print, mp_obj_t self_in, mp_print_
     if (lp_str_prints_to(print, self)) {
         // repr and JSON print a character at a time while the block may grow: make the room first
         // (each byte prints as at most 6: "\u001f"), so the block doesn't move under the printer.
-        lp_handle_reserve(self, self->len + self->sub + 16 + lp_size_mul(self->len, 6));
+        lp_str_room(self, self->len + self->sub + 16 + lp_size_mul(self->len, 6));
     }
     // MicroPython's own str printer, over a str object on the C stack that borrows our bytes.
     mp_obj_str_t text = { { &mp_type_str }, 0, self->len, self->data };
@@ -565,8 +598,7 @@ static mp_obj_t lp_string_binary_op(mp_binary_op_t op, mp_obj_t lhs_in, mp_obj_t
             lp_obj_t *h = lp_str_new(self->pool, NULL, 0, 0, self->len + rn);
             memcpy(h->data, self->data, self->len); // a new block doesn't move ours
             memcpy((byte *)h->data + self->len, r, rn);
-            h->len = self->len + rn;
-            h->aux = self->aux + chars;
+            lp_str_set_end(h, self->len + rn, self->aux + chars);
             return MP_OBJ_FROM_PTR(h);
         }
         default:
@@ -597,8 +629,7 @@ static mp_obj_t lp_str_slice(lp_obj_t *self, mp_obj_t index) {
         memcpy(out, d + off, n);
         out += n;
     }
-    h->len = bytes;
-    h->aux = chars;
+    lp_str_set_end(h, bytes, chars);
     return MP_OBJ_FROM_PTR(h);
 }
 
@@ -663,19 +694,18 @@ static mp_uint_t lp_string_stream_write(mp_obj_t self_in, const void *buf, mp_ui
     size_t self_off = (uintptr_t)src - (uintptr_t)d;
     bool self_src = self_off < self->cap;
     size_t at = self->len, have = self->sub;
-    d = lp_handle_reserve(self, at + have + size);
+    d = lp_str_room(self, at + have + size);
     if (self_src) {
         src = d + self_off; // invariant 5: our own bytes, wherever the block is now
     }
     memmove(d + at + have, src, size);
     size_t whole, chars;
     if (!lp_utf8_scan(d + at, have + size, &whole, &chars)) {
+        d[at + have] = 0; // the terminator we wrote over (invariant 6)
         lp_raise_static(&lp_err_utf8);
     }
-    self->len = at + whole;
-    self->aux += chars;
     self->sub = (uint8_t)(have + size - whole);
-    self->mods++;
+    lp_str_set_end(self, at + whole, self->aux + chars);
     return size;
 }
 
@@ -718,8 +748,7 @@ static mp_obj_t lp_string_extend(mp_obj_t self_in, mp_obj_t it_in) {
         nlr_pop();
     } else {
         if (self->data != NULL) {
-            self->len = len;
-            self->aux = aux;
+            lp_str_set_end(self, len, aux);
         }
         nlr_jump(nlr.ret_val);
     }
@@ -753,10 +782,8 @@ static MP_DEFINE_CONST_FUN_OBJ_3(lp_string_insert_obj, lp_string_insert);
 static mp_obj_t lp_string_clear(mp_obj_t self_in) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     lp_handle_data(self);
-    self->len = 0;
-    self->aux = 0;
     self->sub = 0;
-    self->mods++;
+    lp_str_set_end(self, 0, 0);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(lp_string_clear_obj, lp_string_clear);
@@ -767,12 +794,12 @@ static mp_obj_t lp_string_truncate(mp_obj_t self_in, mp_obj_t n_in) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     lp_handle_data(self);
     size_t n = lp_size_arg(n_in);
-    if (n < self->aux) {
-        self->len = lp_str_offset(self, n);
-        self->aux = n;
-    }
     self->sub = 0;
-    self->mods++;
+    if (n < self->aux) {
+        lp_str_set_end(self, lp_str_offset(self, n), n);
+    } else {
+        lp_str_set_end(self, self->len, self->aux);
+    }
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(lp_string_truncate_obj, lp_string_truncate);
@@ -801,7 +828,7 @@ static mp_obj_t lp_string_reserve(mp_obj_t self_in, mp_obj_t n_in) {
     if (n > SIZE_MAX - used) {
         lp_raise_alloc_error(self->pool, SIZE_MAX);
     }
-    lp_handle_reserve(self, used + n);
+    lp_str_room(self, used + n);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(lp_string_reserve_obj, lp_string_reserve);
@@ -816,7 +843,7 @@ static bool lp_unichar_isspace(unichar c) {
 // Is the character at p (n bytes) one to strip: whitespace, or one of the characters in `set`?
 static bool lp_str_strips(const byte *p, size_t n, const byte *set, size_t set_n) {
     if (set == NULL) {
-        return lp_unichar_isspace(utf8_get_char(p));
+        return lp_unichar_isspace(lp_utf8_decode(p, n));
     }
     return lp_bytes_find(set, set_n, p, n, false) >= 0;
 }
@@ -935,8 +962,7 @@ static mp_obj_t lp_string_replace(size_t n_args, const mp_obj_t *args) {
         at += off + on;
     }
     memcpy(out, d + at, self->len - at);
-    h->len = bytes;
-    h->aux = chars;
+    lp_str_set_end(h, bytes, chars);
     return MP_OBJ_FROM_PTR(h);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_string_replace_obj, 3, 4, lp_string_replace);
@@ -970,7 +996,7 @@ static void lp_string_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
         dest[0] = mp_obj_new_bool(self->data == NULL);
     } else if (attr == MP_QSTR_capacity) {
         lp_handle_data(self);
-        dest[0] = MP_OBJ_NEW_SMALL_INT(self->cap);
+        dest[0] = MP_OBJ_NEW_SMALL_INT(self->cap - 1); // less the terminator
     } else {
         dest[1] = MP_OBJ_SENTINEL; // continue in locals_dict
     }
