@@ -4,7 +4,7 @@ import gc
 import json
 import sys
 
-from lp_pool import AllocError, LpMemoryPool, LpString
+from lp_pool import AllocError, LpMemoryPool, LpString, LpVec
 
 pool = LpMemoryPool(bytearray(8192), reserve=24)
 
@@ -99,6 +99,30 @@ want = 't,3,-40,2.5,C,orange\n{"id": 3, "ok": true} +=ü!'
 check("built", m, want)
 
 
+
+# LpVec into an LpString inside run(): floats printed from the vector's storage (never boxed) and
+# json.dump of the vector; no GC allocation.
+vec_f = LpVec("d", [0.5, -2.25, 3.0, 1e-3, 12345.5], pool=pool)
+vec_i = LpVec("h", [1, -2, 300], pool=pool)
+
+
+def report(msg):
+    start = gc.mem_alloc()
+    msg.clear()
+    print("floats", vec_f, file=msg)
+    json.dump(vec_i, msg)
+    msg += ";"
+    json.dump(vec_f, msg)
+    vals[0] = start
+    vals[1] = gc.mem_alloc()
+
+
+pool.run(report, m)
+print("LpVec into LpString: no GC allocation", vals[0] == vals[1])
+fl = [0.5, -2.25, 3.0, 1e-3, 12345.5]
+check("vec", m, "floats LpVec('d', " + str(fl) + ")\n" + json.dumps([1, -2, 300]) + ";" + json.dumps(fl))
+vec_f.free()
+vec_i.free()
 
 # A one-character str that is neither ASCII nor an existing qstr needs the GC heap: under run()
 # that is MemoryError (as for any str MicroPython would make), and the string is unchanged.
