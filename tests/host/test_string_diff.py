@@ -154,6 +154,9 @@ class Str:
             return Str(self.s[i])
         return self.s[_int(i)]
 
+    def slice(self, a, b, c=None):
+        return self[a:b:c]
+
     def _range(self, a, b):
         return _opt_int(a), _opt_int(b)
 
@@ -316,6 +319,7 @@ APPLY = dict(
     write_split=_write_split,
     getitem=lambda s, i: s[i],
     getslice=lambda s, a, b, c: s[a:b:c],
+    slice=lambda s, a, b, c: s.slice(a, b, c),
     find=lambda s, x, a, b: s.find(x, a, b),
     rfind=lambda s, x, a, b: s.rfind(x, a, b),
     index=lambda s, x, a, b: s.index(x, a, b),
@@ -455,6 +459,7 @@ def string_collection(pool_bytes: int) -> lp_difftest.Collection:
         "write_split": (3, split),
         "getitem": (6, lambda rng, s: (index(rng, s),)),
         "getslice": (5, lambda rng, s: (bound(rng, s), bound(rng, s), step(rng))),
+        "slice": (2, lambda rng, s: (bound(rng, s), bound(rng, s), step(rng))),
         "find": (4, lambda rng, s: (sub(rng, s), bound(rng, s), bound(rng, s))),
         "rfind": (3, lambda rng, s: (sub(rng, s), bound(rng, s), bound(rng, s))),
         "index": (2, lambda rng, s: (sub(rng, s), bound(rng, s), bound(rng, s))),

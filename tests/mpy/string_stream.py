@@ -82,6 +82,10 @@ def build(msg, rounds):
             hits += 1
         if msg.startswith("t,") and msg.endswith("!") and "C" in msg and msg.count(",") == 6:
             hits += 1
+        head = msg.slice(0, 3)  # a new LpString from the reserve; s[0:3] would need a slice object
+        if head.startswith("t,") and len(head) == 3:
+            hits += 1
+        head.free()
         for c in msg:  # ASCII characters come from ROM; "ü" is a qstr (a literal here)
             if c == "ü":
                 hits += 1

@@ -646,6 +646,16 @@ static mp_obj_t lp_string_subscr(mp_obj_t self_in, mp_obj_t index, mp_obj_t valu
     return lp_char_obj(d + off, lp_utf8_len(d[off]));
 }
 
+// slice(start, stop[, step]): s[start:stop:step] without the slice object MicroPython 1.25 makes on
+// the GC heap for s[a:b] (this one lives on the C stack), so it works inside run().
+static mp_obj_t lp_string_slice_method(size_t n_args, const mp_obj_t *args) {
+    lp_obj_t *self = MP_OBJ_TO_PTR(args[0]);
+    lp_handle_data(self);
+    mp_obj_slice_t sl = { { &mp_type_slice }, args[1], args[2], n_args > 3 ? args[3] : mp_const_none };
+    return lp_str_slice(self, MP_OBJ_FROM_PTR(&sl));
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_string_slice_obj, 3, 4, lp_string_slice_method);
+
 // Iteration in the caller's iter_buf: cur is a byte offset. A string changed while it is iterated
 // goes on from the same byte, moved to the next character start (never half a character).
 static mp_obj_t lp_string_it_iternext(mp_obj_t self_in) {
@@ -1011,6 +1021,7 @@ static const mp_rom_map_elem_t lp_string_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_pop), MP_ROM_PTR(&lp_string_pop_obj) },
     { MP_ROM_QSTR(MP_QSTR_write), MP_ROM_PTR(&mp_stream_write_obj) },
     { MP_ROM_QSTR(MP_QSTR_reserve), MP_ROM_PTR(&lp_string_reserve_obj) },
+    { MP_ROM_QSTR(MP_QSTR_slice), MP_ROM_PTR(&lp_string_slice_obj) },
     { MP_ROM_QSTR(MP_QSTR_find), MP_ROM_PTR(&lp_string_find_obj) },
     { MP_ROM_QSTR(MP_QSTR_rfind), MP_ROM_PTR(&lp_string_rfind_obj) },
     { MP_ROM_QSTR(MP_QSTR_index), MP_ROM_PTR(&lp_string_index_obj) },
