@@ -419,7 +419,9 @@ def string_collection(pool_bytes: int) -> lp_difftest.Collection:
             need = 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
             rest = "ñ€😀"[need - 2].encode()[len(s.pending) :]
             return (rest + b,)
-        bad = rng.choice((b"\xff", b"\x80", b"\xc0\x80", b"\xe0\x80\x80", b"\xed\xa0\x80", b"\xf4\x90\x80\x80"))
+        bad = rng.choice(
+            (b"\xff", b"\x80", b"\xc0\x80", b"\xe0\x80\x80", b"\xed\xa0\x80", b"\xf4\x90\x80\x80")
+        )
         k = rng.randint(0, len(b))
         return (b[:k] + bad + b[k:],)
 
@@ -495,7 +497,9 @@ def string_collection(pool_bytes: int) -> lp_difftest.Collection:
         shared=SHARED,
         ops=ops,
         pick=lambda rng, s, names, weights: (
-            rng.choice(("pop", "pop_at", "truncate", "clear")) if len(s) > 60 else rng.choices(names, weights)[0]
+            rng.choice(("pop", "pop_at", "truncate", "clear"))
+            if len(s) > 60
+            else rng.choices(names, weights)[0]
         ),
         extra={"pool_bytes": pool_bytes},
     )

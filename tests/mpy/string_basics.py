@@ -38,10 +38,10 @@ g = LpString(capacity=40, pool=pool)
 print(g.capacity >= 40, len(g))
 g.reserve(100)
 cap = g.capacity
-for i in range(20):
+for _ in range(20):
     g += "abcde"
 print(cap >= 100, g.capacity == cap, len(g), g.count("abcde"))
-for i in range(100):
+for _ in range(100):
     g.append("€")
 print(len(g), g.capacity >= 400, g.endswith("€€"), g.find("€"), g.rfind("abcde"))
 g.free()
@@ -87,7 +87,7 @@ before = pool.stats()["objects"]
 
 
 def drop():
-    for i in range(5):
+    for _ in range(5):
         LpString("dropped", pool=pool)
 
 

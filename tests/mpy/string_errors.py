@@ -3,7 +3,7 @@
 # pool as they were.
 import json
 
-from lp_pool import AllocError, LpMemoryPool, LpString
+from lp_pool import LpMemoryPool, LpString
 
 pool = LpMemoryPool(bytearray(4096), reserve=8)
 
@@ -28,7 +28,15 @@ def iadd(x):
 
 
 # Invalid UTF-8 never gets in (strict, as CPython: no overlong forms, surrogates or > U+10FFFF).
-for bad in (b"\xff", b"a\x80", b"\xc0\x80", b"\xe0\x80\x80", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xe2\x82"):
+for bad in (
+    b"\xff",
+    b"a\x80",
+    b"\xc0\x80",
+    b"\xe0\x80\x80",
+    b"\xed\xa0\x80",
+    b"\xf4\x90\x80\x80",
+    b"\xe2\x82",
+):
     attempt("bad " + repr(bad), LpString, bad)
 attempt("surrogate str", LpString, "\ud800")
 attempt("append surrogate", s.append, "x\ud800")

@@ -22,7 +22,7 @@ check("print", s, "21,-7,2.5,C,näme;\n")
 
 # json.dump of nested containers, text with escapes and non-ASCII (written a byte at a time).
 s.clear()
-obj = {"k": [1, 2.5, "é\n\"€😀"], "t": True, "n": None}
+obj = {"k": [1, 2.5, 'é\n"€😀'], "t": True, "n": None}
 json.dump(obj, s)
 check("json", s, json.dumps(obj))
 
@@ -103,7 +103,6 @@ want = 't,3,-40,2.5,C,orange\n{"id": 3, "ok": true} +=ü!'
 check("built", m, want)
 
 
-
 # LpVec into an LpString inside run(): floats printed from the vector's storage (never boxed) and
 # json.dump of the vector; no GC allocation.
 vec_f = LpVec("d", [0.5, -2.25, 3.0, 1e-3, 12345.5], pool=pool)
@@ -127,6 +126,7 @@ fl = [0.5, -2.25, 3.0, 1e-3, 12345.5]
 check("vec", m, "floats LpVec('d', " + str(fl) + ")\n" + json.dumps([1, -2, 300]) + ";" + json.dumps(fl))
 vec_f.free()
 vec_i.free()
+
 
 # A one-character str that is neither ASCII nor an existing qstr needs the GC heap: under run()
 # that is MemoryError (as for any str MicroPython would make), and the string is unchanged.
