@@ -10,6 +10,7 @@ target_sources(usermod_lp_pool INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/lp_handle.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_error.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_container.c
+    ${CMAKE_CURRENT_LIST_DIR}/lp_string.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_vec.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_alloc.c
 )

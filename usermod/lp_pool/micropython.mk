@@ -10,6 +10,7 @@ SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_run.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_handle.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_error.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_container.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_string.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_vec.c
 # The allocator core: plain C, no MicroPython includes.
 SRC_USERMOD_LIB_C += $(LP_POOL_MOD_DIR)/lp_alloc.c

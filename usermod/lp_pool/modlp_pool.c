@@ -114,6 +114,9 @@ static const mp_rom_map_elem_t lp_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_guarded_step), MP_ROM_PTR(&lp_guarded_step_obj) },
     { MP_ROM_QSTR(MP_QSTR_LpMemoryPool), MP_ROM_PTR(&lp_type_MemoryPool) },
     { MP_ROM_QSTR(MP_QSTR_LpBuffer), MP_ROM_PTR(&lp_type_Buffer) },
+    #if MICROPY_PY_BUILTINS_STR_UNICODE
+    { MP_ROM_QSTR(MP_QSTR_LpString), MP_ROM_PTR(&lp_type_String) },
+    #endif
     { MP_ROM_QSTR(MP_QSTR_LpVec), MP_ROM_PTR(&lp_type_Vec) },
     { MP_ROM_QSTR(MP_QSTR_AllocError), MP_ROM_PTR(&lp_type_AllocError) },
     #if LP_POOL_TEST_HOOKS
