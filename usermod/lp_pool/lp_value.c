@@ -199,17 +199,13 @@ void lp_value_print(const mp_print_t *print, const lp_value_t *v, mp_print_kind_
             break;
         }
         case LP_VAL_STR:
-            if (json) {
-                mp_str_print_json(print, v->data, v->len);
-            } else {
-                mp_str_print_quoted(print, v->data, v->len, false);
-            }
+        case LP_VAL_BYTES: {
+            // A str/bytes object on the C stack over the pool's bytes: MicroPython's own printer
+            // (escapes, quotes, JSON) without a heap object. Printers don't keep the object.
+            mp_obj_str_t tmp = { { v->kind == LP_VAL_STR ? &mp_type_str : &mp_type_bytes }, 0, v->len, v->data };
+            mp_obj_print_helper(print, MP_OBJ_FROM_PTR(&tmp), json ? PRINT_JSON : PRINT_REPR);
             break;
-        case LP_VAL_BYTES:
-            // As MicroPython prints bytes, also inside json.dump.
-            mp_print_str(print, "b");
-            mp_str_print_quoted(print, v->data, v->len, true);
-            break;
+        }
     }
 }
 
