@@ -363,6 +363,50 @@ static bool lp_bt_on_edge(const lp_bt_path_t *path, int level, bool rightmost) {
 
 // ---- insert -------------------------------------------------------------------------------------
 
+// A full leaf whose neighbour (under the same parent) has room passes one entry to it through the
+// parent instead of splitting: no new node, and leaves fill to ~85% on scattered input instead of
+// ~70%, to 100% on ascending or descending input (the B*-tree idea, for leaves only). False if
+// neither neighbour has room.
+static bool lp_bt_rotate(lp_bt_path_t *path, int leaf, const lp_bt_entry_t *e) {
+    lp_bt_node_t *lf = path->node[leaf], *parent = path->node[leaf - 1];
+    size_t ci = path->idx[leaf - 1], pos = path->idx[leaf];
+    lp_bt_entry_t moved;
+    if (ci > 0 && parent->child[ci - 1]->n < LP_BT_CAP) {
+        // The separator goes down to the left neighbour; the smallest entry goes up in its place.
+        lp_bt_node_t *left = parent->child[ci - 1];
+        lp_bt_get(parent, ci - 1, &moved);
+        lp_bt_put(left, left->n++, &moved);
+        if (pos == 0) {
+            lp_bt_put(parent, ci - 1, e);
+        } else {
+            lp_bt_get(lf, 0, &moved);
+            lp_bt_put(parent, ci - 1, &moved);
+            lp_bt_shift_left(lf, 0, false);
+            lp_bt_shift_right(lf, pos - 1, false);
+            lp_bt_put(lf, pos - 1, e);
+        }
+        return true;
+    }
+    if (ci < parent->n && parent->child[ci + 1]->n < LP_BT_CAP) {
+        // The separator goes down to the right neighbour; the largest entry goes up in its place.
+        lp_bt_node_t *right = parent->child[ci + 1];
+        lp_bt_get(parent, ci, &moved);
+        lp_bt_shift_right(right, 0, false);
+        lp_bt_put(right, 0, &moved);
+        if (pos == LP_BT_CAP) {
+            lp_bt_put(parent, ci, e);
+        } else {
+            lp_bt_get(lf, LP_BT_CAP - 1, &moved);
+            lp_bt_put(parent, ci, &moved);
+            lf->n--;
+            lp_bt_shift_right(lf, pos, false);
+            lp_bt_put(lf, pos, e);
+        }
+        return true;
+    }
+    return false;
+}
+
 static MP_NORETURN void lp_bt_give_back(lp_pool_obj_t *pool, void **blocks, size_t n, size_t requested) {
     for (size_t i = 0; i < n; i++) {
         lp_pool_extra_free(pool, blocks[i]);
@@ -411,6 +455,9 @@ static void lp_bt_store(lp_obj_t *self, mp_obj_t key_in, mp_obj_t value_in) {
         taken[n_taken++] = e.key.p;
     }
     int leaf = path.depth - 1;
+    if (leaf > 0 && path.node[leaf]->n == LP_BT_CAP && lp_bt_rotate(&path, leaf, &e)) {
+        goto stored;
+    }
     int level = leaf;
     while (level >= 0 && path.node[level]->n == LP_BT_CAP) {
         level--;
@@ -478,6 +525,7 @@ static void lp_bt_store(lp_obj_t *self, mp_obj_t key_in, mp_obj_t value_in) {
             head->height++;
         }
     }
+stored:
     head->kind = k.kind;
     self->mods++;
     self->len++;
