@@ -6,7 +6,7 @@
 //  1. A split value (lp_value_t) never refers to a GC object: numbers are copied, text is a pointer
 //     and a length whose bytes the caller keeps alive for as long as it uses the split value.
 //  2. Ints are machine words (mp_int_t): a larger int is not a storable value (OverflowError).
-//  3. Printing and writing format numbers from storage (mp_printf, lp_print_float): nothing
+//  3. Printing and writing format numbers from storage (lp_print_int64, lp_print_float): nothing
 //     is boxed; text prints through MicroPython's own str printer on a stack object.
 
 #include <string.h>
@@ -152,9 +152,7 @@ void lp_value_print(const mp_print_t *print, const lp_value_t *v, mp_print_kind_
             mp_print_str(print, json ? "true" : "True");
             break;
         case LP_VAL_INT:
-            // A machine word: MicroPython's own printf (lp_print_int64 would pull 64-bit division
-            // from libgcc into 32-bit firmware; on qemu-arm its unwind table breaks the link).
-            mp_printf(print, INT_FMT, v->w.i);
+            lp_print_int64(print, v->w.i);
             break;
         #if MICROPY_PY_BUILTINS_FLOAT
         case LP_VAL_FLOAT:
