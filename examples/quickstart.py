@@ -3,7 +3,7 @@ import json
 import struct
 
 import lp_pool
-from lp_pool import AllocError, LpBuffer, LpMemoryPool, LpString, LpVec
+from lp_pool import AllocError, LpBTreeMap, LpBuffer, LpMemoryPool, LpString, LpVec
 
 print("lp_pool", lp_pool.version, "- static arena of", lp_pool.arena_size(), "bytes")
 
@@ -69,6 +69,21 @@ try:
     pool.run(careless)
 except MemoryError as e:
     print("stray allocation caught:", e)
+
+# An ordered map whose nodes live in the pool: filled and read with the heap locked.
+latest = LpBTreeMap()
+
+
+def record(t):
+    latest[t] = t * t % 97
+    if len(latest) > 8:
+        del latest[latest.min()]  # keep the 8 newest readings
+
+
+for t in range(20):
+    pool.run(record, t)
+print("newest readings, in key order:", latest)
+latest.free()
 
 # A pool over your own memory, and what happens when it is full.
 scratch = LpMemoryPool(bytearray(2048))

@@ -7,6 +7,8 @@ with the heap free (formatting, conveniences).
 
 from _lp_pool import (
     AllocError,
+    LpBox,
+    LpBTreeMap,
     LpBuffer,
     LpMemoryPool,
     LpString,
@@ -20,6 +22,8 @@ from _lp_pool import (
 
 __all__ = [
     "AllocError",
+    "LpBTreeMap",
+    "LpBox",
     "LpBuffer",
     "LpMemoryPool",
     "LpString",
@@ -43,6 +47,7 @@ _ORDER = (
     "free_blocks",
     "objects",
     "pinned",
+    "extra_blocks",
     "pinned_bytes",
     "allocs",
     "failed",
