@@ -9,6 +9,7 @@ target_sources(usermod_lp_pool INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/lp_run.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_handle.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_error.c
+    ${CMAKE_CURRENT_LIST_DIR}/lp_bench.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_alloc.c
 )
 
