@@ -28,7 +28,7 @@
 // are allocated without a finaliser), so the sentinel is a tiny native object.
 
 #ifndef LP_BENCH_GC_STOCK
-#define LP_BENCH_GC_STOCK (16)
+#define LP_BENCH_GC_STOCK (32)
 #endif
 
 MP_REGISTER_ROOT_POINTER(void *lp_gc_stock[LP_BENCH_GC_STOCK]);
