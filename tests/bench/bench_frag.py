@@ -68,20 +68,24 @@ def largest_gc(limit):
 
 
 def fill_heap_to(mem):
-    """Ballast: take GC heap memory until about mem bytes are free (largest pieces first)."""
-    ballast = [None] * 128
+    """Ballast: leave the GC heap exactly one free hole of mem bytes, like a fresh pool.
+
+    A bytearray of mem bytes takes the hole's place while every other free block, down to single
+    GC blocks, is filled with ballast; then the placeholder goes. Without this the GC side would
+    start with the interpreter's scattered holes and lose before the churn begins.
+    """
+    ballast = [None] * 2048
     gc.collect()
+    hole = bytearray(mem)
     piece = 1 << 16
     i = 0
-    while i < len(ballast) and piece >= 64:
-        excess = gc.mem_free() - mem
-        if excess < 256:
-            break
+    while i < len(ballast) and piece >= 1:
         try:
-            ballast[i] = bytearray(min(piece, excess - 128))
+            ballast[i] = bytearray(piece)
             i += 1
         except MemoryError:
             piece //= 2
+    del hole
     gc.collect()
     return ballast
 
@@ -99,6 +103,8 @@ def main(cfg):
     slots, keep = [None] * SLOTS, [None] * 64
     ballast = fill_heap_to(mem)
     gc_free0 = gc.mem_free()
+    start_gc = largest_gc(gc_free0)
+    start_pool = pool.stats()["largest_free"]
     if maps:
         heap_map("before")
 
@@ -148,6 +154,8 @@ def main(cfg):
     result("frag_allocs_pool", allocs_pool, "")
     result("frag_failed_gc", failed_gc, "allocs")
     result("frag_failed_pool", failed_pool, "allocs")
+    result("frag_start_largest_gc_pct", 100 * start_gc / gc_free0, "%")
+    result("frag_start_largest_pool_pct", 100 * start_pool / mem, "%")
     result("frag_largest_gc", big_gc, "B")
     result("frag_largest_pool", big_pool, "B")
     result("frag_largest_gc_pct", 100 * big_gc / gc_free0, "%", AIM)
