@@ -42,7 +42,7 @@ def ratios_chart(data, out):
     ax.axhline(1.0, color="black", linewidth=0.8)
     ax.set_xticks(x, [n.replace("_ratio", "") for n in names], rotation=30, ha="right")
     ax.set_ylabel("speed relative to the built-in (x)")
-    ax.set_title("Throughput against the built-in way (1.0 = as fast; higher is faster)")
+    ax.set_title("Throughput against the built-in way (1.0 = as fast, higher = faster)", fontsize=10)
     ax.legend()
     fig.tight_layout()
     fig.savefig(out, dpi=110)
