@@ -7,6 +7,8 @@ with the heap free (formatting, conveniences).
 
 from _lp_pool import (
     AllocError,
+    LpBox,
+    LpBTreeMap,
     LpBuffer,
     LpMemoryPool,
     arena_size,
@@ -17,6 +19,8 @@ from _lp_pool import (
 
 __all__ = [
     "AllocError",
+    "LpBTreeMap",
+    "LpBox",
     "LpBuffer",
     "LpMemoryPool",
     "arena_size",
@@ -37,6 +41,7 @@ _ORDER = (
     "free_blocks",
     "objects",
     "pinned",
+    "extra_blocks",
     "allocs",
     "failed",
     "reserve",

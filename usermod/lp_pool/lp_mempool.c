@@ -42,6 +42,7 @@ static lp_pool_obj_t *lp_pool_new(mp_obj_t buf, uint8_t *mem, size_t size, size_
     pool->size = size;
     pool->live = 0;
     pool->pinned = 0;
+    pool->extra = 0;
     pool->reserve_len = 0;
     pool->reserve_target = reserve;
     pool->reserve = NULL;
@@ -108,6 +109,26 @@ void *lp_pool_realloc(lp_pool_obj_t *pool, void *ptr, size_t size) {
         lp_raise_alloc_error(pool, size);
     }
     return p;
+}
+
+void *lp_pool_extra_alloc(lp_pool_obj_t *pool, size_t size) {
+    lp_pool_check_open(pool);
+    lp_lock();
+    void *p = lp_alloc(pool->heap, size);
+    pool->extra += p != NULL;
+    lp_unlock();
+    return p;
+}
+
+void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr) {
+    if (ptr == NULL) {
+        return;
+    }
+    lp_lock();
+    // Its owner checked the region before; lp_free can't fail for a block it owns.
+    lp_free(pool->heap, ptr);
+    pool->extra--;
+    lp_unlock();
 }
 
 void lp_pool_refill(lp_pool_obj_t *pool) {
@@ -236,7 +257,7 @@ static mp_obj_t lp_mempool_stats(mp_obj_t self_in) {
     lp_lock();
     lp_alloc_stats(self->heap, &st);
     lp_unlock();
-    mp_obj_t d = mp_obj_new_dict(14);
+    mp_obj_t d = mp_obj_new_dict(15);
     lp_dict_set(d, MP_QSTR_capacity, st.capacity);
     lp_dict_set(d, MP_QSTR_used, st.used);
     lp_dict_set(d, MP_QSTR_payload, st.used_payload);
@@ -249,6 +270,7 @@ static mp_obj_t lp_mempool_stats(mp_obj_t self_in) {
     lp_dict_set(d, MP_QSTR_failed, st.failed_count);
     lp_dict_set(d, MP_QSTR_objects, self->live);
     lp_dict_set(d, MP_QSTR_pinned, self->pinned);
+    lp_dict_set(d, MP_QSTR_extra_blocks, self->extra);
     lp_dict_set(d, MP_QSTR_reserve, self->reserve_len);
     lp_dict_set(d, MP_QSTR_reserve_target, self->reserve_target);
     return d;
@@ -266,9 +288,9 @@ static mp_obj_t lp_mempool_check(mp_obj_t self_in) {
     if (err != NULL) {
         mp_raise_msg_varg(&mp_type_RuntimeError, MP_ERROR_TEXT("pool is corrupted: %s"), err);
     }
-    if (st.used_blocks != self->live + self->pinned) {
-        mp_raise_msg_varg(&mp_type_RuntimeError, MP_ERROR_TEXT("pool is corrupted: %u blocks in use but %u live objects and %u pinned blocks"),
-            (unsigned)st.used_blocks, (unsigned)self->live, (unsigned)self->pinned);
+    if (st.used_blocks != self->live + self->pinned + self->extra) {
+        mp_raise_msg_varg(&mp_type_RuntimeError, MP_ERROR_TEXT("pool is corrupted: %u blocks in use but %u live objects, %u pinned and %u extra blocks"),
+            (unsigned)st.used_blocks, (unsigned)self->live, (unsigned)self->pinned, (unsigned)self->extra);
     }
     return mp_const_true;
 }

@@ -14,7 +14,9 @@
 //     pools are registered in a root pointer until close(), and close() refuses while handles are live.
 //     The static pool lives until soft reset, when the arena is re-initialised.
 //  6. pool->live counts the handles that own a block; pool->pinned counts the blocks kept for
-//     memoryviews (7). When both are 0 the pool's allocator is empty.
+//     memoryviews (7); pool->extra counts the further blocks live objects own beyond their handle's
+//     block (B-tree nodes, out-of-line text), taken and given back only through lp_pool_extra_*.
+//     When all three are 0 the pool's allocator is empty.
 //  7. A block whose address was handed to a retaining consumer (memoryview, io.RingIO, I2S and USB
 //     buffers: the ones that ask for MP_BUFFER_RW) is pinned: freeing its object never returns it
 //     to the allocator, and a pool closed with pinned blocks keeps its memory until soft reset. A
@@ -82,6 +84,7 @@ struct _lp_pool_obj_t {
     size_t size;
     size_t live;                // invariant 6
     size_t pinned;              // invariant 7
+    size_t extra;               // invariant 6: blocks owned beyond the handles' own
     size_t reserve_len;         // handles in the reserve chain
     size_t reserve_target;      // what the reserve is topped up to
     lp_obj_t *reserve;          // chain of unused handles
@@ -91,6 +94,9 @@ struct _lp_pool_obj_t {
 extern const mp_obj_type_t lp_type_MemoryPool;
 extern const mp_obj_type_t lp_type_Buffer;
 extern const mp_obj_type_t lp_type_AllocError;
+extern const mp_obj_type_t lp_type_BTreeMap;
+extern const mp_obj_type_t lp_type_BTreeMapView;
+extern const mp_obj_type_t lp_type_Box;
 
 // ---- the module (modlp_pool.c) ----
 uint8_t *lp_arena_base(void);
@@ -107,6 +113,11 @@ bool lp_pool_region_valid(lp_pool_obj_t *pool);
 // Allocate / reallocate a pool block; raise AllocError (pool unchanged) when the pool can't.
 void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size);
 void *lp_pool_realloc(lp_pool_obj_t *pool, void *ptr, size_t size);
+// A further block for a live object (invariant 6): NULL when the pool can't (nothing raised, so a
+// caller that needs several blocks can take them all before changing anything); lp_pool_extra_free
+// gives one back.
+void *lp_pool_extra_alloc(lp_pool_obj_t *pool, size_t size);
+void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr);
 // Tops the reserve up to its target; only with the heap unlocked.
 void lp_pool_refill(lp_pool_obj_t *pool);
 void lp_pools_reset(void);
@@ -134,6 +145,44 @@ void lp_run_enter(lp_pool_obj_t *pool);
 void lp_run_exit_pool(lp_pool_obj_t *pool);
 void lp_run_reset(void);
 MP_DECLARE_CONST_FUN_OBJ_KW(lp_with_global_alloc_obj);
+
+// ---- values stored in the pool (lp_value.c), shared by LpBTreeMap and LpBox ----
+// A number, or where text lives; which member is meant is the value's kind.
+typedef union {
+    mp_int_t i;
+    mp_float_t f;
+    void *p;
+} lp_word_t;
+
+typedef enum {
+    LP_VAL_NONE, LP_VAL_FALSE, LP_VAL_TRUE, LP_VAL_INT, LP_VAL_FLOAT, LP_VAL_STR, LP_VAL_BYTES,
+    LP_VAL_UNSUPPORTED, // only from lp_value_classify: not a type the pool stores
+} lp_val_kind_t;
+
+// A value taken apart without allocating: kind, the number (INT, FLOAT) or the bytes (STR, BYTES).
+typedef struct {
+    uint8_t kind;
+    lp_word_t w;
+    const byte *data;
+    size_t len;
+} lp_value_t;
+
+// Splits a Python object; LP_VAL_UNSUPPORTED for other types and for ints beyond a machine word
+// (*too_big set then). Never raises, never allocates.
+void lp_value_classify(mp_obj_t o, lp_value_t *out, bool *too_big);
+// The same, raising TypeError / OverflowError (preallocated) for what the pool can't store.
+void lp_value_from_obj(mp_obj_t o, lp_value_t *out);
+// A machine-word int, false for anything else (big ints, bools, other types). No allocation.
+bool lp_int_get(mp_obj_t o, mp_int_t *out);
+// Python's == between two split values (1 == 1.0 == True, text only equals text of its own kind).
+bool lp_value_equal(const lp_value_t *a, const lp_value_t *b);
+// The Python object; allocates for text, bytes, floats on boxed ports and ints past small ints.
+mp_obj_t lp_value_to_obj(const lp_value_t *v);
+// Prints as repr() (PRINT_STR/REPR) or as JSON (PRINT_JSON), from storage: no heap.
+void lp_value_print(const mp_print_t *print, const lp_value_t *v, mp_print_kind_t kind);
+// Writes str(value) (the bytes themselves for text and bytes) to a writable stream; returns the
+// number of bytes written. No heap unless the stream's write allocates.
+size_t lp_value_write(mp_obj_t stream, const lp_value_t *v);
 
 // ---- errors (lp_error.c) ----
 MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested);

@@ -9,6 +9,10 @@ target_sources(usermod_lp_pool INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/lp_run.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_handle.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_error.c
+    ${CMAKE_CURRENT_LIST_DIR}/lp_value.c
+    ${CMAKE_CURRENT_LIST_DIR}/lp_btreemap.c
+    ${CMAKE_CURRENT_LIST_DIR}/lp_btreemap_view.c
+    ${CMAKE_CURRENT_LIST_DIR}/lp_box.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_bench.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_alloc.c
 )

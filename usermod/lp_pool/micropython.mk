@@ -9,6 +9,10 @@ SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_buffer.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_run.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_handle.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_error.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_value.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_btreemap.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_btreemap_view.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_box.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_bench.c
 # The allocator core: plain C, no MicroPython includes.
 SRC_USERMOD_LIB_C += $(LP_POOL_MOD_DIR)/lp_alloc.c

@@ -1,0 +1,235 @@
+// Values stored in the pool: what LpBTreeMap's values and LpBox hold (int, float, str, bytes, bool,
+// None), split into plain numbers and bytes, compared, printed and written without the GC heap.
+// No Python type lives here.
+//
+// Invariants:
+//  1. A split value (lp_value_t) never refers to a GC object: numbers are copied, text is a pointer
+//     and a length whose bytes the caller keeps alive for as long as it uses the split value.
+//  2. Ints are machine words (mp_int_t): a larger int is not a storable value (OverflowError).
+//  3. Printing and writing format numbers into C stack buffers: nothing is boxed.
+
+#include <string.h>
+
+#include "py/objint.h"
+#include "py/objstr.h"
+#include "py/mpz.h"
+#include "py/runtime.h"
+#include "py/stream.h"
+#if MICROPY_PY_BUILTINS_FLOAT
+#include "py/formatfloat.h"
+#endif
+
+#include "lp_pool.h"
+
+LP_DEFINE_STATIC_EXC(lp_err_value_type, mp_type_TypeError, "value must be int, float, str, bytes, bool or None");
+LP_DEFINE_STATIC_EXC(lp_err_int_range, mp_type_OverflowError, "int does not fit a machine word");
+
+bool lp_int_get(mp_obj_t o, mp_int_t *out) {
+    if (mp_obj_is_small_int(o)) {
+        *out = MP_OBJ_SMALL_INT_VALUE(o);
+        return true;
+    }
+    if (!mp_obj_is_exact_type(o, &mp_type_int)) {
+        return false;
+    }
+    #if MICROPY_LONGINT_IMPL == MICROPY_LONGINT_IMPL_MPZ
+    const mp_obj_int_t *big = MP_OBJ_TO_PTR(o);
+    return mpz_as_int_checked(&big->mpz, out);
+    #elif MICROPY_LONGINT_IMPL == MICROPY_LONGINT_IMPL_LONGLONG
+    const mp_obj_int_t *big = MP_OBJ_TO_PTR(o);
+    const mp_int_t max = (mp_int_t)(((mp_uint_t)-1) >> 1);
+    if (big->val < (long long)(-max - 1) || big->val > (long long)max) {
+        return false;
+    }
+    *out = (mp_int_t)big->val;
+    return true;
+    #else
+    return false;
+    #endif
+}
+
+void lp_value_classify(mp_obj_t o, lp_value_t *out, bool *too_big) {
+    *too_big = false;
+    out->data = NULL;
+    out->len = 0;
+    out->w.i = 0;
+    if (o == mp_const_none) {
+        out->kind = LP_VAL_NONE;
+    } else if (o == mp_const_false) {
+        out->kind = LP_VAL_FALSE;
+    } else if (o == mp_const_true) {
+        out->kind = LP_VAL_TRUE;
+    } else if (mp_obj_is_int(o)) {
+        out->kind = LP_VAL_INT;
+        if (!lp_int_get(o, &out->w.i)) {
+            out->kind = LP_VAL_UNSUPPORTED;
+            *too_big = true;
+        }
+    #if MICROPY_PY_BUILTINS_FLOAT
+    } else if (mp_obj_is_float(o)) {
+        out->kind = LP_VAL_FLOAT;
+        out->w.f = mp_obj_float_get(o);
+    #endif
+    } else if (mp_obj_is_str(o) || mp_obj_is_type(o, &mp_type_bytes)) {
+        out->kind = mp_obj_is_str(o) ? LP_VAL_STR : LP_VAL_BYTES;
+        GET_STR_DATA_LEN(o, data, len);
+        out->data = data;
+        out->len = len;
+    } else {
+        out->kind = LP_VAL_UNSUPPORTED;
+    }
+}
+
+void lp_value_from_obj(mp_obj_t o, lp_value_t *out) {
+    bool too_big;
+    lp_value_classify(o, out, &too_big);
+    if (too_big) {
+        lp_raise_static(&lp_err_int_range);
+    }
+    if (out->kind == LP_VAL_UNSUPPORTED) {
+        lp_raise_static(&lp_err_value_type);
+    }
+}
+
+static bool lp_value_is_number(uint8_t kind) {
+    return kind == LP_VAL_FALSE || kind == LP_VAL_TRUE || kind == LP_VAL_INT || kind == LP_VAL_FLOAT;
+}
+
+static mp_int_t lp_value_as_int(const lp_value_t *v) {
+    return v->kind == LP_VAL_INT ? v->w.i : v->kind == LP_VAL_TRUE;
+}
+
+bool lp_value_equal(const lp_value_t *a, const lp_value_t *b) {
+    if (lp_value_is_number(a->kind) && lp_value_is_number(b->kind)) {
+        #if MICROPY_PY_BUILTINS_FLOAT
+        if (a->kind == LP_VAL_FLOAT || b->kind == LP_VAL_FLOAT) {
+            mp_float_t x = a->kind == LP_VAL_FLOAT ? a->w.f : (mp_float_t)lp_value_as_int(a);
+            mp_float_t y = b->kind == LP_VAL_FLOAT ? b->w.f : (mp_float_t)lp_value_as_int(b);
+            return x == y;
+        }
+        #endif
+        return lp_value_as_int(a) == lp_value_as_int(b);
+    }
+    if (a->kind != b->kind) {
+        return false;
+    }
+    if (a->kind == LP_VAL_STR || a->kind == LP_VAL_BYTES) {
+        return a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
+    }
+    return a->kind == LP_VAL_NONE;
+}
+
+mp_obj_t lp_value_to_obj(const lp_value_t *v) {
+    switch (v->kind) {
+        case LP_VAL_FALSE:
+            return mp_const_false;
+        case LP_VAL_TRUE:
+            return mp_const_true;
+        case LP_VAL_INT:
+            return mp_obj_new_int(v->w.i);
+        #if MICROPY_PY_BUILTINS_FLOAT
+        case LP_VAL_FLOAT:
+            return mp_obj_new_float(v->w.f);
+        #endif
+        case LP_VAL_STR:
+            // An interned string comes back without allocating.
+            return mp_obj_new_str((const char *)v->data, v->len);
+        case LP_VAL_BYTES:
+            return mp_obj_new_bytes(v->data, v->len);
+        default:
+            return mp_const_none;
+    }
+}
+
+// Numbers as str() prints them, into buf (at least 32 bytes); returns the length.
+static size_t lp_value_format_number(const lp_value_t *v, char *buf, size_t size) {
+    #if MICROPY_PY_BUILTINS_FLOAT
+    if (v->kind == LP_VAL_FLOAT) {
+        // As MicroPython's float_print: the same precision, ".0" for integral values.
+        #if MICROPY_FLOAT_IMPL == MICROPY_FLOAT_IMPL_FLOAT
+        const int precision = MICROPY_OBJ_REPR == MICROPY_OBJ_REPR_C ? 6 : 7;
+        #else
+        const int precision = 16;
+        #endif
+        int n = mp_format_float(v->w.f, buf, size - 3, 'g', precision, '\0');
+        if (strchr(buf, '.') == NULL && strchr(buf, 'e') == NULL && strchr(buf, 'n') == NULL) {
+            memcpy(buf + n, ".0", 3);
+            n += 2;
+        }
+        return n;
+    }
+    #endif
+    (void)size;
+    // Digits backwards from the end, then moved to the front: no printf machinery needed.
+    mp_uint_t u = v->w.i < 0 ? -(mp_uint_t)v->w.i : (mp_uint_t)v->w.i;
+    char tmp[24];
+    size_t n = 0;
+    do {
+        tmp[n++] = '0' + u % 10;
+        u /= 10;
+    } while (u != 0);
+    size_t len = 0;
+    if (v->w.i < 0) {
+        buf[len++] = '-';
+    }
+    while (n > 0) {
+        buf[len++] = tmp[--n];
+    }
+    buf[len] = '\0';
+    return len;
+}
+
+void lp_value_print(const mp_print_t *print, const lp_value_t *v, mp_print_kind_t kind) {
+    bool json = MICROPY_PY_JSON && kind == PRINT_JSON;
+    switch (v->kind) {
+        case LP_VAL_NONE:
+            mp_print_str(print, json ? "null" : "None");
+            break;
+        case LP_VAL_FALSE:
+            mp_print_str(print, json ? "false" : "False");
+            break;
+        case LP_VAL_TRUE:
+            mp_print_str(print, json ? "true" : "True");
+            break;
+        case LP_VAL_INT:
+        case LP_VAL_FLOAT: {
+            char buf[40];
+            size_t n = lp_value_format_number(v, buf, sizeof(buf));
+            print->print_strn(print->data, buf, n);
+            break;
+        }
+        case LP_VAL_STR:
+        case LP_VAL_BYTES: {
+            // A str/bytes object on the C stack over the pool's bytes: MicroPython's own printer
+            // (escapes, quotes, JSON) without a heap object. Printers don't keep the object.
+            mp_obj_str_t tmp = { { v->kind == LP_VAL_STR ? &mp_type_str : &mp_type_bytes }, 0, v->len, v->data };
+            mp_obj_print_helper(print, MP_OBJ_FROM_PTR(&tmp), json ? PRINT_JSON : PRINT_REPR);
+            break;
+        }
+    }
+}
+
+size_t lp_value_write(mp_obj_t stream, const lp_value_t *v) {
+    mp_get_stream_raise(stream, MP_STREAM_OP_WRITE);
+    char buf[40];
+    const void *data;
+    size_t len;
+    if (v->kind == LP_VAL_STR || v->kind == LP_VAL_BYTES) {
+        data = v->data;
+        len = v->len;
+    } else if (v->kind == LP_VAL_INT || v->kind == LP_VAL_FLOAT) {
+        len = lp_value_format_number(v, buf, sizeof(buf));
+        data = buf;
+    } else {
+        data = v->kind == LP_VAL_NONE ? "None" : v->kind == LP_VAL_TRUE ? "True" : "False";
+        len = strlen(data);
+    }
+    int err = 0;
+    // The data may live in the pool: the stream must not be a view of the same block (it can't be:
+    // pool blocks of text are never handed out as buffers).
+    mp_uint_t out = mp_stream_rw(stream, (void *)data, len, &err, MP_STREAM_RW_WRITE);
+    if (err != 0) {
+        mp_raise_OSError(err);
+    }
+    return out;
+}
