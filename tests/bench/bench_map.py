@@ -1,5 +1,6 @@
 # Benchmark 3: dict (vs LpBTreeMap when lp_pool has it) with int keys: insert, lookup hit and miss,
 # delete, and ordered iteration (dict plus sorted()); bytes per entry.
+from lp_pool import LpBTreeMap, LpMemoryPool
 from lpbench import Rng, best_of, heap_used, result
 
 AIM_LOOKUP = "within 2x of dict"
@@ -24,8 +25,7 @@ def keys_for(n, seed):
     return ks, miss
 
 
-def op_insert(make, ks):
-    d = make()
+def op_fill(d, ks):
     for k in ks:
         d[k] = k
     return d
@@ -54,29 +54,81 @@ def op_ordered_dict(d, ks):
         d[k]
 
 
+def op_ordered_lp(m, ks):
+    for _k, _v in m.items():
+        pass
+
+
+def new_lp():
+    return LpBTreeMap()
+
+
+def free_lp(m):
+    m.free()
+
+
+def free_dict(d):
+    pass
+
+
+SIDES = (("dict", dict, free_dict, op_ordered_dict), ("lp", new_lp, free_lp, op_ordered_lp))
+
+
+def ratio(best, op, n, aim=""):
+    """dict's time over LpBTreeMap's: above 1 the pool map is faster."""
+    td, tl = best["dict"][0], best["lp"][0]
+    result(f"map_{op}_dict_{n}", td / n, "ticks/op")
+    result(f"map_{op}_lp_{n}", tl / n, "ticks/op")
+    result(f"map_{op}_ratio_{n}", td / tl if tl else 0.0, "x", aim)
+
+
 def main(cfg):
     rounds = cfg["rounds"]
+    pool = LpMemoryPool()
     for n in cfg["sizes"]:
         ks, miss = keys_for(n, n)
-        best = best_of(rounds, [("dict", lambda ks=ks: op_insert(dict, ks))])
-        result(f"map_insert_dict_{n}", best["dict"][0] / n, "ticks/op")
-        d = op_insert(dict, ks)
-        best = best_of(rounds, [("dict", lambda d=d, ks=ks: op_lookup(d, ks))])
-        result(f"map_lookup_dict_{n}", best["dict"][0] / n, "ticks/op", AIM_LOOKUP)
-        best = best_of(rounds, [("dict", lambda d=d, miss=miss: op_miss(d, miss))])
-        result(f"map_miss_dict_{n}", best["dict"][0] / n, "ticks/op")
-        best = best_of(rounds, [("dict", lambda d=d, ks=ks: op_ordered_dict(d, ks))])
-        result(f"map_ordered_dict_{n}", best["dict"][0] / n, "ticks/op", AIM_ORDERED)
-        t = None
+        best = {}
+        for _ in range(rounds):  # insert: each side into a fresh map, freed after
+            for name, make, free, _ in SIDES:
+                c = make()
+                b = best_of(1, [(name, lambda c=c, ks=ks: op_fill(c, ks))])
+                free(c)
+                if name not in best or b[name][0] < best[name][0]:
+                    best[name] = b[name]
+        ratio(best, "insert", n)
+        maps = [(name, op_fill(make(), ks), free, ordered) for name, make, free, ordered in SIDES]
+        best = best_of(rounds, [(name, lambda c=c, ks=ks: op_lookup(c, ks)) for name, c, _, _ in maps])
+        ratio(best, "lookup", n, AIM_LOOKUP)
+        best = best_of(rounds, [(name, lambda c=c, miss=miss: op_miss(c, miss)) for name, c, _, _ in maps])
+        ratio(best, "miss", n, AIM_LOOKUP)
+        best = best_of(rounds, [(name, lambda c=c, o=o, ks=ks: o(c, ks)) for name, c, _, o in maps])
+        ratio(best, "ordered", n, AIM_ORDERED)
+        for _name, c, free, _ in maps:
+            free(c)
+        del maps
+        best = {}
         for _ in range(rounds):
-            d2 = op_insert(dict, ks)
-            b = best_of(1, [("dict", lambda d2=d2, ks=ks: op_delete(d2, ks))])
-            t = b["dict"][0] if t is None else min(t, b["dict"][0])
-            del d2
-        result(f"map_delete_dict_{n}", t / n, "ticks/op")
+            for name, make, free, _ in SIDES:
+                c = op_fill(make(), ks)
+                b = best_of(1, [(name, lambda c=c, ks=ks: op_delete(c, ks))])
+                free(c)
+                if name not in best or b[name][0] < best[name][0]:
+                    best[name] = b[name]
+        ratio(best, "delete", n)
+
+        # Memory: GC heap bytes for the dict; pool bytes (block headers included) plus the GC
+        # heap bytes of its handle for the LpBTreeMap.
+        h0 = heap_used()
+        d = op_fill(dict(), ks)
+        h1 = heap_used()
+        result(f"map_bytes_per_entry_dict_{n}", (h1 - h0) / n, "B")
         del d
         h0 = heap_used()
-        d = op_insert(dict, ks)
+        u0 = pool.stats()["used"]
+        m = op_fill(new_lp(), ks)
+        u1 = pool.stats()["used"]
         h1 = heap_used()
-        result(f"map_bytes_per_entry_dict_{n}", (h1 - h0) / n, "B", "LpBTreeMap <= dict")
-        del d, ks, miss
+        result(f"map_bytes_per_entry_lp_{n}", (u1 - u0 + h1 - h0) / n, "B", "<= dict")
+        m.free()
+        del ks, miss
+    result("map_pool_ok", int(pool.check() and pool.stats()["used"] == 0), "")

@@ -36,7 +36,18 @@ EXPECTED = {
         "vec_bytes_per_elem_array_i",
     ],
     "text": ["text_concat", "text_join", "text_stringio", "text_fastest_builtin", "text_message_chars"],
-    "map": ["map_insert_dict_50", "map_lookup_dict_50", "map_miss_dict_50", "map_bytes_per_entry_dict_50"],
+    "map": [
+        "map_insert_dict_50",
+        "map_lookup_dict_50",
+        "map_miss_dict_50",
+        "map_bytes_per_entry_dict_50",
+        "map_insert_ratio_50",
+        "map_lookup_ratio_50",
+        "map_miss_ratio_50",
+        "map_delete_ratio_50",
+        "map_ordered_ratio_50",
+        "map_bytes_per_entry_lp_50",
+    ],
     "det": ["det_worst_list", "det_gc_in_appends_list", "det_hist_list"],
 }
 TIMED_SUFFIX = {"unix": "_unix", "arm": "_icount_arm"}
@@ -88,6 +99,8 @@ def check(data, target):
     # Fragmentation: the pool's figures are consistent and the pool is empty afterwards.
     assert key(data, "frag_pool_ok", target) == 1
     assert key(data, "frag_pool_largest_exact", target) == 1
+    assert key(data, "map_pool_ok", target) == 1
+    assert key(data, "map_bytes_per_entry_lp_50", target) > 0
     for side in ("gc", "pool"):
         assert 0 < key(data, f"frag_largest_{side}_pct", target) <= 100
     before = key(data, "frag_map_pool_before", target)

@@ -15,7 +15,7 @@ from harness.runners import QemuArmRunner, UnixRunner
 
 # The interpreter both sides run: OPS is one operation per line, "name arg arg..." with each
 # argument in repr() form. Results are printed, exceptions by type name.
-BODY = r'''
+BODY = r"""
 def _args(text):
     return eval("(" + text + ",)") if text else ()
 
@@ -79,10 +79,10 @@ def _run(m, ops):
             print(name, _repr(r))
         except Exception as e:
             print(name, type(e).__name__)
-'''
+"""
 
 # CPython's side: dict + sorted(), with LpBTreeMap's rules for key kinds and machine words.
-MODEL = r'''
+MODEL = r"""
 _repr = ascii  # MicroPython's repr() escapes non-ASCII text as CPython's ascii() does
 
 
@@ -198,7 +198,7 @@ class SortedModel:
 
     def _check(self):
         return True
-'''
+"""
 
 TARGET_PRELUDE = """
 import gc
@@ -292,7 +292,9 @@ def gen_ops(seed, n_ops, kind):
                     lo, hi = sorted([k, gen_key(rng, kind, width)])
                     ops.append(f"range {rng.choice([lo, None])!r}, {rng.choice([hi, None])!r}")
                 elif r < 0.86:
-                    ops.append(f"update {dict((gen_key(rng, kind, width), gen_value(rng)) for _ in range(3))!r}")
+                    ops.append(
+                        f"update {dict((gen_key(rng, kind, width), gen_value(rng)) for _ in range(3))!r}"
+                    )
                 elif r < 0.88:
                     ops.append(f"eq")
                 elif r < 0.9:
@@ -377,7 +379,7 @@ def test_the_model_catches_a_wrong_answer(unix, tmp_path):
     # The comparison can fail: a target that answers differently is reported with the seed.
     target_code, _ = scripts(5, 200, "int")
     path = tmp_path / "wrong.py"
-    path.write_text(target_code.replace('print(name, _repr(r))', 'print(name, repr(r) + "!")'))
+    path.write_text(target_code.replace("print(name, _repr(r))", 'print(name, repr(r) + "!")'))
     result = unix.run(path)
     _, model_code = scripts(5, 200, "int")
     assert result.output != expected_output(model_code)
