@@ -42,6 +42,7 @@ _ORDER = (
     "objects",
     "pinned",
     "extra_blocks",
+    "pinned_bytes",
     "allocs",
     "failed",
     "reserve",

@@ -93,7 +93,7 @@ class SortedModel:
     @staticmethod
     def _kind(k):
         if type(k) is int:
-            if not -(2**31) <= k < 2**31:
+            if not -(2**31) < k < 2**31:
                 raise OverflowError
             return int
         if type(k) in (str, bytes):
@@ -111,7 +111,7 @@ class SortedModel:
         if v is None or type(v) in (bool, float, str, bytes):
             return v
         if type(v) is int:
-            if not -(2**31) <= v < 2**31:
+            if not -(2**31) < v < 2**31:
                 raise OverflowError
             return v
         raise TypeError
@@ -227,7 +227,7 @@ TEXT = "abcxyz\u00e9\u20ac"
 def gen_key(rng, kind, width):
     if kind == "int":
         if rng.random() < 0.02:
-            return rng.choice([2**30 - 1, -(2**30), 2**31 - 1, -(2**31), 2**30])
+            return rng.choice([2**30 - 1, -(2**30), 2**31 - 1, -(2**31 - 1), 2**30])
         return rng.randint(-width // 4, width)
     s = "".join(rng.choice(TEXT) for _ in range(rng.randint(0, 4)))
     return s if kind == "str" else s.encode()
@@ -238,7 +238,7 @@ def gen_value(rng):
     if r < 0.45:
         return rng.randint(-1000, 10**6)
     if r < 0.5:
-        return rng.choice([2**31 - 1, -(2**31), 2**30])
+        return rng.choice([2**31 - 1, -(2**31 - 1), 2**30])
     if r < 0.6:
         return rng.randint(-400, 400) / 4
     if r < 0.75:

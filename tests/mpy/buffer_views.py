@@ -24,7 +24,7 @@ b.free()
 mv[1] = 22  # a write through a stale view
 print("stale view:", mv[0], mv[1], len(mv))
 s = pool.stats()
-print("pinned:", s["pinned"], s["objects"], s["used"] > 0, pool.check())
+print("pinned:", s["pinned"], s["objects"], s["used"] > 0, s["pinned_bytes"] >= 64, pool.check())
 others = [LpBuffer(64, pool=pool) for _ in range(5)]
 for o in others:
     o[0] = 99

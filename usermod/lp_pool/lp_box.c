@@ -79,7 +79,7 @@ static void lp_box_set(lp_obj_t *self, mp_obj_t value) {
     lp_value_t v;
     lp_value_from_obj(value, &v);
     size_t size = lp_box_size_for(&v);
-    size_t usable = lp_usable_size(self->pool->heap, self->data);
+    size_t usable = self->cap;
     // Grow when it doesn't fit; shrink when at least a minimal block (16 bytes) would come back.
     if (size > usable || size + 16 <= usable) {
         lp_handle_resize(self, size); // AllocError leaves the old value (invariant 2)

@@ -2,11 +2,12 @@
 //
 // Invariants:
 //  1. A map keeps at most one view of each kind, made on first use (from the pool's handle reserve
-//     under the heap lock) and linked from the map's handle (`next`), so calling keys() or items()
+//     under the heap lock) and linked from the map's handle (`aux`), so calling keys() or items()
 //     inside run() allocates nothing after the first call. keys(), values() and items() views are
 //     live, like dict's; the range view holds the bounds of the latest range() call.
 //  2. An iterator lives entirely in the VM's iter_buf: the view (or the map, for `for k in m`), a
-//     position (node, index) and the map's version when it last moved. A position is used only
+//     position (node, index) and the map's change counter (handle `mods`) when it last moved. (The
+//     shared lp_iter_t has one word of position; a B-tree position needs a node and an index.) A position is used only
 //     while the version is unchanged: a changed map raises RuntimeError, a freed map ValueError.
 //  3. items() yields a fresh tuple per pair while the heap is free. Under the heap lock it yields
 //     the view's one preallocated pair, refilled at each step: unpack it, don't keep it.
@@ -34,7 +35,7 @@ _Static_assert(sizeof(mp_obj_tuple_t) + 2 * sizeof(mp_obj_t) <= sizeof(lp_obj_t)
 
 mp_obj_t lp_btreemap_view(lp_obj_t *map, int mode, mp_obj_t lo, mp_obj_t hi) {
     lp_handle_data(map);
-    lp_bt_view_t *v = (lp_bt_view_t *)map->next;
+    lp_bt_view_t *v = (lp_bt_view_t *)map->aux;
     while (v != NULL && v->mode != (size_t)mode) {
         v = v->next;
     }
@@ -55,8 +56,8 @@ mp_obj_t lp_btreemap_view(lp_obj_t *map, int mode, mp_obj_t lo, mp_obj_t hi) {
         v->mode = mode;
         v->lo = pair;
         v->hi = mp_const_none;
-        v->next = (lp_bt_view_t *)map->next;
-        map->next = (lp_obj_t *)v;
+        v->next = (lp_bt_view_t *)map->aux;
+        map->aux = (size_t)v;
     }
     if (mode == LP_BT_VIEW_RANGE) {
         v->lo = lo;

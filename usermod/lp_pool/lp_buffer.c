@@ -68,11 +68,8 @@ static void lp_buffer_print(const mp_print_t *print, mp_obj_t self_in, mp_print_
 
 static mp_int_t lp_buffer_get_buffer(mp_obj_t self_in, mp_buffer_info_t *bufinfo, mp_uint_t flags) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    bufinfo->buf = lp_handle_data(self);
-    if ((flags & MP_BUFFER_RW) == MP_BUFFER_RW) {
-        // Asked for by consumers that keep the address (memoryview, io.RingIO, ...): invariant 7.
-        self->flags |= LP_OBJ_PINNED;
-    }
+    // Consumers that keep the address (memoryview, io.RingIO, ...) pin the block: invariant 7.
+    bufinfo->buf = lp_handle_buffer(self, flags);
     bufinfo->len = self->len;
     bufinfo->typecode = BYTEARRAY_TYPECODE;
     return 0;

@@ -3,6 +3,9 @@
 // A handle in a pool's reserve has base.type set to its final type only when handed out; until then
 // it is unreachable from Python and its data is NULL, so its finaliser (run only if the pool itself
 // is gone, at soft reset) finds nothing to release.
+//
+// Growth (lp_handle_reserve) is here too, so every growable type keeps the strong guarantee and the
+// pinning bound (invariant 8 in lp_pool.h) the same way.
 
 #include <string.h>
 
@@ -14,8 +17,17 @@
 LP_DEFINE_STATIC_EXC(lp_err_reserve_empty, lp_type_AllocError,
     "handle reserve of the pool is empty inside run(): call pool.reserve(n) before run(), or create the pool with a larger reserve=");
 LP_DEFINE_STATIC_EXC(lp_err_freed, mp_type_ValueError, "lp_pool object has been freed");
+LP_DEFINE_STATIC_EXC(lp_err_too_many, mp_type_OverflowError, "too many items for a pool");
+
+// Caller holds lp_lock: the block stays with the pool for a memoryview (invariant 7).
+static void lp_strand_pinned(lp_pool_obj_t *pool, void *data) {
+    pool->pinned++;
+    pool->pinned_bytes += lp_usable_size(pool->heap, data);
+}
 
 lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type) {
+    // Every type's handle comes from the same reserve: keep it within two GC blocks.
+    MP_STATIC_ASSERT(sizeof(lp_obj_t) <= 2 * MICROPY_BYTES_PER_GC_BLOCK);
     lp_obj_t *h;
     if (!gc_is_locked()) {
         // Heap free: a fresh handle keeps the reserve for the locked times.
@@ -36,8 +48,12 @@ lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type) {
     h->pool = pool;
     h->data = NULL;
     h->len = 0;
-    h->next = NULL;
+    h->cap = 0;
+    h->next = NULL; // also aux = 0
+    h->mods = 0;
     h->flags = 0;
+    h->kind = 0;
+    h->sub = 0;
     return h;
 }
 
@@ -45,6 +61,7 @@ void lp_handle_attach(lp_obj_t *h, void *data, size_t len) {
     h->data = data;
     h->len = len;
     lp_lock();
+    h->cap = lp_usable_size(h->pool->heap, data);
     h->pool->live++;
     lp_unlock();
 }
@@ -61,7 +78,11 @@ void lp_handle_release(lp_obj_t *h) {
         // which pool.check() reports (finalisers can't raise). A pool whose memory moved is never
         // written again: its block is abandoned, but it stops counting as live so close() works.
         if (h->flags & LP_OBJ_PINNED) {
-            pool->pinned++;
+            if (valid) {
+                lp_strand_pinned(pool, data);
+            } else {
+                pool->pinned++;
+            }
         } else if (valid) {
             lp_free(pool->heap, data);
         }
@@ -70,21 +91,96 @@ void lp_handle_release(lp_obj_t *h) {
     lp_unlock();
 }
 
+// Copy to a fresh block of `size` bytes and leave the pinned old one where it is (invariant 7).
+static void lp_handle_move_pinned(lp_obj_t *h, size_t size, size_t copy) {
+    void *fresh = lp_pool_alloc(h->pool, size);
+    memcpy(fresh, h->data, copy);
+    lp_lock();
+    lp_strand_pinned(h->pool, h->data);
+    h->cap = lp_usable_size(h->pool->heap, fresh);
+    lp_unlock();
+    h->data = fresh;
+    h->flags &= ~LP_OBJ_PINNED;
+}
+
+// The handle's block is now p (from a realloc): keep cap in step.
+static void lp_handle_set_block(lp_obj_t *h, void *p) {
+    lp_lock();
+    h->data = p;
+    h->cap = lp_usable_size(h->pool->heap, p);
+    lp_unlock();
+}
+
+// A realloc that may fail quietly (the geometric size is a wish): the old block untouched then.
+static bool lp_handle_realloc_maybe(lp_obj_t *h, size_t size) {
+    lp_pool_check_open(h->pool);
+    lp_lock();
+    void *p = lp_realloc(h->pool->heap, h->data, size);
+    if (p != NULL) {
+        h->data = p;
+        h->cap = lp_usable_size(h->pool->heap, p);
+    }
+    lp_unlock();
+    return p != NULL;
+}
+
 void lp_handle_resize(lp_obj_t *h, size_t size) {
     void *data = lp_handle_data(h);
     if (!(h->flags & LP_OBJ_PINNED)) {
         // Shrinks and grows in place when it can; on failure the old block is untouched.
-        h->data = lp_pool_realloc(h->pool, data, size);
+        lp_handle_set_block(h, lp_pool_realloc(h->pool, data, size));
         return;
     }
     // A pinned block must stay where and as large as it is: copy to a fresh block, keep the old one.
-    void *fresh = lp_pool_alloc(h->pool, size);
-    memcpy(fresh, data, size < h->len ? size : h->len);
-    lp_lock();
-    h->pool->pinned++;
-    lp_unlock();
-    h->data = fresh;
-    h->flags &= ~LP_OBJ_PINNED;
+    lp_handle_move_pinned(h, size, size < h->len ? size : h->len);
+}
+
+size_t lp_size_mul(size_t n, size_t size) {
+    if (size != 0 && n > SIZE_MAX / size) {
+        lp_raise_static(&lp_err_too_many);
+    }
+    return n * size;
+}
+
+void *lp_handle_reserve(lp_obj_t *h, size_t need) {
+    void *data = lp_handle_data(h);
+    if (need <= h->cap) {
+        return data;
+    }
+    size_t used = h->cap; // every byte may be in use: the caller knows, we don't
+    if (h->flags & LP_OBJ_PINNED) {
+        // Invariant 8: at least double, so what is stranded stays below the final capacity.
+        size_t want = h->cap <= SIZE_MAX / 2 ? 2 * h->cap : SIZE_MAX;
+        lp_handle_move_pinned(h, need > want ? need : want, used);
+        return h->data;
+    }
+    size_t want = h->cap + h->cap / 2;
+    if (want < LP_GROW_MIN) {
+        want = LP_GROW_MIN;
+    }
+    if (want > need && lp_handle_realloc_maybe(h, want)) {
+        return h->data;
+    }
+    // The exact size, through the pool's own path (AllocError, nothing changed, when it can't).
+    lp_handle_set_block(h, lp_pool_realloc(h->pool, data, need));
+    return h->data;
+}
+
+void lp_handle_shrink(lp_obj_t *h, size_t keep) {
+    lp_handle_data(h);
+    if ((h->flags & (LP_OBJ_PINNED | LP_OBJ_VIEWED)) || keep >= h->cap) {
+        return;
+    }
+    // Shrinking in place never fails; if it did, keeping the larger block is still correct.
+    lp_handle_realloc_maybe(h, keep);
+}
+
+void *lp_handle_buffer(lp_obj_t *h, mp_uint_t flags) {
+    void *data = lp_handle_data(h);
+    if ((flags & MP_BUFFER_RW) == MP_BUFFER_RW) {
+        h->flags |= LP_OBJ_PINNED | LP_OBJ_VIEWED;
+    }
+    return data;
 }
 
 void *lp_handle_data(lp_obj_t *h) {

@@ -43,6 +43,7 @@ static lp_pool_obj_t *lp_pool_new(mp_obj_t buf, uint8_t *mem, size_t size, size_
     pool->live = 0;
     pool->pinned = 0;
     pool->extra = 0;
+    pool->pinned_bytes = 0;
     pool->reserve_len = 0;
     pool->reserve_target = reserve;
     pool->reserve = NULL;
@@ -257,7 +258,7 @@ static mp_obj_t lp_mempool_stats(mp_obj_t self_in) {
     lp_lock();
     lp_alloc_stats(self->heap, &st);
     lp_unlock();
-    mp_obj_t d = mp_obj_new_dict(15);
+    mp_obj_t d = mp_obj_new_dict(16);
     lp_dict_set(d, MP_QSTR_capacity, st.capacity);
     lp_dict_set(d, MP_QSTR_used, st.used);
     lp_dict_set(d, MP_QSTR_payload, st.used_payload);
@@ -271,6 +272,7 @@ static mp_obj_t lp_mempool_stats(mp_obj_t self_in) {
     lp_dict_set(d, MP_QSTR_objects, self->live);
     lp_dict_set(d, MP_QSTR_pinned, self->pinned);
     lp_dict_set(d, MP_QSTR_extra_blocks, self->extra);
+    lp_dict_set(d, MP_QSTR_pinned_bytes, self->pinned_bytes);
     lp_dict_set(d, MP_QSTR_reserve, self->reserve_len);
     lp_dict_set(d, MP_QSTR_reserve_target, self->reserve_target);
     return d;

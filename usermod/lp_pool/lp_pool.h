@@ -21,6 +21,10 @@
 //     buffers: the ones that ask for MP_BUFFER_RW) is pinned: freeing its object never returns it
 //     to the allocator, and a pool closed with pinned blocks keeps its memory until soft reset. A
 //     stale memoryview can then only see stale bytes, never the allocator's own data.
+//  8. A growable object whose block was ever pinned (LP_OBJ_VIEWED) never shrinks its block again,
+//     and grows at least to double its capacity when it has to move a pinned block: the blocks it
+//     strands add up to less than its final capacity (a geometric series), so what memoryviews keep
+//     is bounded by the largest size the object reached; stats() shows it as pinned_bytes.
 #ifndef LP_POOL_H
 #define LP_POOL_H
 
@@ -64,17 +68,27 @@
 
 typedef struct _lp_pool_obj_t lp_pool_obj_t;
 
-// A handle (invariant 1). The two words after `data` mean what the handle's type says.
+// A handle (invariant 1). `len`, `aux`, `kind` and `sub` mean what the handle's type says; `cap`
+// and `mods` are kept by the shared helpers below. Every type's handle is this struct: handles come
+// from a reserve of fixed-size objects. It fits two GC blocks on 32- and 64-bit ports.
 typedef struct _lp_obj_t {
     mp_obj_base_t base;
     lp_pool_obj_t *pool;
     void *data;             // the block in the pool, NULL once released (or while in the reserve)
-    size_t len;             // e.g. bytes in a buffer
-    struct _lp_obj_t *next; // reserve chain while unused
+    size_t len;             // e.g. bytes in a buffer, items in a vector
+    size_t cap;             // usable bytes of the block (lp_usable_size), set by attach and growth
+    union {
+        struct _lp_obj_t *next; // reserve chain while unused
+        size_t aux;         // free for the type once handed out (0 then)
+    };
+    uint32_t mods;          // bumped by changes that invalidate positions (iterators compare it)
     uint16_t flags;         // LP_OBJ_*
+    uint8_t kind;           // type-specific byte, e.g. an LpVec's typecode
+    uint8_t sub;            // type-specific byte, e.g. an LpString's "all ASCII" flag
 } lp_obj_t;
 
 #define LP_OBJ_PINNED (1) // invariant 7
+#define LP_OBJ_VIEWED (2) // invariant 8: was pinned once, so its block never shrinks or moves down
 
 struct _lp_pool_obj_t {
     mp_obj_base_t base;
@@ -85,6 +99,7 @@ struct _lp_pool_obj_t {
     size_t live;                // invariant 6
     size_t pinned;              // invariant 7
     size_t extra;               // invariant 6: blocks owned beyond the handles' own
+    size_t pinned_bytes;        // usable bytes of the pinned blocks (invariant 8)
     size_t reserve_len;         // handles in the reserve chain
     size_t reserve_target;      // what the reserve is topped up to
     lp_obj_t *reserve;          // chain of unused handles
@@ -134,6 +149,92 @@ void lp_handle_release(lp_obj_t *h);
 void lp_handle_resize(lp_obj_t *h, size_t size);
 // The handle's data, or ValueError naming the type when it was released.
 void *lp_handle_data(lp_obj_t *h);
+
+// ---- growable storage (lp_handle.c): what every pool collection shares ----
+// Growth keeps the strong guarantee: these functions change only h->data and h->cap, never h->len,
+// and raise AllocError with nothing changed when the pool can't. So a caller makes room first and
+// updates its length after the new items are written (never the other way round).
+//
+// n * size in bytes, or OverflowError ("too many items for a pool") if that overflows size_t.
+size_t lp_size_mul(size_t n, size_t size);
+// Make the block hold at least `need` bytes and return h->data. Geometric: asks for
+// max(need, cap * 3 / 2, LP_GROW_MIN) and falls back to exactly `need` when the pool has no room
+// for the larger size; in place when the next block is free (lp_realloc). A pinned block is left
+// where it is for its memoryview and the data copied to a block of at least twice the capacity
+// (invariant 8). Needs a live handle (raises the use-after-free ValueError otherwise).
+void *lp_handle_reserve(lp_obj_t *h, size_t need);
+// Give back what is above `keep` bytes (at least a minimal block stays), in place; nothing happens
+// once the block was viewed (invariant 8).
+void lp_handle_shrink(lp_obj_t *h, size_t keep);
+// For the buffer slot of a growable type: pins the block when the consumer keeps its address
+// (flags ask for MP_BUFFER_RW, invariant 7), and returns the data.
+void *lp_handle_buffer(lp_obj_t *h, mp_uint_t flags);
+
+#define LP_GROW_MIN (16)
+
+// ---- iteration in the VM's iter_buf (lp_container.c) ----
+// The iterator a pool collection builds inside the caller's mp_obj_iter_buf_t (no heap): `cur` is
+// the position, meaning what the type says. iternext gets it back as MP_OBJ_TO_PTR(self_in).
+typedef struct {
+    mp_obj_base_t base;
+    mp_fun_1_t iternext;
+    lp_obj_t *h;
+    size_t cur;
+} lp_iter_t;
+mp_obj_t lp_iter_init(mp_obj_iter_buf_t *iter_buf, lp_obj_t *h, mp_fun_1_t iternext);
+
+// ---- typecodes: items stored as machine numbers (lp_container.c) ----
+// array's typecodes the port has: b B h H i I l L q Q (with long ints) and f d (with floats). Sizes
+// and boxed loads go through py/binary.h; what binary.h doesn't do (range and type checks as
+// CPython's array, unboxed stores and reads, compare, print from storage) is here, once.
+//
+// The typecode in a str argument ('i'), or ValueError naming the valid ones.
+char lp_typecode_arg(mp_obj_t tc_in);
+// Bytes per item (0 for an invalid typecode).
+size_t lp_typecode_size(char tc);
+bool lp_typecode_is_float(char tc);
+// A number taken from a Python object once, to store or compare with items without boxing them.
+typedef struct {
+    bool is_float;
+    bool huge;              // an int beyond 64 bits: fits no typecode, equals no item
+    bool neg;               // ints: value < 0 (then `u` holds it as int64_t); floats: unused
+    uint64_t u;             // ints: value as uint64 (two's complement when neg)
+    double f;               // floats
+} lp_num_t;
+// false if x is not an int, bool or float (nothing raised, e.g. for `in` and count()).
+bool lp_num_from_obj(mp_obj_t x, lp_num_t *out);
+// Store x as item i: TypeError if x is not a number the typecode takes (floats only into f/d),
+// OverflowError if out of the typecode's range (as CPython's array); nothing written on error.
+void lp_item_store(char tc, void *items, size_t i, mp_obj_t x);
+// The same from a number already taken (lp_num_from_obj, lp_item_num).
+void lp_item_store_num(char tc, void *items, size_t i, const lp_num_t *n);
+// Item i as a number, without boxing.
+void lp_item_num(char tc, const void *items, size_t i, lp_num_t *out);
+// Item i as a Python object: allocates on the GC heap for ints outside the small-int range and for
+// floats on ports that box them (MemoryError under the heap lock).
+mp_obj_t lp_item_load(char tc, const void *items, size_t i);
+// Item i as a small int without allocating, or false if it is a float or outside the small-int range.
+bool lp_item_load_small(char tc, const void *items, size_t i, mp_int_t *out);
+// Item i == n, numerically (1 == 1.0; NaN equals nothing), without boxing the item.
+bool lp_item_equals(char tc, const void *items, size_t i, const lp_num_t *n);
+// Item a's value compared with item b's (-1, 0, 1); NaN sorts after every number, as one value.
+int lp_item_cmp(char tc, const void *items_a, size_t a, const void *items_b, size_t b);
+// Sort n items in place on their raw values (no Python comparison, no allocation; heapsort, so
+// not stable: only 0.0 and -0.0, equal but printed differently, can show it).
+void lp_items_sort(char tc, void *items, size_t n, bool reverse);
+// Print item i from storage: ints in decimal, floats as MicroPython prints a float (through its
+// float formatter on a C stack buffer), never boxed; the same text for repr, str and JSON.
+void lp_item_print(const mp_print_t *print, char tc, const void *items, size_t i);
+
+// ---- printing numbers without the heap (lp_container.c) ----
+void lp_print_int64(const mp_print_t *print, int64_t v);
+void lp_print_uint64(const mp_print_t *print, uint64_t v);
+#if MICROPY_PY_BUILTINS_FLOAT
+// As print(float): shortest repr at the port's float precision, ".0" added to integral values.
+void lp_print_float(const mp_print_t *print, mp_float_t v);
+#endif
+// Print items [0, n) as a JSON array / list body: "[1, 2, 3]" (separators as MicroPython's json).
+void lp_print_items(const mp_print_t *print, char tc, const void *items, size_t n);
 
 // ---- current pool and the heap guard (lp_run.c) ----
 // The calling thread's current pool (innermost run()/with), NULL outside run().
@@ -208,18 +309,26 @@ typedef struct {
 
 MP_NORETURN void lp_raise_static(lp_static_exc_t *exc);
 
-// ---- serialising the allocator (threads without a GIL run native code concurrently) ----
-#if MICROPY_PY_THREAD && !MICROPY_PY_THREAD_GIL
+// ---- the critical section around the allocator and the pools' counters (lp_run.c) ----
+// The port's atomic section (MICROPY_BEGIN_ATOMIC_SECTION: interrupts off, plus the cross-core or
+// cross-thread lock where the port has one), so a hard IRQ handler can use a pool the main program
+// was using: it cannot run while the section is held. Never a blocking lock in IRQ context. Only a
+// board that sets LP_POOL_LOCK_MUTEX (threads in parallel, no atomic section that excludes them)
+// gets the thread mutex instead, and must not use pools from hard IRQs. Not re-entrant; kept short
+// (the longest holder is a realloc that moves, one memcpy; and check(), which walks the pool).
+#ifndef LP_POOL_LOCK_MUTEX
+#define LP_POOL_LOCK_MUTEX (0)
+#endif
 void lp_lock(void);
 void lp_unlock(void);
 void lp_lock_init(void);
-#else
-static inline void lp_lock(void) {
-}
-static inline void lp_unlock(void) {
-}
-static inline void lp_lock_init(void) {
-}
+
+// ---- test hooks (unix test build only) ----
+// LP_POOL_TEST_HOOKS adds _lp_pool._irq_call(fn, arg): calls fn(arg) as shared/runtime/mpirq.c calls
+// a hard IRQ handler (scheduler and GC heap locked); where mpirq.c prints an exception, this
+// re-raises it after unlocking, so a test can check it.
+#ifndef LP_POOL_TEST_HOOKS
+#define LP_POOL_TEST_HOOKS (0)
 #endif
 
 #define LP_HEAP_LOCK_DEPTH() (MP_STATE_THREAD(gc_lock_depth) >> GC_LOCK_DEPTH_SHIFT)

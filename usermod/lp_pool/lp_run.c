@@ -13,6 +13,7 @@
 //     also on the stack of the run() call or the `with` statement that put it there.
 
 #include "py/gc.h"
+#include "py/mphal.h"
 #include "py/mpstate.h"
 #include "py/runtime.h"
 
@@ -38,7 +39,7 @@ typedef struct {
 
 static lp_slot_t lp_slots[LP_POOL_MAX_THREADS];
 
-#if MICROPY_PY_THREAD && !MICROPY_PY_THREAD_GIL
+#if LP_POOL_LOCK_MUTEX
 static mp_thread_mutex_t lp_mutex;
 static bool lp_mutex_ready;
 void lp_lock_init(void) {
@@ -52,6 +53,19 @@ void lp_lock(void) {
 }
 void lp_unlock(void) {
     mp_thread_mutex_unlock(&lp_mutex);
+}
+#else
+// The state the section returned (saved interrupt mask): only the holder writes and reads it,
+// and nobody else can hold the section meanwhile, so one variable serves every caller.
+static mp_uint_t lp_atomic_state;
+void lp_lock_init(void) {
+}
+void lp_lock(void) {
+    mp_uint_t state = MICROPY_BEGIN_ATOMIC_SECTION();
+    lp_atomic_state = state;
+}
+void lp_unlock(void) {
+    MICROPY_END_ATOMIC_SECTION(lp_atomic_state);
 }
 #endif
 

@@ -6,7 +6,8 @@
 //  1. A split value (lp_value_t) never refers to a GC object: numbers are copied, text is a pointer
 //     and a length whose bytes the caller keeps alive for as long as it uses the split value.
 //  2. Ints are machine words (mp_int_t): a larger int is not a storable value (OverflowError).
-//  3. Printing and writing format numbers into C stack buffers: nothing is boxed.
+//  3. Printing and writing format numbers from storage (mp_printf, lp_print_float): nothing
+//     is boxed; text prints through MicroPython's own str printer on a stack object.
 
 #include <string.h>
 
@@ -15,9 +16,6 @@
 #include "py/mpz.h"
 #include "py/runtime.h"
 #include "py/stream.h"
-#if MICROPY_PY_BUILTINS_FLOAT
-#include "py/formatfloat.h"
-#endif
 
 #include "lp_pool.h"
 
@@ -141,44 +139,6 @@ mp_obj_t lp_value_to_obj(const lp_value_t *v) {
     }
 }
 
-// Numbers as str() prints them, into buf (at least 32 bytes); returns the length.
-static size_t lp_value_format_number(const lp_value_t *v, char *buf, size_t size) {
-    #if MICROPY_PY_BUILTINS_FLOAT
-    if (v->kind == LP_VAL_FLOAT) {
-        // As MicroPython's float_print: the same precision, ".0" for integral values.
-        #if MICROPY_FLOAT_IMPL == MICROPY_FLOAT_IMPL_FLOAT
-        const int precision = MICROPY_OBJ_REPR == MICROPY_OBJ_REPR_C ? 6 : 7;
-        #else
-        const int precision = 16;
-        #endif
-        int n = mp_format_float(v->w.f, buf, size - 3, 'g', precision, '\0');
-        if (strchr(buf, '.') == NULL && strchr(buf, 'e') == NULL && strchr(buf, 'n') == NULL) {
-            memcpy(buf + n, ".0", 3);
-            n += 2;
-        }
-        return n;
-    }
-    #endif
-    (void)size;
-    // Digits backwards from the end, then moved to the front: no printf machinery needed.
-    mp_uint_t u = v->w.i < 0 ? -(mp_uint_t)v->w.i : (mp_uint_t)v->w.i;
-    char tmp[24];
-    size_t n = 0;
-    do {
-        tmp[n++] = '0' + u % 10;
-        u /= 10;
-    } while (u != 0);
-    size_t len = 0;
-    if (v->w.i < 0) {
-        buf[len++] = '-';
-    }
-    while (n > 0) {
-        buf[len++] = tmp[--n];
-    }
-    buf[len] = '\0';
-    return len;
-}
-
 void lp_value_print(const mp_print_t *print, const lp_value_t *v, mp_print_kind_t kind) {
     bool json = MICROPY_PY_JSON && kind == PRINT_JSON;
     switch (v->kind) {
@@ -192,12 +152,15 @@ void lp_value_print(const mp_print_t *print, const lp_value_t *v, mp_print_kind_
             mp_print_str(print, json ? "true" : "True");
             break;
         case LP_VAL_INT:
-        case LP_VAL_FLOAT: {
-            char buf[40];
-            size_t n = lp_value_format_number(v, buf, sizeof(buf));
-            print->print_strn(print->data, buf, n);
+            // A machine word: MicroPython's own printf (lp_print_int64 would pull 64-bit division
+            // from libgcc into 32-bit firmware; on qemu-arm its unwind table breaks the link).
+            mp_printf(print, INT_FMT, v->w.i);
             break;
-        }
+        #if MICROPY_PY_BUILTINS_FLOAT
+        case LP_VAL_FLOAT:
+            lp_print_float(print, v->w.f);
+            break;
+        #endif
         case LP_VAL_STR:
         case LP_VAL_BYTES: {
             // A str/bytes object on the C stack over the pool's bytes: MicroPython's own printer
@@ -209,27 +172,30 @@ void lp_value_print(const mp_print_t *print, const lp_value_t *v, mp_print_kind_
     }
 }
 
-size_t lp_value_write(mp_obj_t stream, const lp_value_t *v) {
-    mp_get_stream_raise(stream, MP_STREAM_OP_WRITE);
-    char buf[40];
-    const void *data;
-    size_t len;
-    if (v->kind == LP_VAL_STR || v->kind == LP_VAL_BYTES) {
-        data = v->data;
-        len = v->len;
-    } else if (v->kind == LP_VAL_INT || v->kind == LP_VAL_FLOAT) {
-        len = lp_value_format_number(v, buf, sizeof(buf));
-        data = buf;
-    } else {
-        data = v->kind == LP_VAL_NONE ? "None" : v->kind == LP_VAL_TRUE ? "True" : "False";
-        len = strlen(data);
-    }
+// A printer onto a stream that counts what it wrote and raises on a stream error.
+typedef struct {
+    mp_obj_t stream;
+    size_t written;
+} lp_stream_out_t;
+
+static void lp_stream_out_strn(void *data, const char *str, size_t len) {
+    lp_stream_out_t *out = data;
     int err = 0;
-    // The data may live in the pool: the stream must not be a view of the same block (it can't be:
-    // pool blocks of text are never handed out as buffers).
-    mp_uint_t out = mp_stream_rw(stream, (void *)data, len, &err, MP_STREAM_RW_WRITE);
+    out->written += mp_stream_rw(out->stream, (void *)str, len, &err, MP_STREAM_RW_WRITE);
     if (err != 0) {
         mp_raise_OSError(err);
     }
-    return out;
+}
+
+size_t lp_value_write(mp_obj_t stream, const lp_value_t *v) {
+    mp_get_stream_raise(stream, MP_STREAM_OP_WRITE);
+    lp_stream_out_t out = { stream, 0 };
+    mp_print_t print = { &out, lp_stream_out_strn };
+    if (v->kind == LP_VAL_STR || v->kind == LP_VAL_BYTES) {
+        lp_stream_out_strn(&out, (const char *)v->data, v->len);
+    } else {
+        // str() of the value: numbers from storage, as print() shows them.
+        lp_value_print(&print, v, PRINT_STR);
+    }
+    return out.written;
 }

@@ -14,6 +14,7 @@ SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_btreemap.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_btreemap_view.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_box.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_bench.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_container.c
 # The allocator core: plain C, no MicroPython includes.
 SRC_USERMOD_LIB_C += $(LP_POOL_MOD_DIR)/lp_alloc.c
 

@@ -80,6 +80,28 @@ static mp_obj_t lp_mod_current_pool(void) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(lp_mod_current_pool_obj, lp_mod_current_pool);
 
+#if LP_POOL_TEST_HOOKS
+// _irq_call(fn, arg): fn(arg) run the way shared/runtime/mpirq.c runs a hard IRQ handler, so tests
+// can prove that what a hard IRQ handler may call works there. Unlike mpirq.c it re-raises an
+// exception (after unlocking) instead of printing it, so a test sees its type.
+static mp_obj_t lp_mod_irq_call(mp_obj_t fn, mp_obj_t arg) {
+    mp_sched_lock();
+    gc_lock();
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_t ret = mp_call_function_1(fn, arg);
+        nlr_pop();
+        gc_unlock();
+        mp_sched_unlock();
+        return ret;
+    }
+    gc_unlock();
+    mp_sched_unlock();
+    nlr_jump(nlr.ret_val);
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(lp_mod_irq_call_obj, lp_mod_irq_call);
+#endif
+
 static MP_DEFINE_STR_OBJ(lp_version_obj, LP_POOL_VERSION);
 
 static const mp_rom_map_elem_t lp_module_globals_table[] = {
@@ -94,6 +116,9 @@ static const mp_rom_map_elem_t lp_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_AllocError), MP_ROM_PTR(&lp_type_AllocError) },
     { MP_ROM_QSTR(MP_QSTR_LpBTreeMap), MP_ROM_PTR(&lp_type_BTreeMap) },
     { MP_ROM_QSTR(MP_QSTR_LpBox), MP_ROM_PTR(&lp_type_Box) },
+    #if LP_POOL_TEST_HOOKS
+    { MP_ROM_QSTR(MP_QSTR__irq_call), MP_ROM_PTR(&lp_mod_irq_call_obj) },
+    #endif
 };
 static MP_DEFINE_CONST_DICT(lp_module_globals, lp_module_globals_table);
 

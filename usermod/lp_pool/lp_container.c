@@ -1,0 +1,410 @@
+// What the pool collections share and no single type owns: items stored as machine numbers by
+// typecode, numbers printed straight from storage, and iterators built in the VM's iter_buf.
+// No Python-visible type lives here.
+//
+// Invariants:
+//  1. Nothing here allocates on the GC heap except lp_item_load (documented: big ints, boxed
+//     floats) and the raising of errors with the heap free; so a collection's hot path that uses
+//     only the rest works inside run() and in hard IRQ handlers.
+//  2. Stores check before they write: an item is either fully written or untouched.
+//  3. Printing uses only the print callback and C stack buffers; the text is what MicroPython's
+//     own int and float printing gives, for every print kind (repr, str, JSON).
+//  4. Sizes, boxed loads and raw integer reads go through py/binary.h; this file adds only what
+//     binary.h does not do (CPython's range and type checks, stores from an unboxed number,
+//     comparisons, printing without boxing).
+
+#include <string.h>
+
+#include "py/binary.h"
+#include "py/formatfloat.h"
+#include "py/objint.h"
+#include "py/smallint.h"
+#include "py/runtime.h"
+
+#include "lp_pool.h"
+
+LP_DEFINE_STATIC_EXC(lp_err_tc_type, mp_type_TypeError, "typecode must be a str of one character");
+LP_DEFINE_STATIC_EXC(lp_err_tc_bad, mp_type_ValueError,
+    "bad typecode (must be b, B, h, H, i, I, l, L, q, Q, f or d)");
+LP_DEFINE_STATIC_EXC(lp_err_item_type, mp_type_TypeError, "item must be an int or, for f and d, a float");
+LP_DEFINE_STATIC_EXC(lp_err_item_float, mp_type_TypeError, "integer item expected, got float");
+LP_DEFINE_STATIC_EXC(lp_err_item_range, mp_type_OverflowError, "item out of range for the typecode");
+
+// ---- iterators --------------------------------------------------------------------------------
+
+mp_obj_t lp_iter_init(mp_obj_iter_buf_t *iter_buf, lp_obj_t *h, mp_fun_1_t iternext) {
+    MP_STATIC_ASSERT(sizeof(lp_iter_t) <= sizeof(mp_obj_iter_buf_t));
+    lp_iter_t *it = (lp_iter_t *)iter_buf;
+    it->base.type = &mp_type_polymorph_iter;
+    it->iternext = iternext;
+    it->h = h;
+    it->cur = 0;
+    return MP_OBJ_FROM_PTR(it);
+}
+
+// ---- typecodes --------------------------------------------------------------------------------
+
+static const char lp_typecodes[] = "bBhHiIlL"
+    #if MICROPY_LONGINT_IMPL != MICROPY_LONGINT_IMPL_NONE
+    "qQ"
+    #endif
+    #if MICROPY_PY_BUILTINS_FLOAT
+    "fd"
+    #endif
+;
+
+size_t lp_typecode_size(char tc) {
+    if (tc == 0 || strchr(lp_typecodes, tc) == NULL) {
+        return 0;
+    }
+    return mp_binary_get_size('@', tc, NULL);
+}
+
+char lp_typecode_arg(mp_obj_t tc_in) {
+    if (!mp_obj_is_str(tc_in)) {
+        lp_raise_static(&lp_err_tc_type);
+    }
+    size_t len;
+    const char *s = mp_obj_str_get_data(tc_in, &len);
+    if (len != 1) {
+        lp_raise_static(&lp_err_tc_type);
+    }
+    if (lp_typecode_size(s[0]) == 0) {
+        lp_raise_static(&lp_err_tc_bad);
+    }
+    return s[0];
+}
+
+bool lp_typecode_is_float(char tc) {
+    return tc == 'f' || tc == 'd';
+}
+
+static bool lp_typecode_is_signed(char tc) {
+    return tc == 'b' || tc == 'h' || tc == 'i' || tc == 'l' || tc == 'q';
+}
+
+// ---- numbers taken from Python objects --------------------------------------------------------
+
+static bool lp_num_from_int(mp_obj_t x, lp_num_t *out) {
+    out->is_float = false;
+    if (mp_obj_is_small_int(x)) {
+        mp_int_t v = MP_OBJ_SMALL_INT_VALUE(x);
+        out->neg = v < 0;
+        out->u = (uint64_t)(int64_t)v;
+        return true;
+    }
+    #if MICROPY_LONGINT_IMPL == MICROPY_LONGINT_IMPL_MPZ
+    byte buf[8];
+    out->neg = mp_obj_int_sign(x) < 0;
+    // Two's complement for negatives; false when the value needs more than 64 bits.
+    if (!mp_obj_int_to_bytes_impl(x, false, sizeof(buf), buf)) {
+        out->huge = true;
+        return true;
+    }
+    out->u = (uint64_t)mp_binary_get_int(8, false, false, buf);
+    #elif MICROPY_LONGINT_IMPL == MICROPY_LONGINT_IMPL_LONGLONG
+    long long v = ((mp_obj_int_t *)MP_OBJ_TO_PTR(x))->val;
+    out->neg = v < 0;
+    out->u = (uint64_t)v;
+    #endif
+    return true;
+}
+
+bool lp_num_from_obj(mp_obj_t x, lp_num_t *out) {
+    out->huge = false;
+    if (x == mp_const_false || x == mp_const_true) {
+        out->is_float = false;
+        out->neg = false;
+        out->u = x == mp_const_true;
+        return true;
+    }
+    if (mp_obj_is_int(x)) {
+        return lp_num_from_int(x, out);
+    }
+    #if MICROPY_PY_BUILTINS_FLOAT
+    if (mp_obj_is_float(x)) {
+        out->is_float = true;
+        out->neg = false;
+        out->u = 0;
+        out->f = mp_obj_float_get(x);
+        return true;
+    }
+    #endif
+    return false;
+}
+
+// The int's fit in the typecode (tc an int typecode).
+static bool lp_int_fits(char tc, const lp_num_t *n) {
+    size_t bits = 8 * mp_binary_get_size('@', tc, NULL);
+    if (lp_typecode_is_signed(tc)) {
+        int64_t v = (int64_t)n->u;
+        if (!n->neg && (n->u >> (bits - 1)) != 0) {
+            return false;
+        }
+        return !n->neg || bits == 64 || v >= -((int64_t)1 << (bits - 1));
+    }
+    return !n->neg && (bits == 64 || (n->u >> bits) == 0);
+}
+
+void lp_item_store_num(char tc, void *items, size_t i, const lp_num_t *n) {
+    if (n->huge) {
+        lp_raise_static(&lp_err_item_range);
+    }
+    #if MICROPY_PY_BUILTINS_FLOAT
+    if (lp_typecode_is_float(tc)) {
+        double d = n->is_float ? n->f : n->neg ? (double)(int64_t)n->u : (double)n->u;
+        if (tc == 'f') {
+            ((float *)items)[i] = (float)d;
+        } else {
+            ((double *)items)[i] = d;
+        }
+        return;
+    }
+    #endif
+    if (n->is_float) {
+        lp_raise_static(&lp_err_item_float);
+    }
+    if (!lp_int_fits(tc, n)) {
+        lp_raise_static(&lp_err_item_range);
+    }
+    // It fits: the low bytes of its two's complement are the item, whatever the byte order.
+    byte *p = (byte *)items;
+    switch (mp_binary_get_size('@', tc, NULL)) {
+        case 1:
+            p[i] = (uint8_t)n->u;
+            break;
+        case 2:
+            ((uint16_t *)p)[i] = (uint16_t)n->u;
+            break;
+        case 4:
+            ((uint32_t *)p)[i] = (uint32_t)n->u;
+            break;
+        default:
+            ((uint64_t *)p)[i] = n->u;
+            break;
+    }
+}
+
+void lp_item_store(char tc, void *items, size_t i, mp_obj_t x) {
+    lp_num_t n;
+    if (!lp_num_from_obj(x, &n)) {
+        lp_raise_static(&lp_err_item_type);
+    }
+    lp_item_store_num(tc, items, i, &n);
+}
+
+mp_obj_t lp_item_load(char tc, const void *items, size_t i) {
+    return mp_binary_get_val_array(tc, (void *)items, i);
+}
+
+void lp_item_num(char tc, const void *items, size_t i, lp_num_t *out) {
+    #if MICROPY_PY_BUILTINS_FLOAT
+    if (tc == 'f') {
+        out->is_float = true;
+        out->f = ((const float *)items)[i];
+        return;
+    }
+    if (tc == 'd') {
+        out->is_float = true;
+        out->f = ((const double *)items)[i];
+        return;
+    }
+    #endif
+    size_t size = mp_binary_get_size('@', tc, NULL);
+    bool is_signed = lp_typecode_is_signed(tc);
+    long long v = mp_binary_get_int(size, is_signed, MP_ENDIANNESS_BIG, (const byte *)items + i * size);
+    out->is_float = false;
+    out->neg = is_signed && v < 0;
+    out->u = (uint64_t)v;
+}
+
+bool lp_item_load_small(char tc, const void *items, size_t i, mp_int_t *out) {
+    lp_num_t n;
+    lp_item_num(tc, items, i, &n);
+    if (n.is_float) {
+        return false;
+    }
+    if (n.neg) {
+        int64_t v = (int64_t)n.u;
+        if (v < MP_SMALL_INT_MIN) {
+            return false;
+        }
+        *out = (mp_int_t)v;
+        return true;
+    }
+    if (n.u > (uint64_t)MP_SMALL_INT_MAX) {
+        return false;
+    }
+    *out = (mp_int_t)n.u;
+    return true;
+}
+
+// -1, 0, 1 for two ints.
+static int lp_int_cmp(const lp_num_t *a, const lp_num_t *b) {
+    if (a->neg != b->neg) {
+        return a->neg ? -1 : 1;
+    }
+    if (a->neg) {
+        int64_t x = (int64_t)a->u, y = (int64_t)b->u;
+        return x < y ? -1 : x > y;
+    }
+    return a->u < b->u ? -1 : a->u > b->u;
+}
+
+// An int equal to a float, exactly (the float must be integral and in the 64-bit range).
+static bool lp_int_equals_float(const lp_num_t *n, double f) {
+    // Range first (also rules out NaN and inf), then integral: the casts are defined from here on.
+    if (!(f >= -9223372036854775808.0 && f < 18446744073709551616.0)) {
+        return false;
+    }
+    lp_num_t g;
+    g.is_float = false;
+    g.neg = f < 0;
+    g.u = g.neg ? (uint64_t)(int64_t)f : (uint64_t)f;
+    if ((g.neg ? (double)(int64_t)g.u : (double)g.u) != f) {
+        return false; // not integral
+    }
+    return lp_int_cmp(n, &g) == 0;
+}
+
+bool lp_item_equals(char tc, const void *items, size_t i, const lp_num_t *n) {
+    if (n->huge) {
+        return false;
+    }
+    lp_num_t a;
+    lp_item_num(tc, items, i, &a);
+    if (a.is_float && n->is_float) {
+        return a.f == n->f;
+    }
+    if (a.is_float) {
+        return lp_int_equals_float(n, a.f);
+    }
+    if (n->is_float) {
+        return lp_int_equals_float(&a, n->f);
+    }
+    return lp_int_cmp(&a, n) == 0;
+}
+
+int lp_item_cmp(char tc, const void *items_a, size_t a, const void *items_b, size_t b) {
+    lp_num_t x, y;
+    lp_item_num(tc, items_a, a, &x);
+    lp_item_num(tc, items_b, b, &y);
+    if (!x.is_float) {
+        return lp_int_cmp(&x, &y);
+    }
+    bool xn = x.f != x.f, yn = y.f != y.f; // NaN
+    if (xn || yn) {
+        return xn - yn;
+    }
+    return x.f < y.f ? -1 : x.f > y.f;
+}
+
+// ---- sorting ---------------------------------------------------------------------------------
+
+static void lp_item_swap(byte *items, size_t size, size_t a, size_t b) {
+    byte tmp[8];
+    memcpy(tmp, items + a * size, size);
+    memcpy(items + a * size, items + b * size, size);
+    memcpy(items + b * size, tmp, size);
+}
+
+static void lp_sift_down(char tc, byte *items, size_t size, size_t root, size_t n, int sign) {
+    for (;;) {
+        size_t child = 2 * root + 1;
+        if (child >= n) {
+            return;
+        }
+        if (child + 1 < n && sign * lp_item_cmp(tc, items, child, items, child + 1) < 0) {
+            child++;
+        }
+        if (sign * lp_item_cmp(tc, items, root, items, child) >= 0) {
+            return;
+        }
+        lp_item_swap(items, size, root, child);
+        root = child;
+    }
+}
+
+void lp_items_sort(char tc, void *items_in, size_t n, bool reverse) {
+    // Heapsort: O(n log n) worst case, in place, no recursion and no buffer, so it runs in an IRQ.
+    byte *items = items_in;
+    size_t size = mp_binary_get_size('@', tc, NULL);
+    int sign = reverse ? -1 : 1;
+    for (size_t i = n / 2; i-- > 0;) {
+        lp_sift_down(tc, items, size, i, n, sign);
+    }
+    for (size_t end = n; end-- > 1;) {
+        lp_item_swap(items, size, 0, end);
+        lp_sift_down(tc, items, size, 0, end, sign);
+    }
+}
+
+// ---- printing --------------------------------------------------------------------------------
+
+void lp_print_uint64(const mp_print_t *print, uint64_t v) {
+    char buf[21];
+    char *p = buf + sizeof(buf);
+    do {
+        *--p = '0' + (char)(v % 10);
+        v /= 10;
+    } while (v != 0);
+    print->print_strn(print->data, p, buf + sizeof(buf) - p);
+}
+
+void lp_print_int64(const mp_print_t *print, int64_t v) {
+    if (v < 0) {
+        print->print_strn(print->data, "-", 1);
+        lp_print_uint64(print, -(uint64_t)v);
+    } else {
+        lp_print_uint64(print, (uint64_t)v);
+    }
+}
+
+#if MICROPY_PY_BUILTINS_FLOAT
+void lp_print_float(const mp_print_t *print, mp_float_t v) {
+    // The precision and the ".0" rule of MicroPython's float printing (py/objfloat.c).
+    #if MICROPY_FLOAT_IMPL == MICROPY_FLOAT_IMPL_FLOAT
+    char buf[16];
+    #if MICROPY_OBJ_REPR == MICROPY_OBJ_REPR_C
+    const int precision = 6;
+    #else
+    const int precision = 7;
+    #endif
+    #else
+    char buf[32];
+    const int precision = 16;
+    #endif
+    mp_format_float(v, buf, sizeof(buf), 'g', precision, '\0');
+    mp_print_str(print, buf);
+    if (strchr(buf, '.') == NULL && strchr(buf, 'e') == NULL && strchr(buf, 'n') == NULL) {
+        mp_print_str(print, ".0");
+    }
+}
+#endif
+
+void lp_item_print(const mp_print_t *print, char tc, const void *items, size_t i) {
+    lp_num_t n;
+    lp_item_num(tc, items, i, &n);
+    #if MICROPY_PY_BUILTINS_FLOAT
+    if (n.is_float) {
+        lp_print_float(print, (mp_float_t)n.f);
+        return;
+    }
+    #endif
+    if (n.neg) {
+        lp_print_int64(print, (int64_t)n.u);
+    } else {
+        lp_print_uint64(print, n.u);
+    }
+}
+
+void lp_print_items(const mp_print_t *print, char tc, const void *items, size_t n) {
+    mp_print_str(print, "[");
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0) {
+            mp_print_str(print, ", ");
+        }
+        lp_item_print(print, tc, items, i);
+    }
+    mp_print_str(print, "]");
+}
