@@ -2,7 +2,7 @@
 import struct
 
 import lp_pool
-from lp_pool import AllocError, LpBuffer, LpMemoryPool
+from lp_pool import AllocError, LpBuffer, LpMemoryPool, LpVec
 
 print("lp_pool", lp_pool.version, "- static arena of", lp_pool.arena_size(), "bytes")
 
@@ -22,6 +22,21 @@ def control_loop(rounds):
 
 pool.run(control_loop, 100)
 print("control loop ran with the heap locked; checksum", samples[0], "frame bytes", samples[1])
+
+
+def collect(readings, n):
+    # A list would reallocate on the GC heap as it grows; an LpVec grows in the pool.
+    for i in range(n):
+        readings.append((i * 37) % 101)
+    readings.sort()
+    lowest = readings.slice(0, 5)  # a new LpVec in the same pool
+    print("readings:", len(readings), "min", readings[0], "max", readings[-1], "lowest", lowest)
+    lowest.free()
+
+
+readings = LpVec("h", capacity=8)  # 8 items to start with; it grows as needed
+pool.run(collect, readings, 50)
+readings.free()
 
 
 def careless():

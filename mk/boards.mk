@@ -56,7 +56,7 @@ qemu-rv32: deps-qemu-rv32 mpy-cross $(EMPTY_LIB_DIR)/README.md | $(MPY_TREE_STAM
 # The same scripts as on unix, on both emulated boards (each boots once, then runs every script).
 test-qemu: venv qemu-arm qemu-rv32
 	@cd $(LP_ROOT) && $(VENV_PY) -m pytest -c tests/pytest.ini --targets=qemu-arm,qemu-rv32 \
-	    tests/mpy tests/host/test_qemu.py $(PYTEST_ARGS)
+	    tests/mpy tests/host/test_qemu.py $(wildcard $(LP_ROOT)/tests/host/test_*_diff.py) $(PYTEST_ARGS)
 
 # ---- RP2040: the rp2 port with boards/LP_RPI_PICO, built by cmake from Debian's sources -------
 # tools/build_rp2.sh fetches pico-sdk, tinyusb, picotool and mbedtls once (build/cache/rp2-src/),

@@ -190,6 +190,17 @@ void lp_item_store(char tc, void *items, size_t i, mp_obj_t x) {
     if (!lp_num_from_obj(x, &n)) {
         lp_raise_static(&lp_err_item_type);
     }
+    #if MICROPY_PY_BUILTINS_FLOAT
+    if (n.huge && lp_typecode_is_float(tc)) {
+        // Beyond 64 bits but maybe within a float's range, as CPython's array('d') takes it.
+        n.huge = false;
+        n.is_float = true;
+        n.f = mp_obj_get_float(x);
+        if (n.f - n.f != 0) { // inf
+            lp_raise_static(&lp_err_item_range);
+        }
+    }
+    #endif
     lp_item_store_num(tc, items, i, &n);
 }
 
@@ -198,6 +209,8 @@ mp_obj_t lp_item_load(char tc, const void *items, size_t i) {
 }
 
 void lp_item_num(char tc, const void *items, size_t i, lp_num_t *out) {
+    out->huge = false;
+    out->neg = false;
     #if MICROPY_PY_BUILTINS_FLOAT
     if (tc == 'f') {
         out->is_float = true;
@@ -251,20 +264,52 @@ static int lp_int_cmp(const lp_num_t *a, const lp_num_t *b) {
     return a->u < b->u ? -1 : a->u > b->u;
 }
 
-// An int equal to a float, exactly (the float must be integral and in the 64-bit range).
-static bool lp_int_equals_float(const lp_num_t *n, double f) {
-    // Range first (also rules out NaN and inf), then integral: the casts are defined from here on.
-    if (!(f >= -9223372036854775808.0 && f < 18446744073709551616.0)) {
+// f as an exact 64-bit int, or false if it is not integral or out of range (NaN and inf too). Read
+// from the bits, not by casting: a double-to-int64 cast pulls a libgcc routine into bare-metal links
+// that some linker scripts can't place (its unwind table), and the bits are exact anyway.
+static bool lp_double_to_int(double f, lp_num_t *out) {
+    uint64_t bits;
+    memcpy(&bits, &f, sizeof(bits));
+    bool neg = bits >> 63;
+    int exp = (int)((bits >> 52) & 0x7ff);
+    uint64_t mant = bits & (((uint64_t)1 << 52) - 1);
+    uint64_t mag;
+    if (exp == 0) {
+        if (mant != 0) {
+            return false; // subnormal: not integral
+        }
+        mag = 0;
+    } else if (exp == 0x7ff) {
         return false;
+    } else {
+        mant |= (uint64_t)1 << 52;
+        int shift = exp - 1075; // value = mant * 2^shift
+        if (shift >= 0) {
+            if (shift > 11) {
+                return false; // 2^64 or more
+            }
+            mag = mant << shift;
+        } else {
+            if (shift < -52 || (mant & (((uint64_t)1 << -shift) - 1)) != 0) {
+                return false; // a fraction
+            }
+            mag = mant >> -shift;
+        }
     }
+    out->is_float = false;
+    out->huge = false;
+    out->neg = neg && mag != 0;
+    if (out->neg && mag > ((uint64_t)1 << 63)) {
+        return false; // below -2^63
+    }
+    out->u = out->neg ? (uint64_t)0 - mag : mag;
+    return true;
+}
+
+// An int equal to a float, exactly.
+static bool lp_int_equals_float(const lp_num_t *n, double f) {
     lp_num_t g;
-    g.is_float = false;
-    g.neg = f < 0;
-    g.u = g.neg ? (uint64_t)(int64_t)f : (uint64_t)f;
-    if ((g.neg ? (double)(int64_t)g.u : (double)g.u) != f) {
-        return false; // not integral
-    }
-    return lp_int_cmp(n, &g) == 0;
+    return lp_double_to_int(f, &g) && lp_int_cmp(n, &g) == 0;
 }
 
 bool lp_item_equals(char tc, const void *items, size_t i, const lp_num_t *n) {
@@ -341,12 +386,24 @@ void lp_items_sort(char tc, void *items_in, size_t n, bool reverse) {
 
 // ---- printing --------------------------------------------------------------------------------
 
+// v / 10 in 16-bit steps, returning v % 10: no 64-bit division routine (see lp_double_to_int).
+static unsigned lp_div10(uint64_t *v) {
+    uint64_t q = 0;
+    uint32_t rem = 0;
+    for (int shift = 48; shift >= 0; shift -= 16) {
+        uint32_t cur = (rem << 16) | (uint32_t)((*v >> shift) & 0xffff);
+        q |= (uint64_t)(cur / 10) << shift;
+        rem = cur % 10;
+    }
+    *v = q;
+    return rem;
+}
+
 void lp_print_uint64(const mp_print_t *print, uint64_t v) {
     char buf[21];
     char *p = buf + sizeof(buf);
     do {
-        *--p = '0' + (char)(v % 10);
-        v /= 10;
+        *--p = '0' + (char)lp_div10(&v);
     } while (v != 0);
     print->print_strn(print->data, p, buf + sizeof(buf) - p);
 }

@@ -108,6 +108,7 @@ struct _lp_pool_obj_t {
 
 extern const mp_obj_type_t lp_type_MemoryPool;
 extern const mp_obj_type_t lp_type_Buffer;
+extern const mp_obj_type_t lp_type_Vec;
 extern const mp_obj_type_t lp_type_AllocError;
 extern const mp_obj_type_t lp_type_BTreeMap;
 extern const mp_obj_type_t lp_type_BTreeMapView;
