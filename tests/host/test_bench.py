@@ -34,6 +34,15 @@ EXPECTED = {
         "vec_bytes_per_elem_list",
         "vec_bytes_per_elem_array_h",
         "vec_bytes_per_elem_array_i",
+        "vec_append_ratio",
+        "vec_index_ratio",
+        "vec_iter_ratio",
+        "vec_pop_ratio",
+        "vec_insert_ratio",
+        "vec_sort_ratio",
+        "vec_bytes_per_elem_lpvec_h",
+        "vec_bytes_per_elem_lpvec_i",
+        "vec_bytes_per_elem_lpvec_f",
     ],
     "text": ["text_concat", "text_join", "text_stringio", "text_fastest_builtin", "text_message_chars"],
     "map": [
@@ -48,7 +57,15 @@ EXPECTED = {
         "map_ordered_ratio_50",
         "map_bytes_per_entry_lp_50",
     ],
-    "det": ["det_worst_list", "det_gc_in_appends_list", "det_hist_list"],
+    "det": [
+        "det_worst_list",
+        "det_gc_in_appends_list",
+        "det_hist_list",
+        "det_worst_lpvec",
+        "det_gc_in_appends_lpvec",
+        "det_hist_lpvec",
+        "det_worst_ratio",
+    ],
 }
 TIMED_SUFFIX = {"unix": "_unix", "arm": "_icount_arm"}
 PLAIN_SUFFIX = {"unix": "_unix", "arm": "_arm"}
@@ -100,6 +117,11 @@ def check(data, target):
     assert key(data, "frag_pool_ok", target) == 1
     assert key(data, "frag_pool_largest_exact", target) == 1
     assert key(data, "map_pool_ok", target) == 1
+    assert key(data, "vec_pool_ok", target) == 1
+    assert key(data, "det_pool_ok", target) == 1
+    # Appends inside run() lock the heap: no collection can happen during them.
+    assert key(data, "det_gc_in_appends_lpvec", target) == 0
+    assert 1.5 <= key(data, "vec_bytes_per_elem_lpvec_h", target) < 4
     assert key(data, "map_bytes_per_entry_lp_50", target) > 0
     for side in ("gc", "pool"):
         assert 0 < key(data, f"frag_largest_{side}_pct", target) <= 100
@@ -115,8 +137,9 @@ def check(data, target):
     for name in TIMED:
         assert key(data, name, target) >= 0
     # The latency histogram holds one entry per append.
-    counts = [int(pair.split(":")[1]) for pair in key(data, "det_hist_list", target).split(",")]
-    assert sum(counts) == 300
+    for side in ("list", "lpvec"):
+        counts = [int(pair.split(":")[1]) for pair in key(data, f"det_hist_{side}", target).split(",")]
+        assert sum(counts) == 300
 
 
 @pytest.fixture(scope="module")

@@ -211,6 +211,13 @@ static mp_obj_t lp_bench_ticks_cpu(void) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(lp_bench_ticks_cpu_obj, lp_bench_ticks_cpu);
 
+// ticks_diff(end, start): ticks from start to end, modulo 2^30 like the counter (durations only).
+static mp_obj_t lp_bench_ticks_diff(mp_obj_t end_in, mp_obj_t start_in) {
+    mp_uint_t d = (mp_uint_t)mp_obj_get_int(end_in) - (mp_uint_t)mp_obj_get_int(start_in);
+    return MP_OBJ_NEW_SMALL_INT(d & 0x3fffffffu);
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(lp_bench_ticks_diff_obj, lp_bench_ticks_diff);
+
 #endif
 
 static const mp_rom_map_elem_t lp_bench_globals_table[] = {
@@ -221,7 +228,7 @@ static const mp_rom_map_elem_t lp_bench_globals_table[] = {
     #if defined(QEMU_SOC_MPS2)
     { MP_ROM_QSTR(MP_QSTR_ticks_cpu), MP_ROM_PTR(&lp_bench_ticks_cpu_obj) },
     { MP_ROM_QSTR(MP_QSTR_TICKS_CPU_HZ), MP_ROM_INT(LP_TICKS_CPU_HZ) },
-    { MP_ROM_QSTR(MP_QSTR_TICKS_PERIOD), MP_ROM_INT(0x40000000) },
+    { MP_ROM_QSTR(MP_QSTR_ticks_diff), MP_ROM_PTR(&lp_bench_ticks_diff_obj) },
     #endif
 };
 static MP_DEFINE_CONST_DICT(lp_bench_globals, lp_bench_globals_table);
