@@ -78,7 +78,9 @@ def main(argv):
             if dict_b == 0:
                 print(f"{target:9} {n:5} {order:10} {'MemoryError':>12} {map_b / n:11.1f}")
             else:
-                print(f"{target:9} {n:5} {order:10} {dict_b / n:12.1f} {map_b / n:11.1f} {map_b / dict_b:8.2f}")
+                print(
+                    f"{target:9} {n:5} {order:10} {dict_b / n:12.1f} {map_b / n:11.1f} {map_b / dict_b:8.2f}"
+                )
 
 
 if __name__ == "__main__":

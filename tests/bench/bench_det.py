@@ -58,30 +58,39 @@ def main(cfg):
         t_min = min(t_min, dt)
     result("det_clock_overhead", t_min, "ticks")
 
-    hist = new_hist()
-    g_all = gc_collections()
-    c = []
-    worst, gcs = workload(c, n, cfg["churn_every"], ring, Rng(7), hist)
-    g_all = gc_collections() - g_all
-    result("det_worst_list", worst, "ticks", AIM_WORST)
-    result("det_gc_in_appends_list", gcs, "collections")
-    result("det_gc_total_list", g_all, "collections")
-    emit_hist("det_hist_list", hist)
-    del c
-
-    for i in range(len(ring)):
-        ring[i] = None
+    # Rounds: on unix the OS can preempt any single append for milliseconds, so each side runs
+    # `rounds` times, interleaved, and the round with the smallest worst case is reported (on the
+    # board every round is the same).
     pool = LpMemoryPool()
-    hist = new_hist()
-    g_all = gc_collections()
-    v = LpVec("i")
-    worst_lp, gcs = workload_lp(v, pool, n, cfg["churn_every"], ring, Rng(7), hist)
-    g_all = gc_collections() - g_all
-    ok = len(v) == n and v[n - 1] == n - 1
-    v.free()
-    result("det_worst_lpvec", worst_lp, "ticks", AIM_WORST)
-    result("det_gc_in_appends_lpvec", gcs, "collections", AIM_GC)
-    result("det_gc_total_lpvec", g_all, "collections")
-    result("det_worst_ratio", worst / worst_lp if worst_lp else 0.0, "x", ">= 10x")
-    emit_hist("det_hist_lpvec", hist)
+    best = {}
+    for _ in range(cfg["rounds"]):
+        for i in range(len(ring)):
+            ring[i] = None
+        hist = new_hist()
+        g_all = gc_collections()
+        c = []
+        worst, gcs = workload(c, n, cfg["churn_every"], ring, Rng(7), hist)
+        g_all = gc_collections() - g_all
+        del c
+        if "list" not in best or worst < best["list"][0]:
+            best["list"] = (worst, gcs, g_all, hist)
+        for i in range(len(ring)):
+            ring[i] = None
+        hist = new_hist()
+        g_all = gc_collections()
+        v = LpVec("i")
+        worst, gcs = workload_lp(v, pool, n, cfg["churn_every"], ring, Rng(7), hist)
+        g_all = gc_collections() - g_all
+        ok = len(v) == n and v[n - 1] == n - 1
+        v.free()
+        if "lpvec" not in best or worst < best["lpvec"][0]:
+            best["lpvec"] = (worst, gcs, g_all, hist)
+    for side in ("list", "lpvec"):
+        worst, gcs, g_all, hist = best[side]
+        result(f"det_worst_{side}", worst, "ticks", AIM_WORST)
+        result(f"det_gc_in_appends_{side}", gcs, "collections", AIM_GC if side == "lpvec" else "")
+        result(f"det_gc_total_{side}", g_all, "collections")
+        emit_hist(f"det_hist_{side}", hist)
+    worst_list, worst_lp = best["list"][0], best["lpvec"][0]
+    result("det_worst_ratio", worst_list / worst_lp if worst_lp else 0.0, "x", ">= 10x")
     result("det_pool_ok", int(ok and pool.check() and pool.stats()["used"] == 0), "")
