@@ -51,14 +51,18 @@ def ratios_chart(data, out):
     return out
 
 
+def bucket_lower(b):
+    """Lower bound in ticks of a latency bucket (see tests/bench/lpbench.py)."""
+    return b if b < 4 else (4 + b % 4) << (b // 4 - 1)
+
+
 def hist_values(text):
-    """The `bucket:count` pairs of a latency histogram, as (lower bound in ticks, count)."""
-    pairs = []
+    """The `bucket:count` pairs of a latency histogram, as (lower bound, upper bound, count) in ticks."""
+    out = []
     for part in text.split(","):
         b, n = (int(v) for v in part.split(":"))
-        lower = b if b < 4 else (4 + b % 4) << (b // 4 - 1)
-        pairs.append((lower, n))
-    return pairs
+        out.append((bucket_lower(b), bucket_lower(b + 1), n))
+    return out
 
 
 def latency_chart(data, out):
@@ -70,9 +74,10 @@ def latency_chart(data, out):
         unit, scale = ("ns", 1000.0) if target == "unix" else ("instructions", 5.0)
         for key in sorted(k for k in series if k.endswith(suf)):
             name = key[len("det_hist_") : -len(suf)]
-            pairs = hist_values(data[key])
-            xs = [max(lo, 0.5) * scale for lo, _ in pairs]
-            ax.step(xs, [n for _, n in pairs], where="post", label=name)
+            rows = hist_values(data[key])
+            lows = [max(lo, 0.5) * scale for lo, _, _ in rows]
+            widths = [(hi - max(lo, 0.5)) * scale for lo, hi, _ in rows]
+            ax.bar(lows, [n for _, _, n in rows], widths, align="edge", alpha=0.6, label=name)
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel(f"latency of one append ({unit}, bucket lower bound)")
