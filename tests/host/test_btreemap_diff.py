@@ -296,7 +296,7 @@ def gen_ops(seed, n_ops, kind):
                         f"update {dict((gen_key(rng, kind, width), gen_value(rng)) for _ in range(3))!r}"
                     )
                 elif r < 0.88:
-                    ops.append(f"eq")
+                    ops.append("eq")
                 elif r < 0.9:
                     # Errors: a key of another kind, an unsupported key, a value of no storable type,
                     # an int key beyond any machine word.
@@ -337,13 +337,10 @@ def compare(runner, seed, n_ops, kind, tmp_path):
     got = result.output
     if got != want:
         got_lines, want_lines = got.splitlines(), want.splitlines()
-        for i, (g, w) in enumerate(zip(got_lines, want_lines, strict=False)):
-            if g != w:
-                break
-        else:
-            i = min(len(got_lines), len(want_lines))
+        same = [g == w for g, w in zip(got_lines, want_lines, strict=False)]
+        i = same.index(False) if False in same else len(same)
         pytest.fail(
-            f"seed {seed} ({kind} keys, {n_ops} ops, {runner.name}): first difference at output line {i + 1}\n"
+            f"seed {seed} ({kind} keys, {n_ops} ops, {runner.name}): first difference at line {i + 1}\n"
             f"  target: {got_lines[i] if i < len(got_lines) else '<missing>'}\n"
             f"  CPython: {want_lines[i] if i < len(want_lines) else '<missing>'}\n"
             f"rerun with LP_BTREE_SEED={seed}; script kept at {path}\n"

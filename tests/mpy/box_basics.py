@@ -10,7 +10,7 @@ print(b, b.value, b.freed, b.pool is pool)
 for v in (-(2**31) + 1, 2.5, "text", "\u20ac", b"\x00\xff", True, None, "", 10**6):
     b.value = v
     print(repr(b), b.value == v, type(b.value) is type(v))
-print(json.dumps(LpBox("q\"uote", pool=pool)), json.dumps(LpBox(1.5, pool=pool)))
+print(json.dumps(LpBox('q"uote', pool=pool)), json.dumps(LpBox(1.5, pool=pool)))
 gc.collect()
 
 # Growth: in place when the next block is free, otherwise the value moves; shrinking gives back.

@@ -112,7 +112,12 @@ try:
     m[11] = 11
     print("no AllocError!")
 except AllocError:
-    print("root split refused; unchanged:", pool.stats()["extra_blocks"] == blocks, list(m) == list(range(11)), m._check())
+    print(
+        "root split refused; unchanged:",
+        pool.stats()["extra_blocks"] == blocks,
+        list(m) == list(range(11)),
+        m._check(),
+    )
 for b in fill:
     b.free()
 m[11] = 11

@@ -62,7 +62,7 @@ for k in m:
 print(list(m.values()))
 for view in (m, m.keys(), m.values(), m.items(), m.range(0, 1000)):
     try:
-        for k in view:
+        for _ in view:
             m[1000] = 1
         print("no error")
     except RuntimeError as e:
@@ -78,6 +78,7 @@ print(list(t), t.min(), t.max(), t.floor("apricot"), t.ceiling("b"), check(t))
 print(t["apple"], "app" in t, "ap" in t, list(t.range("a", "b")), check(t))
 bt = LpBTreeMap({b"\xff": 1, b"\x00": 2, b"a": 3}, pool=pool)
 print(list(bt), check(bt))
+
 
 # Bad input: the right exception, nothing changed.
 def setitem(obj, key, value):
@@ -167,7 +168,7 @@ print()
 # Freeing the map while iterating stops the iteration with ValueError.
 it_map = LpBTreeMap({1: 1, 2: 2}, pool=pool)
 try:
-    for k in it_map:
+    for _ in it_map:
         it_map.free()
 except ValueError as e:
     print("ValueError", e)
