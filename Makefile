@@ -2,6 +2,7 @@
 #
 #   make run      build the unix port with lp-pool and run the quick-start example
 #   make test     build everything and run the whole host test suite (what CI runs)
+#   make bench    the MicroPython-level benchmarks on unix and qemu (-icount): table, JSON, charts
 #
 # Everything built lands in build/; the MicroPython tree is fetched once into build/cache/
 # unless MICROPY_DIR points at your own checkout.

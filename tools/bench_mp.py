@@ -1,0 +1,249 @@
+"""MicroPython-level benchmarks (issue 13): runs tests/bench/bench_*.py on the unix port (wall clock)
+and on the qemu MPS2_AN385 board under `-icount` (instruction-exact), writes build/bench/mp.json
+with flat keys, the GC heap maps for the charts, and prints a table.
+
+    bench_mp.py [--targets unix,arm] [--smoke] [--only frag,vec] [--out build/bench/mp.json]
+
+Each script prints `@key|value|unit|aim` lines (see tests/bench/lpbench.py). A time is printed in
+ticks and converted here: on unix a tick is 1 us (time.ticks_us), reported in ns; on the board a
+tick is one count of the 25 MHz CMSDK timer, 40 ns of QEMU's virtual clock, which under
+`-icount shift=3` (8 ns per instruction) is exactly 5 guest instructions, reported as instructions.
+Keys get `_unix` or `_icount_arm`; timings and ratios from unix are noise-prone, the icount ones
+repeat to the instruction.
+"""
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from harness.runners import QemuArmRunner  # noqa: E402
+
+BENCH_DIR = ROOT / "tests" / "bench"
+ICOUNT_SHIFT = 3  # 2^3 ns of virtual time per instruction
+TICK_NS_ARM = 40  # the 25 MHz timer
+INSN_PER_TICK = TICK_NS_ARM / 2**ICOUNT_SHIFT
+
+# Per benchmark: the configuration for each target, the unix GC heap, and the smoke size that
+# `make test` runs. Sizes on the board fit its 143 KiB GC heap and 64 KiB arena.
+BENCHES = {
+    "frag": {
+        "unix": {"mem": 65536, "steps": 6000, "maps": True},
+        "unix_heap": "512K",
+        "arm": {"mem": 32768, "steps": 3000, "maps": True},
+        "smoke": {"mem": 8192, "steps": 300, "maps": True},
+        "smoke_heap": "128K",
+    },
+    "vec": {
+        "unix": {"n": 100000, "n_insert": 1000, "n_sort": 10000, "rounds": 5},
+        "unix_heap": "16M",
+        "arm": {"n": 5000, "n_insert": 300, "n_sort": 2000, "rounds": 2},
+        "smoke": {"n": 200, "n_insert": 20, "n_sort": 100, "rounds": 1},
+        "smoke_heap": "2M",
+    },
+    "text": {
+        "unix": {"messages": 300, "rounds": 5},
+        "unix_heap": "256K",
+        "arm": {"messages": 20, "rounds": 2},
+        "smoke": {"messages": 3, "rounds": 1},
+        "smoke_heap": "256K",
+    },
+    "map": {
+        "unix": {"sizes": [1000, 10000], "rounds": 5},
+        "unix_heap": "16M",
+        "arm": {"sizes": [1000], "rounds": 2},
+        "smoke": {"sizes": [50], "rounds": 1},
+        "smoke_heap": "2M",
+    },
+    "det": {
+        "unix": {"n": 100000, "churn_every": 4, "ring": 64, "rounds": 3},
+        "unix_heap": "4M",
+        # 4000: a list of 5000 needs 32 KiB in one piece to grow, which the churned heap may not have
+        "arm": {"n": 4000, "churn_every": 4, "ring": 32, "rounds": 1},
+        "smoke": {"n": 300, "churn_every": 4, "ring": 16, "rounds": 1},
+        "smoke_heap": "256K",
+    },
+}
+
+LINE = re.compile(r"^@([\w]+)\|([^|]*)\|([^|]*)\|(.*)$")
+HEAPMAP = re.compile(r"^@@heapmap-begin (\w+)\n(.*?)^@@heapmap-end \1$", re.S | re.M)
+
+
+def script_code(name, cfg):
+    """lpbench.py, then the benchmark without its `from lpbench import` line, then main(cfg)."""
+    common = (BENCH_DIR / "lpbench.py").read_text()
+    body = (BENCH_DIR / f"bench_{name}.py").read_text()
+    body = re.sub(r"^from lpbench import .*$", "", body, flags=re.M)
+    return f"{common}\n{body}\nmain({cfg!r})\ncheck_counter()\nfinish()\n"
+
+
+class IcountArmRunner(QemuArmRunner):
+    """The MPS2_AN385 board with QEMU counting time in instructions (deterministic)."""
+
+    qemu_args = (*QemuArmRunner.qemu_args, "-icount", f"shift={ICOUNT_SHIFT},align=off,sleep=off")
+    timeout = 900.0
+
+
+def run_unix(code, name, heap, workdir, timeout):
+    binary = Path(os.environ.get("LP_UNIX_BIN") or ROOT / "build" / "unix" / "micropython")
+    if not os.access(binary, os.X_OK):
+        sys.exit(f"error: {binary} is missing: build it with `make unix`")
+    path = workdir / f"bench_{name}_unix.py"
+    path.write_text(code)
+    env = dict(os.environ, MICROPYPATH=".frozen")
+    done = subprocess.run(
+        [str(binary), "-X", f"heapsize={heap}", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+        cwd=workdir,
+    )
+    return done.stdout + done.stderr, done.returncode == 0
+
+
+def parse(text, target):
+    """{key: (value, unit, aim)} with times converted for the target, and the heap maps."""
+    out = {}
+    for line in text.splitlines():
+        m = LINE.match(line.strip())
+        if not m:
+            continue
+        key, value, unit, aim = m.groups()
+        if unit == "hist" or unit == "runs":
+            out[key] = (value, unit, aim)
+            continue
+        try:
+            v = float(value)
+        except ValueError:
+            out[key] = (value, unit, aim)
+            continue
+        if unit.startswith("ticks"):
+            if target == "unix":
+                v, unit = v * 1000.0, unit.replace("ticks", "ns")
+            else:
+                v, unit = v * INSN_PER_TICK, unit.replace("ticks", "insn")
+        out[key] = (v, unit, aim)
+    maps = {tag: body for tag, body in HEAPMAP.findall(text)}
+    return out, maps
+
+
+def suffix(target, unit):
+    if target == "unix":
+        return "_unix"
+    return "_icount_arm" if ("insn" in unit or unit == "x") else "_arm"
+
+
+def looks_failed(text):
+    return "Traceback" in text or "Error" in text.split("\n@")[-1]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--targets", default="unix,arm")
+    ap.add_argument("--only", default="", help="comma-separated benchmarks (default: all)")
+    ap.add_argument("--smoke", action="store_true", help="tiny sizes: checks the scripts, not speed")
+    ap.add_argument("--out", default=str(ROOT / "build" / "bench" / "mp.json"))
+    ap.add_argument("--timeout", type=float, default=1800.0)
+    args = ap.parse_args()
+
+    out_path = Path(args.out).resolve()
+    workdir = out_path.parent
+    workdir.mkdir(parents=True, exist_ok=True)
+    names = [n for n in (args.only.split(",") if args.only else BENCHES) if n]
+    targets = [t for t in args.targets.split(",") if t]
+    results = {}  # flat key -> value
+    meta = {}  # flat key -> (unit, aim)
+    failures = []
+    arm = None
+    try:
+        for name in names:
+            spec = BENCHES[name]
+            for target in targets:
+                cfg = spec["smoke"] if args.smoke else spec[target]
+                code = script_code(name, cfg)
+                t0 = time.monotonic()
+                if target == "unix":
+                    heap = spec["smoke_heap"] if args.smoke else spec["unix_heap"]
+                    text, ok = run_unix(code, name, heap, workdir, args.timeout)
+                else:
+                    arm = arm or IcountArmRunner()
+                    arm.check_available()
+                    res = arm.run_code(code.encode())
+                    text, ok = res.output, not res.timed_out and res.returncode in (None, 0)
+                (workdir / f"bench_{name}_{target}.log").write_text(text)
+                if not ok or looks_failed(text):
+                    failures.append(f"{name} on {target}:\n{text[-3000:]}")
+                    continue
+                figures, maps = parse(text, target)
+                for key, (v, unit, aim) in figures.items():
+                    flat = key + suffix(target, unit)
+                    results[flat] = v
+                    meta[flat] = (unit, aim)
+                for tag, body in maps.items():
+                    (workdir / f"heapmap_{name}_{target}_{tag}.txt").write_text(body)
+                print(f"  {name} on {target}: {len(figures)} figures in {time.monotonic() - t0:.1f} s")
+    finally:
+        if arm is not None:
+            arm.close()
+
+    doc = {
+        "_about": {
+            "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "machine": os.uname().machine + " " + " ".join(os.uname()[2:3]),
+            "smoke": args.smoke,
+            "units": "unix: ns (wall clock); arm: guest instructions (qemu -icount shift=3)",
+            "meta": {k: {"unit": u, "aim": a} for k, (u, a) in meta.items()},
+        },
+        **results,
+    }
+    out_path.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n")
+    print_table(results, meta)
+    print(f"wrote {out_path}")
+    if failures:
+        sys.exit("error: benchmark scripts failed:\n" + "\n".join(failures))
+
+
+def fmt(v):
+    if isinstance(v, str):
+        return v if len(v) < 24 else v[:21] + "..."
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:.3g}"
+
+
+def print_table(results, meta):
+    """One row per figure: unix and arm side by side, with the unit and the aim."""
+    rows = {}
+    for key, v in results.items():
+        for suf, col in (("_unix", 0), ("_icount_arm", 1), ("_arm", 1)):
+            if key.endswith(suf):
+                base = key[: -len(suf)]
+                rows.setdefault(base, [None, None, [], ""])
+                rows[base][col] = v
+                unit, aim = meta[key]
+                if unit not in rows[base][2]:
+                    rows[base][2].append(unit)
+                rows[base][3] = rows[base][3] or aim
+                break
+    width = max([len(k) for k in rows] + [10])
+    print(f"{'figure':<{width}}  {'unix':>12}  {'qemu arm':>12}  {'unit (unix | arm)':<18} aim")
+    for base in sorted(rows):
+        u, a, units, aim = rows[base]
+        unit = " | ".join(units)
+        if unit in ("hist", "runs"):
+            continue
+        cu = fmt(u) if u is not None else "-"
+        ca = fmt(a) if a is not None else "-"
+        print(f"{base:<{width}}  {cu:>12}  {ca:>12}  {unit:<18} {aim}")
+
+
+if __name__ == "__main__":
+    main()
