@@ -106,8 +106,7 @@ LP_DEFINE_STATIC_EXC(lp_err_update_item, mp_type_TypeError, "update() needs a ma
 
 // ---- keys ---------------------------------------------------------------------------------------
 
-// The one place that decides what a key is: int (machine word), str or bytes. An LpString key is
-// to be added here, as text.
+// The one place that decides what a key is: int (machine word), text (str or LpString) or bytes.
 static void lp_bt_key_from_obj(mp_obj_t o, lp_value_t *k) {
     bool too_big;
     lp_value_classify(o, k, &too_big);
@@ -409,21 +408,21 @@ static bool lp_bt_rotate(lp_bt_path_t *path, int leaf, const lp_bt_entry_t *e) {
     return false;
 }
 
-static MP_NORETURN void lp_bt_give_back(lp_pool_obj_t *pool, void **blocks, size_t n, size_t requested) {
+// Gives back the blocks taken so far and reports the request that failed.
+static bool lp_bt_give_back(lp_pool_obj_t *pool, void **blocks, size_t n, size_t requested, size_t *failed) {
     for (size_t i = 0; i < n; i++) {
         lp_pool_extra_free(pool, blocks[i]);
     }
-    lp_raise_alloc_error(pool, requested);
+    *failed = requested;
+    return false;
 }
 
-// Stores key -> value (invariant 8: AllocError and the map unchanged when the pool can't).
-static void lp_bt_store(lp_obj_t *self, mp_obj_t key_in, mp_obj_t value_in) {
+// Stores key -> value; false, with the map unchanged and *failed the bytes it could not get, when
+// the pool can't (invariant 8).
+static bool lp_bt_try_store(lp_obj_t *self, const lp_value_t *key, const lp_value_t *value, size_t *failed) {
     lp_bt_head_t *head = lp_bt_head(self);
     lp_pool_obj_t *pool = self->pool;
-    lp_value_t k, v;
-    lp_bt_key_from_obj(key_in, &k);
-    lp_value_from_obj(value_in, &v);
-    lp_bt_key_check_kind(head, &k);
+    const lp_value_t k = *key, v = *value;
     lp_bt_path_t path;
     int at = lp_bt_find(head, &k, &path);
 
@@ -434,7 +433,7 @@ static void lp_bt_store(lp_obj_t *self, mp_obj_t key_in, mp_obj_t value_in) {
     if (lp_bt_is_text(v.kind)) {
         e.val.p = lp_bt_text_new(pool, v.data, v.len);
         if (e.val.p == NULL) {
-            lp_bt_give_back(pool, taken, n_taken, sizeof(lp_bt_text_t) + v.len);
+            return lp_bt_give_back(pool, taken, n_taken, sizeof(lp_bt_text_t) + v.len, failed);
         }
         taken[n_taken++] = e.val.p;
     }
@@ -447,12 +446,12 @@ static void lp_bt_store(lp_obj_t *self, mp_obj_t key_in, mp_obj_t value_in) {
         }
         nd->vals[i] = e.val;
         nd->tags[i] = e.tag;
-        return;
+        return true;
     }
     if (lp_bt_is_text(k.kind)) {
         e.key.p = lp_bt_text_new(pool, k.data, k.len);
         if (e.key.p == NULL) {
-            lp_bt_give_back(pool, taken, n_taken, sizeof(lp_bt_text_t) + k.len);
+            return lp_bt_give_back(pool, taken, n_taken, sizeof(lp_bt_text_t) + k.len, failed);
         }
         taken[n_taken++] = e.key.p;
     }
@@ -479,7 +478,7 @@ static void lp_bt_store(lp_obj_t *self, mp_obj_t key_in, mp_obj_t value_in) {
         size_t size = j == 0 && (path.depth == 0 || n_split > 0) ? LP_BT_LEAF_SIZE : LP_BT_INNER_SIZE;
         void *nd = lp_pool_extra_alloc(pool, size);
         if (nd == NULL) {
-            lp_bt_give_back(pool, taken, n_taken, size);
+            return lp_bt_give_back(pool, taken, n_taken, size, failed);
         }
         taken[n_taken++] = nd;
     }
@@ -531,6 +530,23 @@ stored:
     head->kind = k.kind;
     self->mods++;
     self->len++;
+    return true;
+}
+
+// Stores key -> value: AllocError, with the map unchanged, when the pool can't even after a
+// collection has given back the blocks of unreachable objects.
+static void lp_bt_store(lp_obj_t *self, mp_obj_t key_in, mp_obj_t value_in) {
+    lp_value_t k, v;
+    lp_bt_key_from_obj(key_in, &k);
+    lp_value_from_obj(value_in, &v);
+    lp_bt_key_check_kind(lp_bt_head(self), &k);
+    for (bool collected = false;;) {
+        size_t failed;
+        if (lp_bt_try_store(self, &k, &v, &failed)) {
+            return;
+        }
+        lp_pool_collect_or_raise(self->pool, &collected, failed);
+    }
 }
 
 // ---- delete -------------------------------------------------------------------------------------

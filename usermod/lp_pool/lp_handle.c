@@ -125,15 +125,13 @@ static bool lp_handle_try_move(lp_obj_t *h, size_t size, size_t copy) {
 
 // The same, collecting garbage once and trying again before it raises AllocError (nothing changed).
 static void lp_handle_move(lp_obj_t *h, size_t size, size_t copy) {
-    for (bool collected = false;; collected = true) {
+    for (bool collected = false;;) {
         // Checked afresh on each attempt: the collection between them runs finalisers.
         lp_handle_data(h);
         if (lp_handle_try_move(h, size, copy)) {
             return;
         }
-        if (collected || !lp_pool_collect(h->pool)) {
-            lp_raise_alloc_error(h->pool, size);
-        }
+        lp_pool_collect_or_raise(h->pool, &collected, size);
     }
 }
 

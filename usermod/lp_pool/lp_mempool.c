@@ -135,15 +135,22 @@ bool lp_pool_collect(lp_pool_obj_t *pool) {
     return true;
 }
 
+void lp_pool_collect_or_raise(lp_pool_obj_t *pool, bool *collected, size_t requested) {
+    if (*collected || !lp_pool_collect(pool)) {
+        lp_raise_alloc_error(pool, requested);
+    }
+    *collected = true;
+}
+
 void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size) {
-    void *p = lp_pool_try_alloc(pool, size);
-    if (p == NULL && lp_pool_collect(pool)) {
-        p = lp_pool_try_alloc(pool, size); // checks the pool again: a finaliser may have closed it
+    for (bool collected = false;;) {
+        // Checks the pool on each attempt: a finaliser may have closed it.
+        void *p = lp_pool_try_alloc(pool, size);
+        if (p != NULL) {
+            return p;
+        }
+        lp_pool_collect_or_raise(pool, &collected, size);
     }
-    if (p == NULL) {
-        lp_raise_alloc_error(pool, size);
-    }
-    return p;
 }
 
 void *lp_pool_extra_alloc(lp_pool_obj_t *pool, size_t size) {

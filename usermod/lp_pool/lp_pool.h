@@ -140,6 +140,10 @@ void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size);
 // the pool allows it and it is safe here (see lp_mempool.c); false when it did not collect. Never
 // call it holding lp_lock(): the finalisers take it.
 bool lp_pool_collect(lp_pool_obj_t *pool);
+// What every "try, collect once, try again" loop does after a failed attempt: the first time,
+// collect (when lp_pool_collect may) and return for one more try; otherwise raise AllocError for
+// `requested` bytes. Start the loop with `collected` false.
+void lp_pool_collect_or_raise(lp_pool_obj_t *pool, bool *collected, size_t requested);
 // A further block for a live object (invariant 6): NULL when the pool can't (nothing raised, so a
 // caller that needs several blocks can take them all before changing anything); lp_pool_extra_free
 // gives one back.
@@ -293,8 +297,9 @@ typedef struct {
     size_t len;
 } lp_value_t;
 
-// Splits a Python object; LP_VAL_UNSUPPORTED for other types and for ints beyond a machine word
-// (*too_big set then). Never raises, never allocates.
+// Splits a Python object (an LpString counts as text); LP_VAL_UNSUPPORTED for other types and for
+// ints beyond a machine word (*too_big set then). Never allocates; raises only the use-after-free
+// ValueError of a freed LpString.
 void lp_value_classify(mp_obj_t o, lp_value_t *out, bool *too_big);
 // The same, raising TypeError / OverflowError (preallocated) for what the pool can't store.
 void lp_value_from_obj(mp_obj_t o, lp_value_t *out);

@@ -68,8 +68,10 @@ void lp_value_classify(mp_obj_t o, lp_value_t *out, bool *too_big) {
         out->kind = LP_VAL_FLOAT;
         out->w.f = mp_obj_float_get(o);
     #endif
-    } else if (mp_obj_is_str(o) || mp_obj_is_type(o, &mp_type_bytes)) {
-        out->kind = mp_obj_is_str(o) ? LP_VAL_STR : LP_VAL_BYTES;
+    } else if (lp_text_get(o, &out->data, &out->len)) {
+        out->kind = LP_VAL_STR; // a str or an LpString: text, compared and stored as its UTF-8
+    } else if (mp_obj_is_type(o, &mp_type_bytes)) {
+        out->kind = LP_VAL_BYTES;
         GET_STR_DATA_LEN(o, data, len);
         out->data = data;
         out->len = len;
