@@ -191,8 +191,11 @@ static void lp_str_set_end(lp_obj_t *h, size_t len, size_t aux) {
     h->mods++;
 }
 
-// Make room for `bytes` bytes of text (and the terminator).
+// Make room for `bytes` bytes of text (and the terminator) in a live handle (the caller checked).
 static byte *lp_str_room(lp_obj_t *h, size_t bytes) {
+    if (bytes < h->cap) {
+        return h->data; // the hot path: the caller has checked the handle already
+    }
     if (bytes >= SIZE_MAX - 1) {
         lp_raise_alloc_error(h->pool, SIZE_MAX);
     }
