@@ -149,6 +149,9 @@ def finish(v):
 """
 
 SHARED = """
+from array import array
+
+
 def _setitem(v, i, x):
     v[i] = x
 
@@ -187,6 +190,9 @@ APPLY = {
     "extend": lambda v, x: v.extend(x),
     "extend_tuple": lambda v, x: v.extend(tuple(x)),
     "extend_self": lambda v: v.extend(v),
+    "extend_bytes": lambda v, b: v.extend(b),
+    "extend_array": lambda v, tc, xs: v.extend(array(tc, xs)),
+    "eq_array": lambda v, tc, xs: v == array(tc, xs),
     "iadd": _iadd,
     "iadd_self": lambda v: _iadd(v, v),
     "add": lambda v, x: v + x,
@@ -286,6 +292,11 @@ def vec_collection(tc: str, pool_bytes: int, float_bits: int = 40) -> lp_difftes
             for _ in range(n)
         ]
 
+    def other_array(rng):
+        # a buffer of another (or the same) typecode: converted item by item, or block-copied
+        tc2 = rng.choice("bhiBd")
+        return (tc2, [rng.randint(0, 9) for _ in range(rng.randint(0, 4))])
+
     def setslice(rng, v):
         a, b, c = bound(rng, v), bound(rng, v), step(rng)
         if c in (None, 1):
@@ -300,6 +311,9 @@ def vec_collection(tc: str, pool_bytes: int, float_bits: int = 40) -> lp_difftes
         "extend": (4, lambda rng, v: (values(rng, rng.randint(0, 8)),)),
         "extend_tuple": (2, lambda rng, v: (values(rng, rng.randint(0, 4)),)),
         "extend_self": (1, lambda rng, v: ()),
+        "extend_bytes": (1, lambda rng, v: (bytes(rng.randint(0, 255) for _ in range(rng.randint(0, 4))),)),
+        "extend_array": (2, lambda rng, v: other_array(rng)),
+        "eq_array": (1, lambda rng, v: rng.choice((other_array(rng), (tc, v.tolist())))),
         "iadd": (3, lambda rng, v: (values(rng, rng.randint(0, 5)),)),
         "iadd_self": (1, lambda rng, v: ()),
         "add": (2, lambda rng, v: (values(rng, rng.randint(0, 3)),)),

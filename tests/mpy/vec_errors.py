@@ -201,3 +201,24 @@ unchanged("after use after free")
 v.free()
 print(pool.check(), pool.stats()["objects"], pool.stats()["used"])
 small.close()
+
+# Python code inside extend() that shrinks or frees the vector: RuntimeError / ValueError.
+z = LpVec("i", [1, 2], pool=pool)
+
+
+def shrinks():
+    yield 3
+    z.shrink_to_fit()
+    yield 4
+
+
+def frees():
+    yield 5
+    z.free()
+    yield 6
+
+
+attempt("iterable shrinks", z.extend, shrinks())
+print("after shrink:", z.tolist())
+attempt("iterable frees", z.extend, frees())
+print(pool.check(), pool.stats()["objects"], pool.stats()["used"])

@@ -12,11 +12,12 @@ import time
 import _lp_pool
 from lp_pool import LpMemoryPool, LpVec
 
-pool = LpMemoryPool(bytearray(1 << 18), reserve=64)
+pool = LpMemoryPool(bytearray(1 << 15), reserve=64)
 N = 4
-ROUNDS = 100
+ROUNDS = 300
 ok = [0] * N
 done = [0]
+started = [0]
 lock = _thread.allocate_lock()
 irq_call = getattr(_lp_pool, "_irq_call", None)
 
@@ -41,6 +42,10 @@ def round_trip(arg):
 
 
 def work(idx):
+    with lock:
+        started[0] += 1
+    while started[0] < N:  # all start together: the most overlap
+        pass
     n = 0
     for r in range(ROUNDS):
         if idx == 0 and irq_call is not None:

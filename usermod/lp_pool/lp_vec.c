@@ -7,8 +7,9 @@
 //     block), then makes room (lp_handle_reserve), then writes, and sets h->len last. A failure
 //     (TypeError, OverflowError, AllocError, use after free) leaves the items and the length as
 //     they were; only the capacity may have grown.
-//  3. h->mods is bumped by every change of length, so a change made by Python code that runs in
-//     the middle of an operation (an iterable's __next__) is noticed and raises RuntimeError.
+//  3. h->mods is bumped by every change of length or of the block's size (shrink_to_fit), so a
+//     change made by Python code that runs in the middle of an operation (an iterable's __next__)
+//     is noticed and raises RuntimeError.
 //  4. The GC heap is used only to box what a read returns (ints beyond the small-int range, floats
 //     on ports that box them), by tolist(), and by errors raised with the heap free. Creation takes
 //     a handle from the reserve under the lock; everything else uses the pool and the C stack.
@@ -444,6 +445,7 @@ static MP_DEFINE_CONST_FUN_OBJ_2(lp_vec_reserve_obj, lp_vec_reserve);
 static mp_obj_t lp_vec_shrink_to_fit(mp_obj_t self_in) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     lp_handle_shrink(self, self->len * self->sub);
+    self->mods++; // an extend() in progress has items beyond len: it must notice
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(lp_vec_shrink_to_fit_obj, lp_vec_shrink_to_fit);
