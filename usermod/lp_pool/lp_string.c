@@ -1081,4 +1081,15 @@ MP_DEFINE_CONST_OBJ_TYPE(
     locals_dict, &lp_string_locals_dict
     );
 
+#else
+
+// Without unicode str there is no LpString; text keys and values still take a str.
+bool lp_text_get(mp_obj_t o, const byte **data, size_t *len) {
+    if (mp_obj_is_str(o)) {
+        *data = (const byte *)mp_obj_str_get_data(o, len);
+        return true;
+    }
+    return false;
+}
+
 #endif // MICROPY_PY_BUILTINS_STR_UNICODE
