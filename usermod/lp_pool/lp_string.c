@@ -191,8 +191,11 @@ static void lp_str_set_end(lp_obj_t *h, size_t len, size_t aux) {
     h->mods++;
 }
 
-// Make room for `bytes` bytes of text (and the terminator).
+// Make room for `bytes` bytes of text (and the terminator) in a live handle (the caller checked).
 static byte *lp_str_room(lp_obj_t *h, size_t bytes) {
+    if (bytes < h->cap) {
+        return h->data; // the hot path: the caller has checked the handle already
+    }
     if (bytes >= SIZE_MAX - 1) {
         lp_raise_alloc_error(h->pool, SIZE_MAX);
     }
@@ -606,6 +609,23 @@ static mp_obj_t lp_string_binary_op(mp_binary_op_t op, mp_obj_t lhs_in, mp_obj_t
     }
 }
 
+// The offset `step` characters on from the character at off (back for a negative step), when
+// `go` (not after the last character taken, where it would walk off the text).
+static size_t lp_str_step(const byte *d, size_t off, mp_int_t step, bool go) {
+    if (!go) {
+        return off;
+    }
+    for (; step > 0; step--) {
+        off += lp_utf8_len(d[off]);
+    }
+    for (; step < 0; step++) {
+        do {
+            off--;
+        } while (UTF8_IS_CONT(d[off]));
+    }
+    return off;
+}
+
 // A slice as a new LpString in the same pool; any step, as str.
 static mp_obj_t lp_str_slice(lp_obj_t *self, mp_obj_t index) {
     mp_bound_slice_t b;
@@ -616,19 +636,22 @@ static mp_obj_t lp_str_slice(lp_obj_t *self, mp_obj_t index) {
         size_t bs = lp_str_offset(self, start), be = lp_str_offset(self, stop);
         return MP_OBJ_FROM_PTR(lp_str_new(self->pool, d + bs, be - bs, stop - start, 0));
     }
-    // Two walks: one to size the new block, one to copy.
-    size_t bytes = 0, chars = 0;
-    for (mp_int_t i = b.start; b.step > 0 ? i < b.stop : i > b.stop; i += b.step) {
-        bytes += lp_utf8_len(d[lp_str_offset(self, (size_t)i)]);
-        chars++;
+    // Two walks over the characters taken, each O(span): one to size the new block, one to copy.
+    size_t count = b.step > 0 ? (b.stop > b.start ? (size_t)((b.stop - b.start + b.step - 1) / b.step) : 0)
+        : (b.start > b.stop ? (size_t)((b.start - b.stop - b.step - 1) / -b.step) : 0);
+    size_t first = count != 0 ? lp_str_offset(self, (size_t)b.start) : 0;
+    size_t bytes = 0;
+    for (size_t k = 0, off = first; k < count; k++, off = lp_str_step(d, off, b.step, k < count)) {
+        bytes += lp_utf8_len(d[off]);
     }
     lp_obj_t *h = lp_str_new(self->pool, NULL, 0, 0, bytes);
     byte *out = h->data;
-    for (mp_int_t i = b.start; b.step > 0 ? i < b.stop : i > b.stop; i += b.step) {
-        size_t off = lp_str_offset(self, (size_t)i), n = lp_utf8_len(d[off]);
+    for (size_t k = 0, off = first; k < count; k++, off = lp_str_step(d, off, b.step, k < count)) {
+        size_t n = lp_utf8_len(d[off]);
         memcpy(out, d + off, n);
         out += n;
     }
+    size_t chars = count;
     lp_str_set_end(h, bytes, chars);
     return MP_OBJ_FROM_PTR(h);
 }
@@ -1057,5 +1080,16 @@ MP_DEFINE_CONST_OBJ_TYPE(
     attr, lp_string_attr,
     locals_dict, &lp_string_locals_dict
     );
+
+#else
+
+// Without unicode str there is no LpString; text keys and values still take a str.
+bool lp_text_get(mp_obj_t o, const byte **data, size_t *len) {
+    if (mp_obj_is_str(o)) {
+        *data = (const byte *)mp_obj_str_get_data(o, len);
+        return true;
+    }
+    return false;
+}
 
 #endif // MICROPY_PY_BUILTINS_STR_UNICODE
