@@ -105,25 +105,6 @@ static void lp_box_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kin
     mp_print_str(print, ")");
 }
 
-static mp_obj_t lp_box_free(mp_obj_t self_in) {
-    lp_handle_release(MP_OBJ_TO_PTR(self_in));
-    return mp_const_none;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(lp_box_free_obj, lp_box_free);
-
-static mp_obj_t lp_box_enter(mp_obj_t self_in) {
-    lp_handle_data(MP_OBJ_TO_PTR(self_in));
-    return self_in;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(lp_box_enter_obj, lp_box_enter);
-
-static mp_obj_t lp_box_exit(size_t n_args, const mp_obj_t *args) {
-    (void)n_args;
-    lp_handle_release(MP_OBJ_TO_PTR(args[0]));
-    return mp_const_false;
-}
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_box_exit_obj, 4, 4, lp_box_exit);
-
 static void lp_box_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     if (attr == MP_QSTR_value) {
@@ -135,20 +116,16 @@ static void lp_box_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
             lp_box_set(self, dest[1]);
             dest[0] = MP_OBJ_NULL;
         }
-    } else if (dest[0] == MP_OBJ_NULL && attr == MP_QSTR_pool) {
-        dest[0] = MP_OBJ_FROM_PTR(self->pool);
-    } else if (dest[0] == MP_OBJ_NULL && attr == MP_QSTR_freed) {
-        dest[0] = mp_obj_new_bool(self->data == NULL);
     } else {
-        dest[1] = MP_OBJ_SENTINEL;
+        lp_handle_attr(self_in, attr, dest);
     }
 }
 
 static const mp_rom_map_elem_t lp_box_locals_dict_table[] = {
-    { MP_ROM_QSTR(MP_QSTR_free), MP_ROM_PTR(&lp_box_free_obj) },
-    { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&lp_box_free_obj) },
-    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&lp_box_enter_obj) },
-    { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&lp_box_exit_obj) },
+    { MP_ROM_QSTR(MP_QSTR_free), MP_ROM_PTR(&lp_handle_free_obj) },
+    { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&lp_handle_free_obj) },
+    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&lp_handle_enter_obj) },
+    { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&lp_handle_exit_obj) },
 };
 static MP_DEFINE_CONST_DICT(lp_box_locals_dict, lp_box_locals_dict_table);
 

@@ -967,12 +967,6 @@ static mp_obj_t lp_btreemap_free(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(lp_btreemap_free_obj, lp_btreemap_free);
 
-static mp_obj_t lp_btreemap_enter(mp_obj_t self_in) {
-    lp_bt_head(MP_OBJ_TO_PTR(self_in));
-    return self_in;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(lp_btreemap_enter_obj, lp_btreemap_enter);
-
 static mp_obj_t lp_btreemap_exit(size_t n_args, const mp_obj_t *args) {
     (void)n_args;
     lp_btreemap_free(args[0]);
@@ -1293,17 +1287,6 @@ static mp_obj_t lp_btreemap_range(size_t n_args, const mp_obj_t *args) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_btreemap_range_obj, 1, 3, lp_btreemap_range);
 
-static void lp_btreemap_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
-    lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (dest[0] == MP_OBJ_NULL && attr == MP_QSTR_pool) {
-        dest[0] = MP_OBJ_FROM_PTR(self->pool);
-    } else if (dest[0] == MP_OBJ_NULL && attr == MP_QSTR_freed) {
-        dest[0] = mp_obj_new_bool(self->data == NULL);
-    } else {
-        dest[1] = MP_OBJ_SENTINEL;
-    }
-}
-
 static const mp_rom_map_elem_t lp_btreemap_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_get), MP_ROM_PTR(&lp_btreemap_get_obj) },
     { MP_ROM_QSTR(MP_QSTR_pop), MP_ROM_PTR(&lp_btreemap_pop_obj) },
@@ -1324,7 +1307,7 @@ static const mp_rom_map_elem_t lp_btreemap_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR__check), MP_ROM_PTR(&lp_btreemap_check_obj) },
     { MP_ROM_QSTR(MP_QSTR_free), MP_ROM_PTR(&lp_btreemap_free_obj) },
     { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&lp_btreemap_free_obj) },
-    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&lp_btreemap_enter_obj) },
+    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&lp_handle_enter_obj) },
     { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&lp_btreemap_exit_obj) },
 };
 static MP_DEFINE_CONST_DICT(lp_btreemap_locals_dict, lp_btreemap_locals_dict_table);
@@ -1339,6 +1322,6 @@ MP_DEFINE_CONST_OBJ_TYPE(
     binary_op, lp_btreemap_binary_op,
     subscr, lp_btreemap_subscr,
     iter, lp_btreemap_getiter,
-    attr, lp_btreemap_attr,
+    attr, lp_handle_attr,
     locals_dict, &lp_btreemap_locals_dict
     );

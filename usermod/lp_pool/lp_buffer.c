@@ -145,25 +145,6 @@ static mp_obj_t lp_buffer_getiter(mp_obj_t self_in, mp_obj_iter_buf_t *iter_buf)
     return MP_OBJ_FROM_PTR(it);
 }
 
-static mp_obj_t lp_buffer_free(mp_obj_t self_in) {
-    lp_handle_release(MP_OBJ_TO_PTR(self_in));
-    return mp_const_none;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(lp_buffer_free_obj, lp_buffer_free);
-
-static mp_obj_t lp_buffer_enter(mp_obj_t self_in) {
-    lp_handle_data(MP_OBJ_TO_PTR(self_in));
-    return self_in;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(lp_buffer_enter_obj, lp_buffer_enter);
-
-static mp_obj_t lp_buffer_exit(size_t n_args, const mp_obj_t *args) {
-    (void)n_args;
-    lp_handle_release(MP_OBJ_TO_PTR(args[0]));
-    return mp_const_false;
-}
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_buffer_exit_obj, 4, 4, lp_buffer_exit);
-
 static mp_obj_t lp_buffer_resize(mp_obj_t self_in, mp_obj_t n_in) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     lp_handle_data(self); // use after free raises before the size is looked at
@@ -178,22 +159,11 @@ static mp_obj_t lp_buffer_resize(mp_obj_t self_in, mp_obj_t n_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(lp_buffer_resize_obj, lp_buffer_resize);
 
-static void lp_buffer_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
-    lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (dest[0] == MP_OBJ_NULL && attr == MP_QSTR_pool) {
-        dest[0] = MP_OBJ_FROM_PTR(self->pool);
-    } else if (dest[0] == MP_OBJ_NULL && attr == MP_QSTR_freed) {
-        dest[0] = mp_obj_new_bool(self->data == NULL);
-    } else {
-        dest[1] = MP_OBJ_SENTINEL;
-    }
-}
-
 static const mp_rom_map_elem_t lp_buffer_locals_dict_table[] = {
-    { MP_ROM_QSTR(MP_QSTR_free), MP_ROM_PTR(&lp_buffer_free_obj) },
-    { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&lp_buffer_free_obj) },
-    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&lp_buffer_enter_obj) },
-    { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&lp_buffer_exit_obj) },
+    { MP_ROM_QSTR(MP_QSTR_free), MP_ROM_PTR(&lp_handle_free_obj) },
+    { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&lp_handle_free_obj) },
+    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&lp_handle_enter_obj) },
+    { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&lp_handle_exit_obj) },
     { MP_ROM_QSTR(MP_QSTR_resize), MP_ROM_PTR(&lp_buffer_resize_obj) },
 };
 static MP_DEFINE_CONST_DICT(lp_buffer_locals_dict, lp_buffer_locals_dict_table);
@@ -209,6 +179,6 @@ MP_DEFINE_CONST_OBJ_TYPE(
     subscr, lp_buffer_subscr,
     iter, lp_buffer_getiter,
     buffer, lp_buffer_get_buffer,
-    attr, lp_buffer_attr,
+    attr, lp_handle_attr,
     locals_dict, &lp_buffer_locals_dict
     );

@@ -196,3 +196,35 @@ void *lp_handle_data(lp_obj_t *h) {
     }
     return h->data;
 }
+
+// ---- what every handle type's Python face shares ----
+
+static mp_obj_t lp_handle_free(mp_obj_t self_in) {
+    lp_handle_release(MP_OBJ_TO_PTR(self_in));
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_1(lp_handle_free_obj, lp_handle_free);
+
+static mp_obj_t lp_handle_enter(mp_obj_t self_in) {
+    lp_handle_data(MP_OBJ_TO_PTR(self_in)); // `with` on a freed object raises at once
+    return self_in;
+}
+MP_DEFINE_CONST_FUN_OBJ_1(lp_handle_enter_obj, lp_handle_enter);
+
+static mp_obj_t lp_handle_exit(size_t n_args, const mp_obj_t *args) {
+    (void)n_args;
+    lp_handle_release(MP_OBJ_TO_PTR(args[0]));
+    return mp_const_false;
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_handle_exit_obj, 4, 4, lp_handle_exit);
+
+void lp_handle_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
+    lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    if (dest[0] == MP_OBJ_NULL && attr == MP_QSTR_pool) {
+        dest[0] = MP_OBJ_FROM_PTR(self->pool);
+    } else if (dest[0] == MP_OBJ_NULL && attr == MP_QSTR_freed) {
+        dest[0] = mp_obj_new_bool(self->data == NULL);
+    } else {
+        dest[1] = MP_OBJ_SENTINEL; // continue in locals_dict
+    }
+}

@@ -165,6 +165,14 @@ void lp_handle_release(lp_obj_t *h);
 void lp_handle_resize(lp_obj_t *h, size_t size);
 // The handle's data, or ValueError naming the type when it was released.
 void *lp_handle_data(lp_obj_t *h);
+// What every handle type's Python face shares: free() and __del__ (release the one block),
+// __enter__ (raises once freed), __exit__ (releases); a type that owns more blocks than its one
+// (LpBTreeMap) has its own free and exit. The attr slot for `pool` and `freed`; a type with more
+// attributes handles its own and passes the rest on to it.
+MP_DECLARE_CONST_FUN_OBJ_1(lp_handle_free_obj);
+MP_DECLARE_CONST_FUN_OBJ_1(lp_handle_enter_obj);
+MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(lp_handle_exit_obj);
+void lp_handle_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest);
 
 // ---- growable storage (lp_handle.c): what every pool collection shares ----
 // Growth keeps the strong guarantee: these functions change only h->data and h->cap, never h->len,

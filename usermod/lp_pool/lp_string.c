@@ -1000,38 +1000,13 @@ static mp_obj_t lp_string_replace(size_t n_args, const mp_obj_t *args) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_string_replace_obj, 3, 4, lp_string_replace);
 
-static mp_obj_t lp_string_free(mp_obj_t self_in) {
-    lp_handle_release(MP_OBJ_TO_PTR(self_in));
-    return mp_const_none;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(lp_string_free_obj, lp_string_free);
-
-static mp_obj_t lp_string_enter(mp_obj_t self_in) {
-    lp_handle_data(MP_OBJ_TO_PTR(self_in));
-    return self_in;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(lp_string_enter_obj, lp_string_enter);
-
-static mp_obj_t lp_string_exit(size_t n_args, const mp_obj_t *args) {
-    (void)n_args;
-    lp_handle_release(MP_OBJ_TO_PTR(args[0]));
-    return mp_const_false;
-}
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_string_exit_obj, 4, 4, lp_string_exit);
-
 static void lp_string_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (dest[0] != MP_OBJ_NULL) {
-        dest[1] = MP_OBJ_SENTINEL; // stores and deletes: not ours
-    } else if (attr == MP_QSTR_pool) {
-        dest[0] = MP_OBJ_FROM_PTR(self->pool);
-    } else if (attr == MP_QSTR_freed) {
-        dest[0] = mp_obj_new_bool(self->data == NULL);
-    } else if (attr == MP_QSTR_capacity) {
+    if (dest[0] == MP_OBJ_NULL && attr == MP_QSTR_capacity) {
         lp_handle_data(self);
         dest[0] = MP_OBJ_NEW_SMALL_INT(self->cap - 1); // less the terminator
     } else {
-        dest[1] = MP_OBJ_SENTINEL; // continue in locals_dict
+        lp_handle_attr(self_in, attr, dest);
     }
 }
 
@@ -1058,10 +1033,10 @@ static const mp_rom_map_elem_t lp_string_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_lower), MP_ROM_PTR(&lp_string_lower_obj) },
     { MP_ROM_QSTR(MP_QSTR_upper), MP_ROM_PTR(&lp_string_upper_obj) },
     { MP_ROM_QSTR(MP_QSTR_replace), MP_ROM_PTR(&lp_string_replace_obj) },
-    { MP_ROM_QSTR(MP_QSTR_free), MP_ROM_PTR(&lp_string_free_obj) },
-    { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&lp_string_free_obj) },
-    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&lp_string_enter_obj) },
-    { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&lp_string_exit_obj) },
+    { MP_ROM_QSTR(MP_QSTR_free), MP_ROM_PTR(&lp_handle_free_obj) },
+    { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&lp_handle_free_obj) },
+    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&lp_handle_enter_obj) },
+    { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&lp_handle_exit_obj) },
 };
 static MP_DEFINE_CONST_DICT(lp_string_locals_dict, lp_string_locals_dict_table);
 

@@ -450,25 +450,6 @@ static mp_obj_t lp_vec_shrink_to_fit(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(lp_vec_shrink_to_fit_obj, lp_vec_shrink_to_fit);
 
-static mp_obj_t lp_vec_free(mp_obj_t self_in) {
-    lp_handle_release(MP_OBJ_TO_PTR(self_in));
-    return mp_const_none;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(lp_vec_free_obj, lp_vec_free);
-
-static mp_obj_t lp_vec_enter(mp_obj_t self_in) {
-    lp_handle_data(MP_OBJ_TO_PTR(self_in));
-    return self_in;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(lp_vec_enter_obj, lp_vec_enter);
-
-static mp_obj_t lp_vec_exit(size_t n_args, const mp_obj_t *args) {
-    (void)n_args;
-    lp_handle_release(MP_OBJ_TO_PTR(args[0]));
-    return mp_const_false;
-}
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_vec_exit_obj, 4, 4, lp_vec_exit);
-
 // ---- operators -------------------------------------------------------------------------------
 
 static mp_obj_t lp_vec_unary_op(mp_unary_op_t op, mp_obj_t self_in) {
@@ -735,12 +716,6 @@ static void lp_vec_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
         return;
     }
     switch (attr) {
-        case MP_QSTR_pool:
-            dest[0] = MP_OBJ_FROM_PTR(self->pool);
-            break;
-        case MP_QSTR_freed:
-            dest[0] = mp_obj_new_bool(self->data == NULL);
-            break;
         case MP_QSTR_typecode:
             dest[0] = lp_vec_typecode_str(LP_VEC_TC(self));
             break;
@@ -752,7 +727,7 @@ static void lp_vec_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
             dest[0] = MP_OBJ_NEW_SMALL_INT(self->cap / self->sub);
             break;
         default:
-            dest[1] = MP_OBJ_SENTINEL; // continue in locals_dict
+            lp_handle_attr(self_in, attr, dest);
     }
 }
 
@@ -772,10 +747,10 @@ static const mp_rom_map_elem_t lp_vec_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_tolist), MP_ROM_PTR(&lp_vec_tolist_obj) },
     { MP_ROM_QSTR(MP_QSTR_reserve), MP_ROM_PTR(&lp_vec_reserve_obj) },
     { MP_ROM_QSTR(MP_QSTR_shrink_to_fit), MP_ROM_PTR(&lp_vec_shrink_to_fit_obj) },
-    { MP_ROM_QSTR(MP_QSTR_free), MP_ROM_PTR(&lp_vec_free_obj) },
-    { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&lp_vec_free_obj) },
-    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&lp_vec_enter_obj) },
-    { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&lp_vec_exit_obj) },
+    { MP_ROM_QSTR(MP_QSTR_free), MP_ROM_PTR(&lp_handle_free_obj) },
+    { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&lp_handle_free_obj) },
+    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&lp_handle_enter_obj) },
+    { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&lp_handle_exit_obj) },
 };
 static MP_DEFINE_CONST_DICT(lp_vec_locals_dict, lp_vec_locals_dict_table);
 
