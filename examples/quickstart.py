@@ -1,8 +1,9 @@
 # lp-pool quick start. Run it with `make run` (unix port) or `mpremote run examples/quickstart.py`.
+import json
 import struct
 
 import lp_pool
-from lp_pool import AllocError, LpBuffer, LpMemoryPool, LpVec
+from lp_pool import AllocError, LpBuffer, LpMemoryPool, LpString, LpVec
 
 print("lp_pool", lp_pool.version, "- static arena of", lp_pool.arena_size(), "bytes")
 
@@ -36,6 +37,27 @@ def collect(readings, n):
 
 readings = LpVec("h", capacity=8)  # 8 items to start with; it grows as needed
 pool.run(collect, readings, 50)
+
+
+# Build a message inside run(): an LpString is a stream, so print() and json.dump() write into it.
+status = {"sensor": 7, "ok": True}  # made before run(): updating it allocates nothing
+
+
+def build_message(msg, temps):
+    msg.clear()
+    print("sensor", status["sensor"], "temps", end=" ", file=msg)  # ints and strs: no heap
+    json.dump(temps, msg)  # floats printed straight from the LpVec's storage, never boxed
+    status["ok"] = len(temps) == 3
+    msg += " "  # in place, no new object
+    json.dump(status, msg)
+
+
+message = LpString(capacity=64)
+temps = LpVec("f", [21.5, 22.25, 19.75])
+pool.run(build_message, message, temps)
+print("message built with the heap locked:", message)
+message.free()
+temps.free()
 readings.free()
 
 

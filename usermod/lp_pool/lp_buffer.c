@@ -15,29 +15,8 @@
 
 #include "lp_pool.h"
 
-LP_DEFINE_STATIC_EXC(lp_err_size_type, mp_type_TypeError, "size must be an int");
-LP_DEFINE_STATIC_EXC(lp_err_size_negative, mp_type_ValueError, "size must not be negative");
-LP_DEFINE_STATIC_EXC(lp_err_size_huge, mp_type_OverflowError, "size too large for a pool");
 LP_DEFINE_STATIC_EXC(lp_err_slice_len, mp_type_ValueError, "slice assignment cannot change the length of an LpBuffer: use resize()");
 LP_DEFINE_STATIC_EXC(lp_err_byte, mp_type_ValueError, "byte must be in range(0, 256)");
-
-static size_t lp_buffer_size_arg(mp_obj_t n_in) {
-    if (!mp_obj_is_int(n_in)) {
-        lp_raise_static(&lp_err_size_type);
-    }
-    mp_int_t n;
-    if (!mp_obj_get_int_maybe(n_in, &n) || !mp_obj_is_small_int(n_in)) {
-        // Beyond the small-int range: no pool can hold it.
-        if (mp_obj_int_sign(n_in) < 0) {
-            lp_raise_static(&lp_err_size_negative);
-        }
-        lp_raise_static(&lp_err_size_huge);
-    }
-    if (n < 0) {
-        lp_raise_static(&lp_err_size_negative);
-    }
-    return (size_t)n;
-}
 
 static mp_obj_t lp_buffer_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
     enum { ARG_size, ARG_pool };
@@ -47,7 +26,7 @@ static mp_obj_t lp_buffer_make_new(const mp_obj_type_t *type, size_t n_args, siz
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
-    size_t n = lp_buffer_size_arg(args[ARG_size].u_obj);
+    size_t n = lp_size_arg(args[ARG_size].u_obj);
     lp_pool_obj_t *pool = lp_pool_for_new(args[ARG_pool].u_obj);
     // Handle first: if the block then fails, the pool is unchanged and the handle is garbage.
     lp_obj_t *h = lp_handle_new(pool, type);
@@ -188,7 +167,7 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_buffer_exit_obj, 4, 4, lp_buffer_e
 static mp_obj_t lp_buffer_resize(mp_obj_t self_in, mp_obj_t n_in) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     lp_handle_data(self); // use after free raises before the size is looked at
-    size_t n = lp_buffer_size_arg(n_in);
+    size_t n = lp_size_arg(n_in);
     // On failure this raises AllocError and the old block is untouched.
     lp_handle_resize(self, n);
     if (n > self->len) {

@@ -29,6 +29,29 @@ LP_DEFINE_STATIC_EXC(lp_err_tc_bad, mp_type_ValueError,
 LP_DEFINE_STATIC_EXC(lp_err_item_type, mp_type_TypeError, "item must be an int or, for f and d, a float");
 LP_DEFINE_STATIC_EXC(lp_err_item_float, mp_type_TypeError, "integer item expected, got float");
 LP_DEFINE_STATIC_EXC(lp_err_item_range, mp_type_OverflowError, "item out of range for the typecode");
+LP_DEFINE_STATIC_EXC(lp_err_size_type, mp_type_TypeError, "size must be an int");
+LP_DEFINE_STATIC_EXC(lp_err_size_negative, mp_type_ValueError, "size must not be negative");
+LP_DEFINE_STATIC_EXC(lp_err_size_huge, mp_type_OverflowError, "size too large for a pool");
+
+// ---- size arguments --------------------------------------------------------------------------
+
+size_t lp_size_arg(mp_obj_t n_in) {
+    if (!mp_obj_is_int(n_in)) {
+        lp_raise_static(&lp_err_size_type);
+    }
+    mp_int_t n;
+    if (!mp_obj_get_int_maybe(n_in, &n) || !mp_obj_is_small_int(n_in)) {
+        // Beyond the small-int range: no pool can hold it.
+        if (mp_obj_int_sign(n_in) < 0) {
+            lp_raise_static(&lp_err_size_negative);
+        }
+        lp_raise_static(&lp_err_size_huge);
+    }
+    if (n < 0) {
+        lp_raise_static(&lp_err_size_negative);
+    }
+    return (size_t)n;
+}
 
 // ---- iterators --------------------------------------------------------------------------------
 

@@ -113,6 +113,7 @@ extern const mp_obj_type_t lp_type_AllocError;
 extern const mp_obj_type_t lp_type_BTreeMap;
 extern const mp_obj_type_t lp_type_BTreeMapView;
 extern const mp_obj_type_t lp_type_Box;
+extern const mp_obj_type_t lp_type_String;
 
 // ---- the module (modlp_pool.c) ----
 uint8_t *lp_arena_base(void);
@@ -172,6 +173,15 @@ void lp_handle_shrink(lp_obj_t *h, size_t keep);
 void *lp_handle_buffer(lp_obj_t *h, mp_uint_t flags);
 
 #define LP_GROW_MIN (16)
+
+// A size or count argument (bytes, items): TypeError if not an int, ValueError if negative,
+// OverflowError beyond the small-int range (no pool holds that); all preallocated.
+size_t lp_size_arg(mp_obj_t n_in);
+
+// ---- text (lp_string.c) ----
+// The UTF-8 bytes of a str or a live LpString, without allocating; false for anything else (an
+// LpString that was freed raises ValueError). For types that take text keys or values.
+bool lp_text_get(mp_obj_t o, const byte **data, size_t *len);
 
 // ---- iteration in the VM's iter_buf (lp_container.c) ----
 // The iterator a pool collection builds inside the caller's mp_obj_iter_buf_t (no heap): `cur` is

@@ -15,6 +15,7 @@ SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_btreemap_view.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_box.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_bench.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_container.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_string.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_vec.c
 # The allocator core: plain C, no MicroPython includes.
 SRC_USERMOD_LIB_C += $(LP_POOL_MOD_DIR)/lp_alloc.c

@@ -113,6 +113,9 @@ static const mp_rom_map_elem_t lp_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_with_global_alloc), MP_ROM_PTR(&lp_with_global_alloc_obj) },
     { MP_ROM_QSTR(MP_QSTR_LpMemoryPool), MP_ROM_PTR(&lp_type_MemoryPool) },
     { MP_ROM_QSTR(MP_QSTR_LpBuffer), MP_ROM_PTR(&lp_type_Buffer) },
+    #if MICROPY_PY_BUILTINS_STR_UNICODE
+    { MP_ROM_QSTR(MP_QSTR_LpString), MP_ROM_PTR(&lp_type_String) },
+    #endif
     { MP_ROM_QSTR(MP_QSTR_LpVec), MP_ROM_PTR(&lp_type_Vec) },
     { MP_ROM_QSTR(MP_QSTR_AllocError), MP_ROM_PTR(&lp_type_AllocError) },
     { MP_ROM_QSTR(MP_QSTR_LpBTreeMap), MP_ROM_PTR(&lp_type_BTreeMap) },
