@@ -3,6 +3,7 @@
 # message.
 import io
 
+from lp_pool import LpMemoryPool, LpString
 from lpbench import best_of, gc_collections, heap_total_allocated, result
 
 AIM = ">= 1.5x the fastest built-in, 0 GC bytes/message"
@@ -37,7 +38,29 @@ def msg_stringio(base):
     return len(buf.getvalue())
 
 
-WAYS = (("concat", msg_concat), ("join", msg_join), ("stringio", msg_stringio))
+# The message buffer a program keeps and clears for each message: what LpString is made for.
+MSG = None
+
+
+def msg_lpstring(base):
+    MSG.clear()
+    for i in range(RECORDS):
+        print("id=", base + i, " v=", (base + i) * 0.5, " s=", WORDS[i & 3], sep="", file=MSG)
+    return len(MSG)
+
+
+def msg_lpstring_new(base):
+    """A new LpString per message, grown from empty and freed: the StringIO pattern."""
+    t = LpString()
+    for i in range(RECORDS):
+        print("id=", base + i, " v=", (base + i) * 0.5, " s=", WORDS[i & 3], sep="", file=t)
+    n = len(t)
+    t.free()
+    return n
+
+
+BUILTIN = (("concat", msg_concat), ("join", msg_join), ("stringio", msg_stringio))
+WAYS = BUILTIN + (("lpstring", msg_lpstring), ("lpstring_new", msg_lpstring_new))
 
 
 def repeat(fn, m):
@@ -47,15 +70,23 @@ def repeat(fn, m):
 
 
 def main(cfg):
+    global MSG
     m = cfg["messages"]
+    pool = LpMemoryPool()
+    MSG = LpString(capacity=2048)
     result("text_message_chars", msg_join(0), "chars")
+    same = msg_join(7) == msg_stringio(7) and msg_lpstring(7) == msg_join(7) and str(MSG).startswith("id=7 ")
+    result("text_ways_agree", int(same), "")
     best = best_of(cfg["rounds"], [(name, lambda f=fn: repeat(f, m)) for name, fn in WAYS])
     fastest = None
     for name, (t, c) in best.items():
         result(f"text_{name}", t / m, "ticks/op")
         result(f"text_{name}_gc", c / cfg["rounds"], "collections")
-        fastest = t if fastest is None else min(fastest, t)
-    result("text_fastest_builtin", fastest / m, "ticks/op", AIM)
+        if name in dict(BUILTIN):
+            fastest = t if fastest is None else min(fastest, t)
+    result("text_fastest_builtin", fastest / m, "ticks/op")
+    result("text_ratio", fastest / best["lpstring"][0], "x", AIM)
+    result("text_new_ratio", fastest / best["lpstring_new"][0], "x", "(a new LpString per message)")
     for name, fn in WAYS:
         a0 = heap_total_allocated()
         c0 = gc_collections()
@@ -64,3 +95,5 @@ def main(cfg):
         if a0 is not None:
             result(f"text_{name}_gc_bytes", (a1 - a0) / m, "B/message", "0 for LpString")
         result(f"text_{name}_gc_per_100", 100 * (gc_collections() - c0) / m, "collections")
+    MSG.free()
+    result("text_pool_ok", int(pool.check() and pool.stats()["used"] == 0), "")

@@ -44,7 +44,16 @@ EXPECTED = {
         "vec_bytes_per_elem_lpvec_i",
         "vec_bytes_per_elem_lpvec_f",
     ],
-    "text": ["text_concat", "text_join", "text_stringio", "text_fastest_builtin", "text_message_chars"],
+    "text": [
+        "text_concat",
+        "text_join",
+        "text_stringio",
+        "text_lpstring",
+        "text_lpstring_new",
+        "text_fastest_builtin",
+        "text_ratio",
+        "text_message_chars",
+    ],
     "map": [
         "map_insert_dict_50",
         "map_lookup_dict_50",
@@ -118,6 +127,8 @@ def check(data, target):
     assert key(data, "frag_pool_largest_exact", target) == 1
     assert key(data, "map_pool_ok", target) == 1
     assert key(data, "vec_pool_ok", target) == 1
+    assert key(data, "text_pool_ok", target) == 1
+    assert key(data, "text_ways_agree", target) == 1  # every way builds the same text
     assert key(data, "det_pool_ok", target) == 1
     # Appends inside run() lock the heap: no collection can happen during them.
     assert key(data, "det_gc_in_appends_lpvec", target) == 0
