@@ -252,18 +252,21 @@ static inline uint32_t lp_head_link(uint32_t c) {
 }
 
 // Push the free block p onto the list of class c.
+// The head is addressed through its link, so c is only needed again when the list was empty.
 LP_HOT void lp_insert_class(lp_alloc_t *a, uint8_t *p, uint32_t c) {
-    uint32_t head = a->heads[c];
-    uint32_t link = lp_link(a, p);
+    uint32_t hl = lp_head_link(c);
+    uint32_t *head_word = lp_word(lp_at(a, hl));
+    uint32_t head = *head_word;
     uint32_t *links = lp_word(p);
     links[0] = head;
-    links[1] = lp_head_link(c);
+    links[1] = hl;
+    uint32_t link = lp_link(a, p);
+    *head_word = link;
     if (head) {
         lp_word(lp_at(a, head))[1] = link;   // p's forward link is the word at p itself
     } else {
         lp_mark_nonempty(a, c);
     }
-    a->heads[c] = link;
 }
 
 // Push the free block p of n granules onto its class list.
