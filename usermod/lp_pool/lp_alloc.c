@@ -63,8 +63,9 @@
 // else in the first non-zero word above it. Flat words make every update one shift by the class
 // itself (x86 and ARM shifts take the count modulo 32 anyway). There is no summary word: free and
 // alloc update the bitmap on about half of their calls (lists are short), while the words above c's
-// are looked at only when c's word has nothing above c (a few % of allocations), and there are at
-// most LP_MAP_WORDS (7; 3 for 64 KiB, 4 for 1 MiB) of them.
+// are looked at only when c's word has nothing above c (a few % of allocations), and there are
+// LP_MAP_WORDS of them (7 with LP_ALLOC_SL_BITS = 3; a 64 KiB region uses 3, 1 MiB 4, the rest stay
+// zero).
 #define LP_CLASS_MAX   (LP_FL_COUNT * LP_SL_COUNT)
 #define LP_MAP_WORDS   ((LP_CLASS_MAX + 31) / 32)
 
