@@ -28,8 +28,7 @@
 //      list head, every other back link the block before it, no cycle) of blocks that lie in the
 //      region, are free, and belong to the list's class.
 //   7. Every free block of the walk is on the list of its class, and the lists hold nothing else.
-//   8. A class bitmap bit is set exactly when its list is non-empty, and a summary bit exactly when
-//      its word of the class bitmap is non-zero; no bit beyond the last class.
+//   8. A class bitmap bit is set exactly when its list is non-empty; no bit beyond the last class.
 //   9. The counters (used granules, all blocks, free blocks) equal those of the walk, and the
 //      peak is at least the current use.
 //  10. Only with LP_ALLOC_EXACT_FREE: the start bitmap (after heads[] in the index) has a bit set
@@ -59,10 +58,14 @@
 #error "LP_ALLOC_SL_BITS must be 1..5"
 #endif
 
-// The non-empty lists are one flat bitmap over the classes (bit c % 32 of word c / 32), plus one
-// summary bit per word. Classes grow with size, so "the first non-empty class above c" is the first
-// set bit after c: within c's word, else in the first non-empty word above it. Flat words make every
-// update one shift by the class itself (x86 and ARM shifts take the count modulo 32 anyway).
+// The non-empty lists are one flat bitmap over the classes (bit c % 32 of word c / 32). Classes grow
+// with size, so "the first non-empty class above c" is the first set bit after c: within c's word,
+// else in the first non-zero word above it. Flat words make every update one shift by the class
+// itself (x86 and ARM shifts take the count modulo 32 anyway). There is no summary word: free and
+// alloc update the bitmap on about half of their calls (lists are short), while the words above c's
+// are looked at only when c's word has nothing above c (a few % of allocations), and there are
+// LP_MAP_WORDS of them (7 with LP_ALLOC_SL_BITS = 3; a 64 KiB region uses 3, 1 MiB 4, the rest stay
+// zero).
 #define LP_CLASS_MAX   (LP_FL_COUNT * LP_SL_COUNT)
 #define LP_MAP_WORDS   ((LP_CLASS_MAX + 31) / 32)
 
@@ -79,7 +82,6 @@ struct lp_alloc {
     size_t max_request;        // largest payload a block can have: granules * 8 - 4
     size_t alloc_count;
     size_t failed_count;
-    uint32_t word_map;         // bit w: class_map[w] != 0
     uint32_t class_map[LP_MAP_WORDS]; // bit c % 32 of word c / 32: heads[c] != 0
     #if LP_ALLOC_EXACT_FREE
     uint32_t *start_map;       // &heads[class_count]: the start bitmap, see LP_ALLOC_EXACT_FREE
@@ -234,16 +236,10 @@ static inline size_t lp_start_words(size_t total) {
 
 static inline void lp_mark_nonempty(lp_alloc_t *a, uint32_t c) {
     a->class_map[c / 32] |= 1u << (c % 32);
-    a->word_map |= 1u << (c / 32);
 }
 
 static inline void lp_mark_empty(lp_alloc_t *a, uint32_t c) {
-    uint32_t w = c / 32;
-    uint32_t left = a->class_map[w] & ~(1u << (c % 32));
-    a->class_map[w] = left;
-    if (!left) {
-        a->word_map &= ~(1u << w);
-    }
+    a->class_map[c / 32] &= ~(1u << (c % 32));
 }
 
 // Link of the list head of class c: the word that points at the first block of that list.
@@ -252,18 +248,21 @@ static inline uint32_t lp_head_link(uint32_t c) {
 }
 
 // Push the free block p onto the list of class c.
+// The head is addressed through its link, so c is only needed again when the list was empty.
 LP_HOT void lp_insert_class(lp_alloc_t *a, uint8_t *p, uint32_t c) {
-    uint32_t head = a->heads[c];
-    uint32_t link = lp_link(a, p);
+    uint32_t hl = lp_head_link(c);
+    uint32_t *head_word = lp_word(lp_at(a, hl));
+    uint32_t head = *head_word;
     uint32_t *links = lp_word(p);
     links[0] = head;
-    links[1] = lp_head_link(c);
+    links[1] = hl;
+    uint32_t link = lp_link(a, p);
+    *head_word = link;
     if (head) {
         lp_word(lp_at(a, head))[1] = link;   // p's forward link is the word at p itself
     } else {
         lp_mark_nonempty(a, c);
     }
-    a->heads[c] = link;
 }
 
 // Push the free block p of n granules onto its class list.
@@ -310,12 +309,10 @@ LP_HOT uint8_t *lp_take(lp_alloc_t *a, uint32_t n) {
     }
     uint32_t w = c / 32;
     uint32_t above = a->class_map[w] & (~1u << (c % 32));   // classes after c in c's word
-    if (!above) {
-        uint32_t words = a->word_map & (~1u << w);
-        if (!words) {
+    while (!above) {   // at most LP_MAP_WORDS - 1 words above c's
+        if (++w >= LP_MAP_WORDS) {
             return NULL;
         }
-        w = lp_ffs(words);
         above = a->class_map[w];
     }
     return lp_pop(a, w * 32 + lp_ffs(above));
@@ -749,11 +746,13 @@ void lp_alloc_stats(const lp_alloc_t *a, lp_alloc_stats_t *out) {
     out->used_blocks = a->blocks - a->free_blocks;
     out->used_payload = out->used - out->used_blocks * LP_HDR;
     out->free = out->capacity - out->used;
-    if (a->word_map) {
-        // The head of the highest non-empty class is the largest request lp_take can serve.
-        uint32_t w = lp_fls(a->word_map);
-        uint32_t c = w * 32 + lp_fls(a->class_map[w]);
-        out->largest_free = (size_t)lp_hsize(lp_header(lp_at(a, a->heads[c]))) * LP_GRAN - LP_HDR;
+    for (uint32_t w = LP_MAP_WORDS; w-- > 0;) {
+        if (a->class_map[w]) {
+            // The head of the highest non-empty class is the largest request lp_take can serve.
+            uint32_t c = w * 32 + lp_fls(a->class_map[w]);
+            out->largest_free = (size_t)lp_hsize(lp_header(lp_at(a, a->heads[c]))) * LP_GRAN - LP_HDR;
+            break;
+        }
     }
     out->free_blocks = a->free_blocks;
     out->peak_used = (size_t)a->peak_granules * LP_GRAN;
@@ -783,21 +782,20 @@ bool lp_alloc_invariants_hold(const lp_alloc_t *a) {
     if (!a || a->magic != LP_MAGIC || a->granules < LP_MIN_BLOCK || a->granules >= LP_MAX_GRANULES) {
         return false;
     }
+    uint32_t any = 0;   // a non-empty list
+    for (uint32_t w = 0; w < LP_MAP_WORDS; w++) {
+        any |= a->class_map[w];
+    }
     if (a->used_granules > a->granules || a->peak_granules < a->used_granules
         || a->blocks < a->free_blocks
         || a->blocks - a->free_blocks > a->used_granules / LP_MIN_BLOCK
         || a->free_blocks > (a->granules - a->used_granules) / LP_MIN_BLOCK
         || (a->free_blocks == 0) != (a->used_granules == a->granules)
-        || (a->free_blocks == 0) != (a->word_map == 0)) {
+        || (a->free_blocks == 0) != (any == 0)) {
         return false;
     }
     if (lp_header(lp_end(a)) & ~LP_PREV_FREE) {
         return false;
-    }
-    for (uint32_t w = 0; w < LP_MAP_WORDS; w++) {
-        if (((a->word_map >> w) & 1u) != (a->class_map[w] != 0)) {
-            return false;
-        }
     }
     return true;
 }
@@ -1028,12 +1026,6 @@ const char *lp_alloc_check(const lp_alloc_t *a) {
                 return "invariant 8: bitmap bit beyond the last class";
             }
         }
-        if (((a->word_map >> w) & 1u) != (a->class_map[w] != 0)) {
-            return "invariant 8: summary bit disagrees with its word of the class bitmap";
-        }
-    }
-    if (a->word_map >> (LP_MAP_WORDS - 1) >> 1) {
-        return "invariant 8: bitmap bit beyond the last class";
     }
 
     #if LP_ALLOC_EXACT_FREE

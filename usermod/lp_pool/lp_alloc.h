@@ -19,8 +19,8 @@
 //   Free blocks are kept in doubly linked lists, one per size class. The first level splits sizes
 //   by powers of two, the second level splits each power-of-two range into LP_ALLOC_SL_COUNT equal
 //   parts (sizes below LP_ALLOC_SL_COUNT granules get one exact class each). A flat bitmap over the
-//   classes (plus one summary bit per 32 classes) tells which lists are non-empty; classes grow with
-//   size, so finding a fitting list is at most two find-first-set operations. The number
+//   classes (7 words with the default LP_ALLOC_SL_BITS) tells which lists are non-empty; classes grow
+//   with size, so finding a fitting list is one find-first-set after at most 6 word tests. The number
 //   of classes is computed from the region size at init: the index, alignment and sentinel take about
 //   310 bytes of a 4 KiB region, 440 of 64 KiB (the largest block is 99.3% of the region) and 570
 //   of 1 MiB.
@@ -28,7 +28,8 @@
 // Worst-case bounds (N = granules in the region, SLB = LP_ALLOC_SL_BITS)
 //   * lp_alloc, lp_free, lp_alloc_aligned, lp_usable_size, lp_alloc_stats: O(1). No loop in them
 //     depends on the number of blocks or the region size; the search is one bitmap test for the
-//     request's own class (head block only), then at most two find-first-set operations. Forward
+//     request's own class (head block only), then at most 6 more bitmap words (a constant bound,
+//     whatever the region; 24 with LP_ALLOC_SL_BITS = 5) and one find-first-set. Forward
 //     in-place lp_realloc is O(1); backward growth and a moving lp_realloc add one memmove/memcpy
 //     of the old payload.
 //   * Fit: alloc(s) fails only if no free block of at least s bytes exists in the request's own
