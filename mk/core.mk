@@ -32,10 +32,14 @@ CORE_EXACT := -DLP_ALLOC_EXACT_FREE=1
 CORE_LIB := $(CORE_SRC_DIR)/lp_alloc.c $(CORE_SRC_DIR)/lp_alloc.h
 CORE_MODEL := $(CORE_TEST_DIR)/model.c $(CORE_TEST_DIR)/model.h
 CORE_TEST_BINS := $(foreach m,m64 m32,$(CORE_BUILD)/test_core_$(m) $(CORE_BUILD)/stress_$(m)) \
-    $(CORE_BUILD)/test_core_plain_m32 $(CORE_BUILD)/stress_plain_m32
+    $(CORE_BUILD)/test_core_plain_m32 $(CORE_BUILD)/stress_plain_m32 \
+    $(CORE_BUILD)/test_core_tag_m32 $(CORE_BUILD)/stress_tag_m32
+# Block tags (LP_ALLOC_TAG, what LP_POOL_ALLOC_META=1 builds the module with): *_tag_* test them.
+CORE_TAG := -DLP_ALLOC_TAG=1
 CORE_FUZZ_BIN := $(CORE_BUILD)/fuzz_core
 CORE_BENCH_BIN := $(CORE_BUILD)/bench_core_m32
 CORE_BENCH_EXACT_BIN := $(CORE_BUILD)/bench_core_exact_m32
+CORE_BENCH_TAG_BIN := $(CORE_BUILD)/bench_core_tag_m32
 CORE_M0_OBJ := $(CORE_BUILD)/lp_alloc_m0plus.o
 
 FUZZ_SECONDS ?= 600
@@ -58,6 +62,14 @@ $(CORE_BUILD)/test_core_plain_%: $(CORE_TEST_DIR)/test_core.c $(CORE_LIB) $(LP_R
 $(CORE_BUILD)/stress_plain_%: $(CORE_TEST_DIR)/stress.c $(CORE_MODEL) $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
 	@echo "  CC      $(@:$(LP_ROOT)/%=%)"
 	@$(CORE_CC) -$* $(CORE_WARN) $(CORE_SAN) $(CORE_INC) $(filter %.c,$^) -o $@
+
+$(CORE_BUILD)/test_core_tag_%: $(CORE_TEST_DIR)/test_core.c $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
+	@echo "  CC      $(@:$(LP_ROOT)/%=%)"
+	@$(CORE_CC) -$* $(CORE_WARN) $(CORE_SAN) $(CORE_EXACT) $(CORE_TAG) $(CORE_INC) $(filter %.c,$^) -o $@
+
+$(CORE_BUILD)/stress_tag_%: $(CORE_TEST_DIR)/stress.c $(CORE_MODEL) $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
+	@echo "  CC      $(@:$(LP_ROOT)/%=%)"
+	@$(CORE_CC) -$* $(CORE_WARN) $(CORE_SAN) $(CORE_EXACT) $(CORE_TAG) $(CORE_INC) $(filter %.c,$^) -o $@
 
 $(CORE_BUILD)/test_core_%: $(CORE_TEST_DIR)/test_core.c $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
 	@echo "  CC      $(@:$(LP_ROOT)/%=%)"
@@ -82,6 +94,11 @@ $(CORE_BENCH_BIN): $(CORE_TEST_DIR)/bench/bench_core.c $(CORE_LIB) $(LP_ROOT)/mk
 $(CORE_BENCH_EXACT_BIN): $(CORE_TEST_DIR)/bench/bench_core.c $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
 	@echo "  CC      $(@:$(LP_ROOT)/%=%)"
 	@$(CORE_CC) -m32 -O2 -g $(CORE_WARN) $(CORE_EXACT) $(CORE_INC) $(filter %.c,$^) -o $@
+
+# With block tags, to show they cost nothing per operation.
+$(CORE_BENCH_TAG_BIN): $(CORE_TEST_DIR)/bench/bench_core.c $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
+	@echo "  CC      $(@:$(LP_ROOT)/%=%)"
+	@$(CORE_CC) -m32 -O2 -g $(CORE_WARN) $(CORE_TAG) $(CORE_INC) $(filter %.c,$^) -o $@
 
 $(CORE_M0_OBJ): $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
 	@echo "  ARM-CC  $(@:$(LP_ROOT)/%=%)"
