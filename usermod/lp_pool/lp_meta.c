@@ -295,7 +295,12 @@ static mp_obj_t lp_meta_print_fn(mp_obj_t pool_in, mp_obj_t target, mp_obj_t cal
     lp_pool_obj_t *pool = lp_pool_for_new(pool_in);
     lp_meta_out_t out = { target, mp_obj_is_true(call_in) };
     if (!out.call) {
-        mp_get_stream_raise(target, MP_STREAM_OP_WRITE);
+        const mp_stream_p_t *stream = mp_get_stream(target);
+        if (stream == NULL || stream->write == NULL) {
+            // Not a native stream (a class with a write method): its write, like print(file=) does.
+            out.target = mp_load_attr(target, MP_QSTR_write);
+            out.call = true;
+        }
     }
     char buf[LP_META_LINE];
     vstr_t line;
