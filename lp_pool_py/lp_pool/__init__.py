@@ -5,6 +5,8 @@ users import. Everything that must run while the GC heap is locked is native; wh
 with the heap free (formatting, conveniences).
 """
 
+import sys as _sys
+
 from _lp_pool import (
     AllocError,
     LpBox,
@@ -19,8 +21,6 @@ from _lp_pool import (
     version,
     with_global_alloc,
 )
-
-import sys as _sys
 
 try:
     from _lp_pool import _meta_print  # only in firmware built with LP_POOL_ALLOC_META=1
