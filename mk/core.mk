@@ -6,7 +6,8 @@
 #   make -f mk/core.mk core-fuzz-bin   the libFuzzer binary (clang)
 #   make -f mk/core.mk fuzz            fuzz for FUZZ_SECONDS (600) on a copy of the seed corpus;
 #                                      FUZZ_MERGE=1 merges new inputs back into tests/core/corpus
-#   make -f mk/core.mk bench-core      -m32 -O2 benchmark (also with LP_ALLOC_EXACT_FREE=1), callgrind
+#   make -f mk/core.mk bench-core      -m32 -O2 benchmark (also with LP_ALLOC_EXACT_FREE=1 and with
+#                                      LP_ALLOC_TAG=1), callgrind
 #                                      counts and branch simulation, Cortex-M0+ code size;
 #                                      prints a table and writes build/bench/core.json
 #
@@ -41,6 +42,7 @@ CORE_BENCH_BIN := $(CORE_BUILD)/bench_core_m32
 CORE_BENCH_EXACT_BIN := $(CORE_BUILD)/bench_core_exact_m32
 CORE_BENCH_TAG_BIN := $(CORE_BUILD)/bench_core_tag_m32
 CORE_M0_OBJ := $(CORE_BUILD)/lp_alloc_m0plus.o
+CORE_M0_TAG_OBJ := $(CORE_BUILD)/lp_alloc_tag_m0plus.o
 
 FUZZ_SECONDS ?= 600
 FUZZ_MERGE ?= 0
@@ -105,6 +107,11 @@ $(CORE_M0_OBJ): $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
 	@$(CORE_ARM_CC) -mcpu=cortex-m0plus -mthumb -Os $(CORE_WARN) -ffunction-sections \
 	    -c $(CORE_SRC_DIR)/lp_alloc.c -o $@
 
+$(CORE_M0_TAG_OBJ): $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
+	@echo "  ARM-CC  $(@:$(LP_ROOT)/%=%)"
+	@$(CORE_ARM_CC) -mcpu=cortex-m0plus -mthumb -Os $(CORE_WARN) $(CORE_TAG) -ffunction-sections \
+	    -c $(CORE_SRC_DIR)/lp_alloc.c -o $@
+
 $(CORE_BUILD):
 	@mkdir -p $@
 
@@ -120,9 +127,11 @@ ifeq ($(FUZZ_MERGE),1)
 	@$(CORE_FUZZ_BIN) -merge=1 $(CORE_TEST_DIR)/corpus $(CORE_FUZZ_CORPUS)
 endif
 
-bench-core: $(CORE_BENCH_BIN) $(CORE_BENCH_EXACT_BIN) $(CORE_M0_OBJ) $(LP_ROOT)/tools/bench_core.py
+bench-core: $(CORE_BENCH_BIN) $(CORE_BENCH_EXACT_BIN) $(CORE_BENCH_TAG_BIN) $(CORE_M0_OBJ) $(CORE_M0_TAG_OBJ) \
+    $(LP_ROOT)/tools/bench_core.py
 	@$(CORE_PYTHON) $(LP_ROOT)/tools/bench_core.py --bench $(CORE_BENCH_BIN) \
-	    --bench-exact $(CORE_BENCH_EXACT_BIN) --m0-obj $(CORE_M0_OBJ) --out $(CORE_BENCH_JSON)
+	    --bench-exact $(CORE_BENCH_EXACT_BIN) --m0-obj $(CORE_M0_OBJ) --bench-tag $(CORE_BENCH_TAG_BIN) \
+	    --m0-tag-obj $(CORE_M0_TAG_OBJ) --out $(CORE_BENCH_JSON)
 
 core-clean:
 	@rm -rf $(CORE_BUILD) $(CORE_BENCH_JSON)
