@@ -7,7 +7,7 @@ if not lp_pool.alloc_meta:
     print("SKIP: allocation tracking is not compiled in (build with LP_POOL_ALLOC_META=1)")
     raise SystemExit
 
-from lp_pool import LpBox, LpBuffer, LpMemoryPool, LpString, LpVec
+from lp_pool import LpBox, LpBTreeMap, LpBuffer, LpMemoryPool, LpString, LpVec
 
 
 def blk(n):
@@ -149,6 +149,16 @@ for n in (1, 256):
         LpMemoryPool(bytearray(2048), meta_rows=n)
     except ValueError as e:
         print("ValueError", e)
+
+# An LpBTreeMap's head, its nodes and its out-of-line text values are rows of their own; nodes and
+# text take the scope they were made in.
+m = LpBTreeMap(pool=pool)
+with pool.scope("map"):
+    for i in range(40):
+        m[i] = "value number %d" % i
+print([r[:2] for r in pool.meta()], pool.meta()[1][2], total_ok(pool), pool.check())
+m.free()
+print(pool.meta(), used(pool))
 
 # A viewed vector's stranded blocks count as pinned.
 pp = LpMemoryPool(bytearray(4096))
