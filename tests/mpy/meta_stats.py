@@ -155,7 +155,7 @@ for n in (1, 256):
 m = LpBTreeMap(pool=pool)
 with pool.scope("map"):
     for i in range(40):
-        m[i] = "value number %d" % i
+        m[i] = "value number " + str(i)
 print([r[:2] for r in pool.meta()], pool.meta()[1][2], total_ok(pool), pool.check())
 m.free()
 print(pool.meta(), used(pool))
