@@ -52,6 +52,12 @@ print(
     pool.meta()[1] == ("lp_pool.LpVec('i')", None, 1, blk(v.capacity * 4)),
     used(pool) - before == blk(v.capacity * 4) - blk(40),
 )
+before = used(pool)
+bx = LpBox(1, pool=pool)  # its block's size depends on the port's word size
+print(pool.meta()[-1] == ("lp_pool.LpBox", None, 1, used(pool) - before), total_ok(pool))
+bx.value = "a longer value than before"
+print(pool.meta()[-1] == ("lp_pool.LpBox", None, 1, used(pool) - before), total_ok(pool))
+bx.free()
 a.free()
 v.free()
 print("freed:", pool.meta(), used(pool), pool.check())
@@ -72,7 +78,7 @@ with pool.scope("outer"):
     objs.append(LpBuffer(8, pool=pool))
     try:
         with pool.scope("inner"):
-            objs.append(LpBox(1, pool=pool))
+            objs.append(LpVec("h", capacity=1, pool=pool))
             raise ValueError
     except ValueError:
         pass
@@ -82,7 +88,7 @@ with pool.scope("outer"):
         pool.run(in_run, "fail", scope="rx")
     except KeyError:
         pass
-    objs.append(LpBox(2, pool=pool))
+    objs.append(LpVec("h", capacity=2, pool=pool))
 objs.append(LpBuffer(8, pool=pool))
 objs.append(pool.run(in_run, "ok"))  # no scope= keeps the current one (none here)
 for row in pool.meta():
@@ -93,7 +99,7 @@ print(total_ok(pool))
 with pool.scope("a scope name far too long for its column"):
     objs.append(LpString("abc", pool=pool))
 with pool.scope("\u00e9" * 30):
-    objs.append(LpBox(3, pool=pool))
+    objs.append(LpVec("h", capacity=3, pool=pool))
 lp_pool.print_memory_stats(pool)
 print(pool.meta()[-1][1] == "\u00e9" * 12, total_ok(pool))
 
@@ -123,7 +129,7 @@ print("freed:", pool.meta(), used(pool), pool.check())
 # changed; an emptied row is taken over.
 small = LpMemoryPool(bytearray(2048), meta_rows=3)  # row 0 is the pinned blocks'
 x = LpBuffer(8, pool=small)
-y = LpBox(1, pool=small)
+y = LpVec("h", capacity=1, pool=small)
 for make in (lambda: LpString("s", pool=small), lambda: small.run(LpVec, "b")):
     try:
         make()

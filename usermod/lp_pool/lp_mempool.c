@@ -37,15 +37,15 @@ static lp_pool_obj_t *lp_pool_new(mp_obj_t buf, uint8_t *mem, size_t size, size_
     // The tracking table comes first in the region (lp_meta.c invariant 2), 8-byte aligned.
     size_t skip = (size_t)(-(uintptr_t)mem & 7) + lp_meta_table_bytes(meta_rows);
     uint8_t *table = mem + (size_t)(-(uintptr_t)mem & 7);
-    size_t min = lp_alloc_min_region() + skip;
-    lp_status_t st = size < min ? LP_ERR_TOO_SMALL : lp_alloc_init(&heap, mem + skip, size - skip);
+    lp_status_t st = size < lp_alloc_min_region() + skip ? LP_ERR_TOO_SMALL : lp_alloc_init(&heap, mem + skip, size - skip);
+    #define LP_MIN_REGION (lp_alloc_min_region() + skip)
     #else
-    size_t min = lp_alloc_min_region();
-    lp_status_t st = size < min ? LP_ERR_TOO_SMALL : lp_alloc_init(&heap, mem, size);
+    lp_status_t st = size < lp_alloc_min_region() ? LP_ERR_TOO_SMALL : lp_alloc_init(&heap, mem, size);
+    #define LP_MIN_REGION (lp_alloc_min_region())
     #endif
     if (st == LP_ERR_TOO_SMALL) {
         mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("buffer of %u bytes is too small for a pool (needs at least %u)"),
-            (unsigned)size, (unsigned)min);
+            (unsigned)size, (unsigned)LP_MIN_REGION);
     }
     if (st != LP_OK) {
         mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("cannot make a pool over this buffer: %s"), lp_status_str(st));
