@@ -17,8 +17,8 @@
 //  4. A block keeps the row it was allocated in when it grows or shrinks (its scope is where it was
 //     born); a pinned block's data moved to a fresh block keeps its row too.
 //  5. The current scope is per pool: `with pool.scope(name)` and run(fn, scope=name) set it and put
-//     the outer one back on the way out, also after an exception. The name is a str kept alive by
-//     the LpScope object or run()'s arguments; rows keep a copy cut to LP_META_NAME bytes (at a
+//     the outer one back on the way out, also after an exception. The pool holds the name (a str)
+//     while it is current; rows keep a copy cut to LP_META_NAME bytes (at a
 //     character boundary), so two names that agree in those bytes share rows.
 #include <string.h>
 
@@ -62,8 +62,7 @@ void lp_meta_init(lp_pool_obj_t *pool, void *table, size_t rows) {
     t->rows = (uint32_t)rows;
     t->row[0].kind = LP_KIND_PINNED;
     pool->meta = t;
-    pool->meta_scope = NULL;
-    pool->meta_scope_len = 0;
+    pool->meta_scope = MP_OBJ_NULL;
 }
 
 // Bytes a live block occupies in the arena: its granules, header included.
@@ -88,8 +87,14 @@ uint32_t lp_meta_row(lp_pool_obj_t *pool, uint32_t kind) {
         return LP_META_PINNED_TAG;
     }
     lp_meta_table_t *t = pool->meta;
-    size_t len = pool->meta_scope == NULL ? 0 : lp_meta_cut(pool->meta_scope, pool->meta_scope_len);
-    uint8_t has = pool->meta_scope != NULL;
+    // A str's bytes, read without allocating (the pool's reference keeps the str alive).
+    size_t len = 0;
+    const byte *name = NULL;
+    if (pool->meta_scope != MP_OBJ_NULL) {
+        name = (const byte *)mp_obj_str_get_data(pool->meta_scope, &len);
+        len = lp_meta_cut(name, len);
+    }
+    uint8_t has = name != NULL;
     uint32_t spare = 0;
     for (uint32_t i = 1; i < t->rows; i++) {
         lp_meta_row_t *r = &t->row[i];
@@ -99,7 +104,7 @@ uint32_t lp_meta_row(lp_pool_obj_t *pool, uint32_t kind) {
             }
             continue;
         }
-        if (r->kind == kind && r->has_scope == has && r->name_len == len && memcmp(r->name, pool->meta_scope, len) == 0) {
+        if (r->kind == kind && r->has_scope == has && r->name_len == len && memcmp(r->name, name, len) == 0) {
             return i + 1;
         }
     }
@@ -110,7 +115,7 @@ uint32_t lp_meta_row(lp_pool_obj_t *pool, uint32_t kind) {
         r->has_scope = has;
         r->name_len = (uint8_t)len;
         if (len != 0) {
-            memcpy(r->name, pool->meta_scope, len);
+            memcpy(r->name, name, len);
         }
     }
     return spare;
@@ -385,16 +390,21 @@ mp_obj_t lp_meta_rows(lp_pool_obj_t *pool) {
 // ---- scopes ------------------------------------------------------------------------------
 
 // The name of a scope: a non-empty str.
-void lp_meta_scope_arg(mp_obj_t name, const byte **data, size_t *len) {
+void lp_meta_scope_arg(mp_obj_t name) {
     if (!mp_obj_is_str(name)) {
         mp_raise_TypeError(MP_ERROR_TEXT("scope name must be a str"));
     }
     size_t n;
-    *data = (const byte *)mp_obj_str_get_data(name, &n);
+    mp_obj_str_get_data(name, &n);
     if (n == 0) {
         mp_raise_ValueError(MP_ERROR_TEXT("scope name must not be empty"));
     }
-    *len = n;
+}
+
+void lp_meta_scope_set(lp_pool_obj_t *pool, mp_obj_t name) {
+    lp_lock();
+    pool->meta_scope = name;
+    lp_unlock();
 }
 
 // LpScope: what pool.scope(name) returns, a context manager.
@@ -402,20 +412,16 @@ typedef struct {
     mp_obj_base_t base;
     lp_pool_obj_t *pool;
     mp_obj_t name;
-    const byte *outer;
-    size_t outer_len;
+    mp_obj_t outer;
     bool entered;
 } lp_scope_obj_t;
 
 mp_obj_t lp_meta_scope_new(lp_pool_obj_t *pool, mp_obj_t name) {
-    const byte *data;
-    size_t len;
-    lp_meta_scope_arg(name, &data, &len);
+    lp_meta_scope_arg(name);
     lp_scope_obj_t *s = mp_obj_malloc(lp_scope_obj_t, &lp_type_Scope);
     s->pool = pool;
     s->name = name;
-    s->outer = NULL;
-    s->outer_len = 0;
+    s->outer = MP_OBJ_NULL;
     s->entered = false;
     return MP_OBJ_FROM_PTR(s);
 }
@@ -425,14 +431,8 @@ static mp_obj_t lp_scope_enter(mp_obj_t self_in) {
     if (self->entered) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("this scope is already entered"));
     }
-    size_t len;
-    const byte *data = (const byte *)mp_obj_str_get_data(self->name, &len);
-    lp_lock();
     self->outer = self->pool->meta_scope;
-    self->outer_len = self->pool->meta_scope_len;
-    self->pool->meta_scope = data;
-    self->pool->meta_scope_len = len;
-    lp_unlock();
+    lp_meta_scope_set(self->pool, self->name);
     self->entered = true;
     return self_in;
 }
@@ -442,10 +442,7 @@ static mp_obj_t lp_scope_exit(size_t n_args, const mp_obj_t *args) {
     (void)n_args;
     lp_scope_obj_t *self = MP_OBJ_TO_PTR(args[0]);
     if (self->entered) {
-        lp_lock();
-        self->pool->meta_scope = self->outer;
-        self->pool->meta_scope_len = self->outer_len;
-        lp_unlock();
+        lp_meta_scope_set(self->pool, self->outer);
         self->entered = false;
     }
     return mp_const_false;

@@ -136,8 +136,7 @@ struct _lp_pool_obj_t {
     bool collect;               // collect garbage once before an allocation fails (lp_pool_collect)
     #if LP_POOL_ALLOC_META
     void *meta;                 // the (kind, scope) table at the start of the region (lp_meta.c)
-    const byte *meta_scope;     // the current scope's name (a live str's bytes), NULL for none
-    size_t meta_scope_len;
+    mp_obj_t meta_scope;        // the current scope's name (a str, kept alive here), MP_OBJ_NULL for none
     #endif
 };
 
@@ -200,7 +199,8 @@ void lp_meta_after_resize(lp_pool_obj_t *pool, void *p, uint32_t tag, uint32_t o
 void lp_meta_retag(lp_pool_obj_t *pool, void *p, uint32_t tag);   // move p's accounting to tag
 const char *lp_meta_check(lp_pool_obj_t *pool);
 mp_obj_t lp_meta_rows(lp_pool_obj_t *pool);
-void lp_meta_scope_arg(mp_obj_t name, const byte **data, size_t *len);
+void lp_meta_scope_arg(mp_obj_t name);
+void lp_meta_scope_set(lp_pool_obj_t *pool, mp_obj_t name);
 mp_obj_t lp_meta_scope_new(lp_pool_obj_t *pool, mp_obj_t name);
 #endif
 

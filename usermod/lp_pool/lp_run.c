@@ -258,12 +258,6 @@ static void lp_run_exit(lp_pool_obj_t *pool, size_t level, lp_static_exc_t *orde
 
 #if LP_POOL_ALLOC_META
 #define LP_META_KIND_PARAM_SKIP , mp_obj_t skip
-static void lp_meta_scope_restore(lp_pool_obj_t *pool, const byte *outer, size_t outer_len) {
-    lp_lock();
-    pool->meta_scope = outer;
-    pool->meta_scope_len = outer_len;
-    lp_unlock();
-}
 #else
 #define LP_META_KIND_PARAM_SKIP
 #endif
@@ -346,10 +340,9 @@ mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, m
     #if LP_POOL_ALLOC_META
     // run(fn, scope="rx"): the pool's scope while fn runs, the outer one back after (lp_meta.c 5).
     mp_map_elem_t *scope = kw_args == NULL ? NULL : mp_map_lookup(kw_args, MP_OBJ_NEW_QSTR(MP_QSTR_scope), MP_MAP_LOOKUP);
-    const byte *outer = pool->meta_scope, *name = outer;
-    size_t outer_len = pool->meta_scope_len, name_len = outer_len;
+    mp_obj_t outer = pool->meta_scope;
     if (scope != NULL) {
-        lp_meta_scope_arg(scope->value, &name, &name_len);
+        lp_meta_scope_arg(scope->value);
     }
     lp_call_prepare(&call, n_args, args, kw_args, stack_buf, scope == NULL ? MP_OBJ_NULL : scope->key);
     #else
@@ -357,17 +350,14 @@ mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, m
     #endif
     size_t level = lp_run_enter_level(pool, false);
     #if LP_POOL_ALLOC_META
-    lp_lock();
-    pool->meta_scope = name;
-    pool->meta_scope_len = name_len;
-    lp_unlock();
+    lp_meta_scope_set(pool, scope != NULL ? scope->value : outer);
     #endif
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
         mp_obj_t ret = lp_call(&call);
         nlr_pop();
         #if LP_POOL_ALLOC_META
-        lp_meta_scope_restore(pool, outer, outer_len);
+        lp_meta_scope_set(pool, outer);
         #endif
         lp_run_exit(pool, level, &lp_err_order);
         if (mp_obj_is_type(ret, &mp_type_gen_instance)) {
@@ -377,7 +367,7 @@ mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, m
         return ret;
     }
     #if LP_POOL_ALLOC_META
-    lp_meta_scope_restore(pool, outer, outer_len);
+    lp_meta_scope_set(pool, outer);
     #endif
     lp_run_exit(pool, level, &lp_err_order);
     nlr_jump(nlr.ret_val);
