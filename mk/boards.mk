@@ -2,7 +2,8 @@
 # ESP32 board, and real boards through mpremote. Included by the top-level Makefile.
 #
 #   make qemu-arm / qemu-rv32   MicroPython's qemu port (MPS2_AN385 / VIRT_RV32) with lp-pool
-#   make test-qemu              the tests/mpy scripts on both qemu boards
+#   make qemu-arm-meta          MPS2_AN385 with allocation tracking (LP_POOL_ALLOC_META=1)
+#   make test-qemu              the tests/mpy scripts on both qemu boards and on qemu-arm-meta
 #   make rp2                    firmware.uf2 for the Raspberry Pi Pico, with a size report
 #   make esp32                  ESP32_GENERIC firmware (needs your ESP-IDF: IDF_PATH)
 #   make deploy PORT=...        copy the lp_pool package to a board that has the module
@@ -58,9 +59,10 @@ qemu-rv32: deps-qemu-rv32 mpy-cross $(EMPTY_LIB_DIR)/README.md | $(MPY_TREE_STAM
 qemu-arm-meta: deps-qemu-arm mpy-cross $(EMPTY_LIB_DIR)/README.md | $(MPY_TREE_STAMP)
 	$(call lp_qemu_build,MPS2_AN385,qemu-arm-meta,1)
 
-# The same scripts as on unix, on both emulated boards (each boots once, then runs every script).
-test-qemu: venv qemu-arm qemu-rv32
-	@cd $(LP_ROOT) && $(VENV_PY) -m pytest -c tests/pytest.ini --targets=qemu-arm,qemu-rv32 \
+# The same scripts as on unix, on both emulated boards and on qemu-arm with allocation tracking
+# (each boots once, then runs every script).
+test-qemu: venv qemu-arm qemu-rv32 qemu-arm-meta
+	@cd $(LP_ROOT) && $(VENV_PY) -m pytest -c tests/pytest.ini --targets=qemu-arm,qemu-rv32,qemu-arm-meta \
 	    tests/mpy tests/host/test_qemu.py $(wildcard $(LP_ROOT)/tests/host/test_*_diff.py) $(PYTEST_ARGS)
 
 # ---- RP2040: the rp2 port with boards/LP_RPI_PICO, built by cmake from Debian's sources -------
