@@ -42,9 +42,9 @@ DEPS_FETCH := apt debian-archive-keyring xz-utils
 # Which MicroPython tree the build area was made from: switching trees starts the build afresh.
 MPY_TREE_STAMP := $(BUILD_DIR)/.micropython-tree
 # Everything built from the MicroPython tree; mk/ fragments add their builds.
-LP_TREE_BUILDS := $(BUILD_DIR)/unix $(BUILD_DIR)/mpy-cross
+LP_TREE_BUILDS := $(BUILD_DIR)/unix $(BUILD_DIR)/unix-meta $(BUILD_DIR)/mpy-cross
 
-.PHONY: all run repl test test-unix unix mpy-cross micropython deps deps-host venv lint format clean distclean
+.PHONY: all run repl test test-unix unix unix-meta mpy-cross micropython deps deps-host venv lint format clean distclean
 all: unix
 
 # ---- MicroPython tree -----------------------------------------------------------------------
@@ -81,16 +81,30 @@ mpy-cross: $(MPY_TREE_STAMP)
 # the qstrs the C sources define: when a module source is newer, drop it so it is made again.
 lp_fresh_frozen = if [ -f $(1)/frozen_content.c ] && [ -n "$$(find $(LP_ROOT)/usermod -newer $(1)/frozen_content.c -name '*.c' | head -n1)" ]; then rm -f $(1)/frozen_content.c; fi
 
-unix: mpy-cross $(EMPTY_LIB_DIR)/README.md
-	@$(call lp_fresh_frozen,$(BUILD_DIR)/unix)
-	@mkdir -p $(BUILD_DIR)/unix
+# Allocation tracking (pool.meta(), print_memory_stats): LP_POOL_ALLOC_META=1 compiles it in, for
+# unix, qemu-*, rp2 and esp32 alike. `make unix-meta` / `make qemu-arm-meta` build it on the side
+# (build/unix-meta, build/qemu-arm-meta) so the tests run both ways.
+LP_POOL_ALLOC_META ?= 0
+LP_META_FLAGS = LP_POOL_ALLOC_META=$(LP_POOL_ALLOC_META)
+
+# $(1) build folder under build/, $(2) 1 for allocation tracking.
+define lp_unix_build
+	@$(call lp_fresh_frozen,$(BUILD_DIR)/$(1))
+	@mkdir -p $(BUILD_DIR)/$(1)
 	@# The port's chatter goes to a log (shown on failure); what was compiled is summed up.
 	@$(MAKE) --no-print-directory -s -C $(MICROPY_DIR)/ports/unix -j$(JOBS) \
-	    VARIANT_DIR=$(LP_ROOT)/boards/unix BUILD=$(BUILD_DIR)/unix \
-	    USER_C_MODULES=$(LP_ROOT)/usermod MICROPY_MPYCROSS=$(MPY_CROSS) \
-	    MPY_LIB_DIR=$(EMPTY_LIB_DIR) $(MPY_NO_SUBMODULES) >$(UNIX_LOG) 2>&1 \
-	    || { cat $(UNIX_LOG); echo "error: unix build failed (log: $(UNIX_LOG))" >&2; exit 1; }
-	@n=$$(grep -c '^CC ' $(UNIX_LOG)); [ "$$n" = 0 ] || echo "built $(UNIX_BIN) ($$n files compiled, from $(MICROPY_DIR))"
+	    VARIANT_DIR=$(LP_ROOT)/boards/unix BUILD=$(BUILD_DIR)/$(1) \
+	    USER_C_MODULES=$(LP_ROOT)/usermod MICROPY_MPYCROSS=$(MPY_CROSS) LP_POOL_ALLOC_META=$(2) \
+	    MPY_LIB_DIR=$(EMPTY_LIB_DIR) $(MPY_NO_SUBMODULES) >$(BUILD_DIR)/$(1)/build.log 2>&1 \
+	    || { cat $(BUILD_DIR)/$(1)/build.log; echo "error: unix build failed (log: $(BUILD_DIR)/$(1)/build.log)" >&2; exit 1; }
+	@n=$$(grep -c '^CC ' $(BUILD_DIR)/$(1)/build.log); [ "$$n" = 0 ] || echo "built $(BUILD_DIR)/$(1)/micropython ($$n files compiled, from $(MICROPY_DIR))"
+endef
+
+unix: mpy-cross $(EMPTY_LIB_DIR)/README.md
+	$(call lp_unix_build,unix,$(LP_POOL_ALLOC_META))
+
+unix-meta: mpy-cross $(EMPTY_LIB_DIR)/README.md
+	$(call lp_unix_build,unix-meta,1)
 
 # make repl: the unix port's REPL; make repl PORT=/dev/ttyACM0: a board's, through mpremote.
 repl: $(if $(PORT),venv,unix)
@@ -111,9 +125,9 @@ venv: $(VENV)/.stamp
 #   LP_TEST_PREREQS   built before any test run (make test and make test-unix)
 #   LP_FULL_PREREQS   built before the full run only (make test)
 #   LP_TARGETS        targets the MicroPython scripts run on in the full run
-LP_TEST_PREREQS :=
+LP_TEST_PREREQS := unix-meta
 LP_FULL_PREREQS :=
-LP_TARGETS := unix
+LP_TARGETS := unix unix-meta
 -include $(LP_ROOT)/mk/*.mk
 
 # Switching trees starts every build made from the old one afresh.
@@ -130,7 +144,7 @@ PYTEST := cd $(LP_ROOT) && $(VENV_PY) -m pytest -c tests/pytest.ini tests
 
 # The quick edit-test loop: the unix port and the host tests that need nothing else.
 test-unix: deps-host venv unix $(LP_TEST_PREREQS)
-	@$(PYTEST) --targets=unix -m "not boards" $(PYTEST_ARGS)
+	@$(PYTEST) --targets=unix,unix-meta -m "not boards" $(PYTEST_ARGS)
 
 # Everything: what the README documents and CI runs.
 test: deps-host venv unix $(LP_TEST_PREREQS) $(LP_FULL_PREREQS)

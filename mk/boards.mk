@@ -2,7 +2,8 @@
 # ESP32 board, and real boards through mpremote. Included by the top-level Makefile.
 #
 #   make qemu-arm / qemu-rv32   MicroPython's qemu port (MPS2_AN385 / VIRT_RV32) with lp-pool
-#   make test-qemu              the tests/mpy scripts on both qemu boards
+#   make qemu-arm-meta          MPS2_AN385 with allocation tracking (LP_POOL_ALLOC_META=1)
+#   make test-qemu              the tests/mpy scripts on both qemu boards and on qemu-arm-meta
 #   make rp2                    firmware.uf2 for the Raspberry Pi Pico, with a size report
 #   make esp32                  ESP32_GENERIC firmware (needs your ESP-IDF: IDF_PATH)
 #   make deploy PORT=...        copy the lp_pool package to a board that has the module
@@ -20,9 +21,9 @@ DEPS_BOARDS := $(sort $(DEPS_QEMU_ARM) $(DEPS_QEMU_RV32) $(DEPS_RP2) $(DEPS_MPRE
 export LP_MICROPY_DIR := $(MICROPY_DIR)
 
 # Built from the MicroPython tree: the Makefile starts them afresh when the tree changes.
-LP_TREE_BUILDS += $(BUILD_DIR)/qemu-arm $(BUILD_DIR)/qemu-rv32
+LP_TREE_BUILDS += $(BUILD_DIR)/qemu-arm $(BUILD_DIR)/qemu-rv32 $(BUILD_DIR)/qemu-arm-meta
 
-.PHONY: deps-boards deps-qemu-arm deps-qemu-rv32 deps-rp2 deps-mpremote qemu-arm qemu-rv32 test-qemu \
+.PHONY: deps-boards deps-qemu-arm deps-qemu-rv32 deps-rp2 deps-mpremote qemu-arm qemu-rv32 qemu-arm-meta test-qemu \
     rp2 flash-rp2 esp32 deploy
 deps-boards:
 	@$(LP_ROOT)/tools/ensure_deps.sh $(DEPS_BOARDS)
@@ -37,25 +38,31 @@ deps-mpremote:
 
 # ---- qemu: MicroPython's port with an out-of-tree board folder (boards/qemu/<BOARD>) ----------
 # $(1) board name, $(2) build folder under build/. The port's own make decides what is out of date.
+# $(3): 1 for allocation tracking (LP_POOL_ALLOC_META).
 define lp_qemu_build
 	@echo "building $(BUILD_DIR)/$(2)/firmware.elf ($(1)) from $(MICROPY_DIR)"
 	@$(call lp_fresh_frozen,$(BUILD_DIR)/$(2))
 	@$(MAKE) --no-print-directory -s -C $(MICROPY_DIR)/ports/qemu -j$(JOBS) \
 	    BOARD=$(1) BOARD_DIR=$(LP_ROOT)/boards/qemu/$(1) BUILD=$(BUILD_DIR)/$(2) \
 	    USER_C_MODULES=$(LP_ROOT)/usermod MICROPY_MPYCROSS=$(MPY_CROSS) MPY_LIB_DIR=$(EMPTY_LIB_DIR) \
-	    $(MPY_NO_SUBMODULES) >$(BUILD_DIR)/$(2).log 2>&1 \
+	    LP_POOL_ALLOC_META=$(3) $(MPY_NO_SUBMODULES) >$(BUILD_DIR)/$(2).log 2>&1 \
 	    || { cat $(BUILD_DIR)/$(2).log; echo "error: the $(1) build failed (log: build/$(2).log)" >&2; exit 1; }
 endef
 
 qemu-arm: deps-qemu-arm mpy-cross $(EMPTY_LIB_DIR)/README.md | $(MPY_TREE_STAMP)
-	$(call lp_qemu_build,MPS2_AN385,qemu-arm)
+	$(call lp_qemu_build,MPS2_AN385,qemu-arm,$(LP_POOL_ALLOC_META))
 
 qemu-rv32: deps-qemu-rv32 mpy-cross $(EMPTY_LIB_DIR)/README.md | $(MPY_TREE_STAMP)
-	$(call lp_qemu_build,VIRT_RV32,qemu-rv32)
+	$(call lp_qemu_build,VIRT_RV32,qemu-rv32,$(LP_POOL_ALLOC_META))
 
-# The same scripts as on unix, on both emulated boards (each boots once, then runs every script).
-test-qemu: venv qemu-arm qemu-rv32
-	@cd $(LP_ROOT) && $(VENV_PY) -m pytest -c tests/pytest.ini --targets=qemu-arm,qemu-rv32 \
+# MPS2_AN385 with allocation tracking: the scripts run on it too in make test.
+qemu-arm-meta: deps-qemu-arm mpy-cross $(EMPTY_LIB_DIR)/README.md | $(MPY_TREE_STAMP)
+	$(call lp_qemu_build,MPS2_AN385,qemu-arm-meta,1)
+
+# The same scripts as on unix, on both emulated boards and on qemu-arm with allocation tracking
+# (each boots once, then runs every script).
+test-qemu: venv qemu-arm qemu-rv32 qemu-arm-meta
+	@cd $(LP_ROOT) && $(VENV_PY) -m pytest -c tests/pytest.ini --targets=qemu-arm,qemu-rv32,qemu-arm-meta \
 	    tests/mpy tests/host/test_qemu.py $(wildcard $(LP_ROOT)/tests/host/test_*_diff.py) $(PYTEST_ARGS)
 
 # ---- RP2040: the rp2 port with boards/LP_RPI_PICO, built by cmake from Debian's sources -------
@@ -65,7 +72,7 @@ RP2_DIR := $(BUILD_DIR)/rp2
 rp2: deps-rp2 mpy-cross $(EMPTY_LIB_DIR)/README.md
 	@echo "building $(RP2_DIR)/firmware.uf2 (RPI_PICO with lp-pool) from $(MICROPY_DIR)"
 	@$(call lp_fresh_frozen,$(RP2_DIR)/fw)
-	@$(LP_ROOT)/tools/build_rp2.sh $(MICROPY_DIR) $(RP2_DIR) $(MPY_CROSS) $(JOBS)
+	@LP_POOL_ALLOC_META=$(LP_POOL_ALLOC_META) $(LP_ROOT)/tools/build_rp2.sh $(MICROPY_DIR) $(RP2_DIR) $(MPY_CROSS) $(JOBS)
 	@$(PYTHON) $(LP_ROOT)/tools/size_report.py $(RP2_DIR)/firmware.elf
 
 flash-rp2:
@@ -89,7 +96,8 @@ esp32: mpy-cross
 	fi
 	@$(MAKE) --no-print-directory -C $(MICROPY_DIR)/ports/esp32 \
 	    BOARD_DIR=$(LP_ROOT)/boards/LP_ESP32_GENERIC BUILD=$(ESP32_DIR) \
-	    USER_C_MODULES=$(LP_ROOT)/usermod/micropython.cmake MICROPY_MPYCROSS=$(MPY_CROSS)
+	    USER_C_MODULES=$(LP_ROOT)/usermod/micropython.cmake MICROPY_MPYCROSS=$(MPY_CROSS) \
+	    LP_POOL_ALLOC_META=$(LP_POOL_ALLOC_META)
 	@echo "built $(ESP32_DIR)/firmware.bin; flash it with:"
 	@echo "  make -C $(MICROPY_DIR)/ports/esp32 BOARD_DIR=$(LP_ROOT)/boards/LP_ESP32_GENERIC BUILD=$(ESP32_DIR) PORT=/dev/ttyUSB0 deploy"
 
@@ -107,5 +115,5 @@ deploy: venv
 	@$(MPREMOTE) connect $(PORT) exec "import lp_pool; print('lp_pool', lp_pool.version, 'arena', lp_pool.arena_size())"
 
 # ---- make test: everything here is built first and the scripts run on both qemu boards -------
-LP_FULL_PREREQS += deps-boards qemu-arm qemu-rv32 rp2
-LP_TARGETS += qemu-arm qemu-rv32
+LP_FULL_PREREQS += deps-boards qemu-arm qemu-rv32 qemu-arm-meta rp2
+LP_TARGETS += qemu-arm qemu-rv32 qemu-arm-meta

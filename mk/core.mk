@@ -6,7 +6,8 @@
 #   make -f mk/core.mk core-fuzz-bin   the libFuzzer binary (clang)
 #   make -f mk/core.mk fuzz            fuzz for FUZZ_SECONDS (600) on a copy of the seed corpus;
 #                                      FUZZ_MERGE=1 merges new inputs back into tests/core/corpus
-#   make -f mk/core.mk bench-core      -m32 -O2 benchmark (also with LP_ALLOC_EXACT_FREE=1), callgrind
+#   make -f mk/core.mk bench-core      -m32 -O2 benchmark (also with LP_ALLOC_EXACT_FREE=1 and with
+#                                      LP_ALLOC_TAG=1), callgrind
 #                                      counts and branch simulation, Cortex-M0+ code size;
 #                                      prints a table and writes build/bench/core.json
 #
@@ -32,11 +33,16 @@ CORE_EXACT := -DLP_ALLOC_EXACT_FREE=1
 CORE_LIB := $(CORE_SRC_DIR)/lp_alloc.c $(CORE_SRC_DIR)/lp_alloc.h
 CORE_MODEL := $(CORE_TEST_DIR)/model.c $(CORE_TEST_DIR)/model.h
 CORE_TEST_BINS := $(foreach m,m64 m32,$(CORE_BUILD)/test_core_$(m) $(CORE_BUILD)/stress_$(m)) \
-    $(CORE_BUILD)/test_core_plain_m32 $(CORE_BUILD)/stress_plain_m32
+    $(CORE_BUILD)/test_core_plain_m32 $(CORE_BUILD)/stress_plain_m32 \
+    $(CORE_BUILD)/test_core_tag_m32 $(CORE_BUILD)/stress_tag_m32
+# Block tags (LP_ALLOC_TAG, what LP_POOL_ALLOC_META=1 builds the module with): *_tag_* test them.
+CORE_TAG := -DLP_ALLOC_TAG=1
 CORE_FUZZ_BIN := $(CORE_BUILD)/fuzz_core
 CORE_BENCH_BIN := $(CORE_BUILD)/bench_core_m32
 CORE_BENCH_EXACT_BIN := $(CORE_BUILD)/bench_core_exact_m32
+CORE_BENCH_TAG_BIN := $(CORE_BUILD)/bench_core_tag_m32
 CORE_M0_OBJ := $(CORE_BUILD)/lp_alloc_m0plus.o
+CORE_M0_TAG_OBJ := $(CORE_BUILD)/lp_alloc_tag_m0plus.o
 
 FUZZ_SECONDS ?= 600
 FUZZ_MERGE ?= 0
@@ -58,6 +64,14 @@ $(CORE_BUILD)/test_core_plain_%: $(CORE_TEST_DIR)/test_core.c $(CORE_LIB) $(LP_R
 $(CORE_BUILD)/stress_plain_%: $(CORE_TEST_DIR)/stress.c $(CORE_MODEL) $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
 	@echo "  CC      $(@:$(LP_ROOT)/%=%)"
 	@$(CORE_CC) -$* $(CORE_WARN) $(CORE_SAN) $(CORE_INC) $(filter %.c,$^) -o $@
+
+$(CORE_BUILD)/test_core_tag_%: $(CORE_TEST_DIR)/test_core.c $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
+	@echo "  CC      $(@:$(LP_ROOT)/%=%)"
+	@$(CORE_CC) -$* $(CORE_WARN) $(CORE_SAN) $(CORE_EXACT) $(CORE_TAG) $(CORE_INC) $(filter %.c,$^) -o $@
+
+$(CORE_BUILD)/stress_tag_%: $(CORE_TEST_DIR)/stress.c $(CORE_MODEL) $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
+	@echo "  CC      $(@:$(LP_ROOT)/%=%)"
+	@$(CORE_CC) -$* $(CORE_WARN) $(CORE_SAN) $(CORE_EXACT) $(CORE_TAG) $(CORE_INC) $(filter %.c,$^) -o $@
 
 $(CORE_BUILD)/test_core_%: $(CORE_TEST_DIR)/test_core.c $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
 	@echo "  CC      $(@:$(LP_ROOT)/%=%)"
@@ -83,9 +97,19 @@ $(CORE_BENCH_EXACT_BIN): $(CORE_TEST_DIR)/bench/bench_core.c $(CORE_LIB) $(LP_RO
 	@echo "  CC      $(@:$(LP_ROOT)/%=%)"
 	@$(CORE_CC) -m32 -O2 -g $(CORE_WARN) $(CORE_EXACT) $(CORE_INC) $(filter %.c,$^) -o $@
 
+# With block tags, to show they cost nothing per operation.
+$(CORE_BENCH_TAG_BIN): $(CORE_TEST_DIR)/bench/bench_core.c $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
+	@echo "  CC      $(@:$(LP_ROOT)/%=%)"
+	@$(CORE_CC) -m32 -O2 -g $(CORE_WARN) $(CORE_TAG) $(CORE_INC) $(filter %.c,$^) -o $@
+
 $(CORE_M0_OBJ): $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
 	@echo "  ARM-CC  $(@:$(LP_ROOT)/%=%)"
 	@$(CORE_ARM_CC) -mcpu=cortex-m0plus -mthumb -Os $(CORE_WARN) -ffunction-sections \
+	    -c $(CORE_SRC_DIR)/lp_alloc.c -o $@
+
+$(CORE_M0_TAG_OBJ): $(CORE_LIB) $(LP_ROOT)/mk/core.mk | $(CORE_BUILD)
+	@echo "  ARM-CC  $(@:$(LP_ROOT)/%=%)"
+	@$(CORE_ARM_CC) -mcpu=cortex-m0plus -mthumb -Os $(CORE_WARN) $(CORE_TAG) -ffunction-sections \
 	    -c $(CORE_SRC_DIR)/lp_alloc.c -o $@
 
 $(CORE_BUILD):
@@ -103,9 +127,11 @@ ifeq ($(FUZZ_MERGE),1)
 	@$(CORE_FUZZ_BIN) -merge=1 $(CORE_TEST_DIR)/corpus $(CORE_FUZZ_CORPUS)
 endif
 
-bench-core: $(CORE_BENCH_BIN) $(CORE_BENCH_EXACT_BIN) $(CORE_M0_OBJ) $(LP_ROOT)/tools/bench_core.py
+bench-core: $(CORE_BENCH_BIN) $(CORE_BENCH_EXACT_BIN) $(CORE_BENCH_TAG_BIN) $(CORE_M0_OBJ) $(CORE_M0_TAG_OBJ) \
+    $(LP_ROOT)/tools/bench_core.py
 	@$(CORE_PYTHON) $(LP_ROOT)/tools/bench_core.py --bench $(CORE_BENCH_BIN) \
-	    --bench-exact $(CORE_BENCH_EXACT_BIN) --m0-obj $(CORE_M0_OBJ) --out $(CORE_BENCH_JSON)
+	    --bench-exact $(CORE_BENCH_EXACT_BIN) --m0-obj $(CORE_M0_OBJ) --bench-tag $(CORE_BENCH_TAG_BIN) \
+	    --m0-tag-obj $(CORE_M0_TAG_OBJ) --out $(CORE_BENCH_JSON)
 
 core-clean:
 	@rm -rf $(CORE_BUILD) $(CORE_BENCH_JSON)

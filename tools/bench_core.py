@@ -94,7 +94,7 @@ def churn_counts(bench, size, prefix, r):
         r[f"{prefix}_mispredicts_{op}"] = round(mispredicted / n, 2)
 
 
-def measure(bench, bench_exact, m0_obj):
+def measure(bench, bench_exact, m0_obj, bench_tag=None, m0_tag_obj=None):
     r = key_values(run([str(bench), "time"]))
     for tag, size in ARENAS.items():
         churn_counts(bench, size, f"churn_{tag}", r)
@@ -107,6 +107,11 @@ def measure(bench, bench_exact, m0_obj):
     for key in ("frag_bytes_per_16b_64k", "frag_largest_empty_pct_64k", "frag_largest_empty_pct_1m"):
         r[f"exact_{key}"] = exact[key]
     r.update(code_size(m0_obj))
+    if bench_tag is not None:
+        # Block tags (LP_ALLOC_TAG, what LP_POOL_ALLOC_META=1 builds): the same churn.
+        churn_counts(bench_tag, ARENAS["64k"], "tag_churn_64k", r)
+    if m0_tag_obj is not None:
+        r.update({f"tag_{k}": v for k, v in code_size(m0_tag_obj).items()})
     return {k: (int(v) if float(v).is_integer() else v) for k, v in sorted(r.items())}
 
 
@@ -202,10 +207,20 @@ def table(r):
         f"{r['exact_frag_largest_empty_pct_1m']:>9}"
     )
     lines.append(f"{'exact check: arena bytes per 16-byte object':42} {r['exact_frag_bytes_per_16b_64k']:>9}")
+    if "tag_churn_64k_ir_alloc" in r:
+        lines.append(
+            f"{'block tags: instructions per alloc / free':42} {r['tag_churn_64k_ir_alloc']:>9} "
+            f"{r['tag_churn_64k_ir_free']:>9} {'':>9}  (64 KiB churn)"
+        )
     lines.append(
         f"{'Cortex-M0+ -Os code bytes (core + checkers)':42} {r['code_m0plus_core']:>9} "
         f"{r['code_m0plus_checkers']:>9} {'':>9}  core <= 3072"
     )
+    if "tag_code_m0plus_core" in r:
+        lines.append(
+            f"{'block tags: Cortex-M0+ code (core + checkers)':42} {r['tag_code_m0plus_core']:>9} "
+            f"{r['tag_code_m0plus_checkers']:>9}"
+        )
     lines.append(f"{'Cortex-M0+ read-only data bytes':42} {r['code_m0plus_rodata']:>9}")
     return "\n".join(lines)
 
@@ -215,9 +230,11 @@ def main():
     parser.add_argument("--bench", required=True, type=Path)
     parser.add_argument("--bench-exact", required=True, type=Path)
     parser.add_argument("--m0-obj", required=True, type=Path)
+    parser.add_argument("--bench-tag", type=Path, help="the benchmark built with LP_ALLOC_TAG=1")
+    parser.add_argument("--m0-tag-obj", type=Path, help="lp_alloc.o for Cortex-M0+ with LP_ALLOC_TAG=1")
     parser.add_argument("--out", required=True, type=Path)
     args = parser.parse_args()
-    results = measure(args.bench, args.bench_exact, args.m0_obj)
+    results = measure(args.bench, args.bench_exact, args.m0_obj, args.bench_tag, args.m0_tag_obj)
     print(table(results))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")

@@ -86,6 +86,13 @@ picotool_dir=$(dirname "$(find "$pt_install" -name picotoolConfig.cmake | head -
 # ---- the firmware ---------------------------------------------------------------------------------
 fw=$out/fw
 export MICROPY_MPYCROSS=$mpy_cross # the rp2 build would otherwise build mpy-cross inside the tree
+# LP_POOL_ALLOC_META (allocation tracking) is read when cmake configures: configure again when it changes.
+meta=${LP_POOL_ALLOC_META:-0}
+if [ -f "$fw/CMakeCache.txt" ] && [ "$(cat "$fw/.lp-alloc-meta" 2>/dev/null || echo 0)" != "$meta" ]; then
+    rm -f "$fw/CMakeCache.txt"
+fi
+mkdir -p "$fw" && echo "$meta" >"$fw/.lp-alloc-meta"
+export LP_POOL_ALLOC_META=$meta
 if [ ! -f "$fw/CMakeCache.txt" ]; then
     say "configuring the rp2 port for boards/LP_RPI_PICO"
     cmake -S "$tree/ports/rp2" -B "$fw" -DMICROPY_BOARD_DIR="$root/boards/LP_RPI_PICO" \

@@ -5,6 +5,8 @@ users import. Everything that must run while the GC heap is locked is native; wh
 with the heap free (formatting, conveniences).
 """
 
+import sys as _sys
+
 from _lp_pool import (
     AllocError,
     LpBox,
@@ -20,6 +22,14 @@ from _lp_pool import (
     with_global_alloc,
 )
 
+try:
+    from _lp_pool import _meta_print  # only in firmware built with LP_POOL_ALLOC_META=1
+except ImportError:
+    _meta_print = None
+
+# True when allocation tracking is compiled in (pool.meta(), pool.scope(), print_memory_stats).
+alloc_meta = _meta_print is not None
+
 __all__ = [
     "AllocError",
     "LpBTreeMap",
@@ -28,10 +38,13 @@ __all__ = [
     "LpMemoryPool",
     "LpString",
     "LpVec",
+    "alloc_meta",
     "arena_size",
     "current_pool",
     "format_stats",
     "guarded",
+    "print_memory_stats",
+    "print_memory_stats_with",
     "version",
     "with_global_alloc",
 ]
@@ -54,6 +67,31 @@ _ORDER = (
     "reserve",
     "reserve_target",
 )
+
+
+_NO_META = "allocation tracking is not compiled in: build the firmware with LP_POOL_ALLOC_META=1"
+
+
+def print_memory_stats(pool=None, file=_sys.stdout):
+    """Write the table of live blocks by type and scope to file (a stream, or anything with write).
+
+    pool=None means the current pool inside run(), else the static pool. Inside run(), with file a
+    pool stream (an LpString), nothing is allocated on the GC heap.
+    """
+    if _meta_print is None:
+        raise NotImplementedError(_NO_META)
+    _meta_print(pool, file, False)
+
+
+def print_memory_stats_with(write, pool=None):
+    """Call write(line) for each line of the table print_memory_stats writes.
+
+    Inside run() each line is a str that is only valid during the call: write it somewhere (an
+    LpString), don't keep it.
+    """
+    if _meta_print is None:
+        raise NotImplementedError(_NO_META)
+    _meta_print(pool, write, True)
 
 
 def format_stats(pool=None):

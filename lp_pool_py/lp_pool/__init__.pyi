@@ -11,6 +11,8 @@ _Key = int | str | bytes
 _Value = int | float | str | bytes | bool | None
 
 version: str
+alloc_meta: bool
+"""True when the firmware was built with allocation tracking (LP_POOL_ALLOC_META=1)."""
 
 def arena_size() -> int:
     """Bytes of the static arena compiled into the firmware."""
@@ -24,6 +26,14 @@ def with_global_alloc() -> _GlobalAlloc: ...
 def with_global_alloc(fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T: ...
 def format_stats(pool: LpMemoryPool | None = None) -> str:
     """pool.stats() as a two-column table (the static pool by default)."""
+
+def print_memory_stats(pool: LpMemoryPool | None = None, file: Any = ...) -> None:
+    """The table of live blocks by type and scope, written to file (sys.stdout by default).
+
+    NotImplementedError without LP_POOL_ALLOC_META=1."""
+
+def print_memory_stats_with(write: Callable[[str], Any], pool: LpMemoryPool | None = None) -> None:
+    """Calls write(line) for each line of the table (a line is only valid during the call)."""
 
 def guarded(coro: Generator[Any, Any, _T] | Any, pool: LpMemoryPool | None = None) -> Generator[Any, Any, _T]:
     """Await this to run a coroutine with `pool` current and the heap locked between its awaits."""
@@ -41,6 +51,12 @@ class AllocError(MemoryError):
     requested: int
     available: int
 
+class _Scope:
+    """What pool.scope(name) returns: blocks allocated inside the with block count under name."""
+
+    def __enter__(self) -> _Scope: ...
+    def __exit__(self, *exc: object) -> bool: ...
+
 class LpMemoryPool:
     closed: bool
     is_static: bool
@@ -55,6 +71,12 @@ class LpMemoryPool:
     def reserve(self, n: int) -> int: ...
     def close(self) -> None: ...
     def buffer(self, n: int) -> LpBuffer: ...
+    # Only with allocation tracking (LP_POOL_ALLOC_META=1): run(fn, scope="name") also takes a scope,
+    # LpMemoryPool(buf, meta_rows=16) sizes the table, and these two exist.
+    def meta(self) -> list[tuple[str, str | None, int, int]]:
+        """Rows of the tracking table: (type, scope or None, count, bytes), outside run()."""
+    def scope(self, name: str) -> _Scope:
+        """A context manager: allocations inside it are counted under `name` (innermost wins)."""
 
 class LpBuffer:
     pool: LpMemoryPool

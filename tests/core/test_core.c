@@ -706,6 +706,46 @@ static void test_check_near(void) {
     EXPECT(lp_alloc_check_near(NULL, p[2]) != NULL);
 }
 
+#if LP_ALLOC_TAG
+// Tags: 8 bits per live block in its header, no extra bytes; free blocks carry none (invariant 11).
+static void test_tags(void) {
+    lp_alloc_t *a = make(4096, 0);
+    if (!a) {
+        return;
+    }
+    size_t used0 = stats(a).used;
+    uint8_t *p = lp_alloc(a, 20), *q = lp_alloc(a, 100);
+    EXPECT(p && q && lp_alloc_tag(a, p) == 0 && lp_alloc_tag(a, q) == 0);
+    EXPECT(stats(a).used - used0 == 24 + 104); // the same bytes per block as without tags
+    EXPECT(lp_alloc_set_tag(a, p, 255) == LP_OK && lp_alloc_set_tag(a, q, 7) == LP_OK);
+    EXPECT(lp_alloc_tag(a, p) == 255 && lp_alloc_tag(a, q) == 7);
+    EXPECT(lp_usable_size(a, p) == 20 && lp_usable_size(a, q) == 100);
+    EXPECT(lp_alloc_set_tag(a, p, 256) == LP_ERR_ARG && lp_alloc_tag(a, p) == 255);
+    EXPECT(lp_alloc_set_tag(a, p + 8, 1) == LP_ERR_NOT_BLOCK);
+    EXPECT(lp_alloc_set_tag(NULL, p, 1) == LP_ERR_ARG);
+    EXPECT_CHECK(a);
+    // Growth in place and a move both give tag 0: the caller sets it again.
+    uint8_t *q2 = lp_realloc(a, q, 200);
+    EXPECT(q2 == q && lp_alloc_tag(a, q2) == 0);
+    EXPECT(lp_alloc_set_tag(a, q2, 9) == LP_OK);
+    EXPECT(lp_free(a, p) == LP_OK);
+    EXPECT(lp_alloc_tag(a, p) == 0 && lp_alloc_set_tag(a, p, 1) == LP_ERR_NOT_LIVE);
+    EXPECT_CHECK(a);
+    // A tag forged into a free block's header is reported.
+    uint32_t *hdr = (uint32_t *)(void *)(p - 4);
+    uint32_t saved = *hdr;
+    *hdr |= 5u << 2;
+    const char *msg = lp_alloc_check(a);
+    EXPECT(msg && strncmp(msg, "invariant 11", 12) == 0);
+    *hdr = saved;
+    EXPECT(lp_free(a, q2) == LP_OK);
+    EXPECT_CHECK(a);
+    // Regions are limited to 2^22 granules (32 MiB).
+    lp_alloc_t *b;
+    EXPECT(lp_alloc_init(&b, arena, (size_t)1 << 25) == LP_ERR_TOO_LARGE);
+}
+#endif
+
 static void test_status_str(void) {
     lp_status_t all[] = {LP_OK, LP_ERR_ARG, LP_ERR_TOO_SMALL, LP_ERR_TOO_LARGE, LP_ERR_NOT_BLOCK,
                          LP_ERR_NOT_LIVE};
@@ -739,6 +779,9 @@ int main(void) {
     RUN(test_walk);
     RUN(test_check_detects);
     RUN(test_check_near);
+    #if LP_ALLOC_TAG
+    RUN(test_tags);
+    #endif
     RUN(test_status_str);
     printf("%u passed, %u failed\n", tests_passed, tests_failed);
     return tests_failed ? 1 : 0;

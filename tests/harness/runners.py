@@ -71,18 +71,27 @@ class UnixRunner(Runner):
     name = "unix"
     timeout = 10.0
 
+    binary_env = "LP_UNIX_BIN"
+
     def __init__(self, binary: Path | None = None):
-        self.binary = Path(os.environ.get("LP_UNIX_BIN") or binary or BUILD_DIR / "unix" / "micropython")
+        self.binary = Path(os.environ.get(self.binary_env) or binary or BUILD_DIR / self.name / "micropython")
 
     def check_available(self) -> None:
         if not os.access(self.binary, os.X_OK):
-            raise RunnerUnavailable(f"{self.binary} is missing: build it with `make unix`")
+            raise RunnerUnavailable(f"{self.binary} is missing: build it with `make {self.name}`")
 
     def run(self, script: Path) -> Result:
         env = dict(os.environ)
         # Only the frozen package and the script's own folder: never a stray lp_pool from disk.
         env["MICROPYPATH"] = ".frozen"
         return run_process([str(self.binary), str(script)], self.timeout, cwd=script.parent, env=env)
+
+
+class UnixMetaRunner(UnixRunner):
+    """The unix port with allocation tracking (LP_POOL_ALLOC_META=1), built by `make unix-meta`."""
+
+    name = "unix-meta"
+    binary_env = "LP_UNIX_META_BIN"
 
 
 # Scripts known to fail on the MCU ports, with the reason: strict xfail, so a fix shows up. None today.
@@ -241,4 +250,13 @@ class QemuRv32Runner(QemuRunner):
     qemu_args = ("-machine", "virt", "-bios", "none")
 
 
-RUNNERS = {cls.name: cls for cls in (UnixRunner, QemuArmRunner, QemuRv32Runner)}
+class QemuArmMetaRunner(QemuArmRunner):
+    """MPS2_AN385 with allocation tracking (LP_POOL_ALLOC_META=1), built by `make qemu-arm-meta`."""
+
+    name = "qemu-arm-meta"
+    elf_env = "LP_QEMU_ARM_META_ELF"
+
+
+RUNNERS = {
+    cls.name: cls for cls in (UnixRunner, UnixMetaRunner, QemuArmRunner, QemuArmMetaRunner, QemuRv32Runner)
+}

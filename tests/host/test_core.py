@@ -2,7 +2,8 @@
 
 Every C test binary runs as its own test, for -m64 and -m32 with the exact pointer check
 (LP_ALLOC_EXACT_FREE=1) and for -m32 without it ("plain_m32", the configuration the MicroPython
-module uses); all are ASan + UBSan builds. The stress test runs with several seeds; the fuzzer runs
+module uses), and for -m32 with block tags (LP_ALLOC_TAG=1, "tag_m32", what LP_POOL_ALLOC_META=1
+builds); all are ASan + UBSan builds. The stress test runs with several seeds; the fuzzer runs
 for LP_FUZZ_SECONDS (default 60) on a copy of the seed corpus. A missing binary is a failure that
 names the make target building it, never a skip.
 """
@@ -17,7 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build" / "core"
 CORPUS = ROOT / "tests" / "core" / "corpus"
-ARCHES = ["m64", "m32", "plain_m32"]
+ARCHES = ["m64", "m32", "plain_m32", "tag_m32"]
 STRESS_SEEDS = [1, 2, 3, 20240601]
 FUZZ_SECONDS = int(os.environ.get("LP_FUZZ_SECONDS", "60"))
 

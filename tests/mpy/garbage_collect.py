@@ -32,7 +32,8 @@ def fill_alive(p, keep):
 
 # Heap free: the case. The pool is full of garbage, yet one more buffer works.
 n = fill_with_garbage(pool)
-print("filled:", n > 30, pool.stats()["largest_free"] < SIZE)
+# (most of the pool: with allocation tracking its table takes part of the 4 KiB)
+print("filled:", n > pool.stats()["capacity"] // 128, pool.stats()["largest_free"] < SIZE)
 b = LpBuffer(SIZE, pool=pool)
 print("heap free: recovered", len(b), pool.stats()["objects"] < n, pool.check())
 # A large block needs most of the garbage gone, not just one buffer's worth.

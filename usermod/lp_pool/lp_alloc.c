@@ -8,7 +8,10 @@
 //
 // Blocks are addressed by their payload pointer p (8-byte aligned); the header is the uint32 at
 // p - 4, so a block of n granules spans [p - 4, p + 8n - 4) and the next block's payload is p + 8n.
-// Header word: size in granules << 2 | LP_PREV_FREE | LP_FREE. A free block also holds, at p, the
+// Header word: size in granules << 2 | LP_PREV_FREE | LP_FREE. With LP_ALLOC_TAG (lp_alloc.h) the
+// size moves up to bits 10..31 and bits 2..9 hold the block's 8-bit tag: size << 10 | tag << 2 |
+// flags, so reading a size stays one shift, and regions are limited to 2^22 granules (32 MiB). Every
+// header the allocator writes has tag 0; only lp_alloc_set_tag sets one, on a live block. A free block also holds, at p, the
 // link to the next block in its free list and, at p + 4, the back link: the link of the word that
 // points at p (its list head in the index, or the forward link of the block before it in the list);
 // its last word (p + 8n - 8) repeats its size. Links are byte offsets p - base as uint32; a forward
@@ -33,6 +36,8 @@
 //      peak is at least the current use.
 //  10. Only with LP_ALLOC_EXACT_FREE: the start bitmap (after heads[] in the index) has a bit set
 //      exactly at the payload granule of every live block.
+//  11. Only with LP_ALLOC_TAG: free blocks and the sentinel have tag 0 (a tag belongs to a live
+//      block: freeing, splitting and merging write fresh headers).
 #include "lp_alloc.h"
 
 #include <string.h>
@@ -45,8 +50,15 @@
 #define LP_FREE        1u                      // header flag: this block is free
 #define LP_PREV_FREE   2u                      // header flag: the block before this one is free
 #define LP_FLAGS       3u
+#if LP_ALLOC_TAG
+#define LP_TAG_SHIFT   2
+#define LP_TAG_MASK    (0xffu << LP_TAG_SHIFT)
+#define LP_SIZE_SHIFT  10
+#define LP_MAX_GRANULES ((uint32_t)1 << 22)    // exclusive bound on region size / 8 (32 MiB)
+#else
 #define LP_SIZE_SHIFT  2
 #define LP_MAX_GRANULES ((uint32_t)1 << 29)    // exclusive bound on region size / 8
+#endif
 #define LP_SL_BITS     LP_ALLOC_SL_BITS
 #define LP_SL_COUNT    (1u << LP_SL_BITS)
 #define LP_SL_MASK     (LP_SL_COUNT - 1u)
@@ -614,7 +626,11 @@ lp_status_t lp_free(lp_alloc_t *a, void *ptr) {
     if (((seen.h | nh) & LP_FLAGS) == 0) {
         // Both neighbours used: the common case, written out on its own.
         *lp_word(next - LP_HDR) = nh | LP_PREV_FREE;
+        #if LP_ALLOC_TAG
+        *lp_word(p - LP_HDR) = (seen.h & ~LP_TAG_MASK) | LP_FREE; // invariant 11
+        #else
         *lp_word(p - LP_HDR) = seen.h | LP_FREE;
+        #endif
         lp_set_tag(p, n);
         a->free_blocks++;
         lp_insert(a, p, n);
@@ -716,6 +732,28 @@ void *lp_realloc(lp_alloc_t *a, void *ptr, size_t size) {
     lp_free(a, p);
     return q;
 }
+
+#if LP_ALLOC_TAG
+uint32_t lp_alloc_tag(const lp_alloc_t *a, const void *ptr) {
+    lp_seen_t seen;
+    if (!a || !ptr || lp_validate(a, ptr, &seen) != LP_OK) {
+        return 0;
+    }
+    return (seen.h & LP_TAG_MASK) >> LP_TAG_SHIFT;
+}
+
+lp_status_t lp_alloc_set_tag(lp_alloc_t *a, void *ptr, uint32_t tag) {
+    lp_seen_t seen;
+    if (!a || !ptr || tag > 0xffu) {
+        return LP_ERR_ARG;
+    }
+    lp_status_t st = lp_validate(a, ptr, &seen);
+    if (st == LP_OK) {
+        *lp_word((uint8_t *)ptr - LP_HDR) = (seen.h & ~LP_TAG_MASK) | (tag << LP_TAG_SHIFT);
+    }
+    return st;
+}
+#endif
 
 size_t lp_usable_size(const lp_alloc_t *a, const void *ptr) {
     lp_seen_t seen;
@@ -953,6 +991,11 @@ const char *lp_alloc_check(const lp_alloc_t *a) {
             return "invariant 3: prev-free flag disagrees with the previous block";
         }
         uint32_t is_free = h & LP_FREE;
+        #if LP_ALLOC_TAG
+        if (is_free && (h & LP_TAG_MASK)) {
+            return "invariant 11: a free block has a tag";
+        }
+        #endif
         #if LP_ALLOC_EXACT_FREE
         if (lp_is_start(a, (uint32_t)((size_t)(p - lp_first(a)) / LP_GRAN)) == (is_free != 0)) {
             return "invariant 10: start bit disagrees with the block's free flag";

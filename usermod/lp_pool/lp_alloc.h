@@ -5,7 +5,8 @@
 //
 // Block layout (see lp_alloc.c for the details and the numbered invariants)
 //   Memory is counted in 8-byte granules. Every block starts with a 4-byte header holding its size
-//   in granules and two flags (this block free, previous block free); the payload follows the header
+//   in granules and two flags (this block free, previous block free), and with LP_ALLOC_TAG an
+//   8-bit tag between them (size << 10 | tag << 2 | flags; without it size << 2 | flags); the payload follows the header
 //   and is 8-byte aligned. A used block is header + payload, nothing else. A free block additionally
 //   keeps two 4-byte free-list links at the start of its payload and a copy of its size in its last
 //   4 bytes (the boundary tag read by the next block when it coalesces backwards). Hence:
@@ -44,7 +45,8 @@
 //     plus up to 7 bytes of start alignment, 4 bytes of end sentinel, and 4 bytes per live block.
 //   * lp_alloc_check and lp_alloc_walk are O(number of blocks) (check is quadratic in the length of
 //     one free list in the worst case: it confirms every free block is in its list).
-//   * The region may hold at most 2^29 granules (4 GiB); larger regions give LP_ERR_TOO_LARGE.
+//   * The region may hold at most 2^29 granules (4 GiB), with LP_ALLOC_TAG 2^22 (32 MiB); larger
+//     regions give LP_ERR_TOO_LARGE.
 //
 // Zero-size requests
 //   lp_alloc(a, 0) returns a unique minimal block (12 usable bytes), like a malloc(0) that returns a
@@ -89,6 +91,16 @@ extern "C" {
 // test and fuzzer build with 1. Cost: see tests/core/README.md.
 #ifndef LP_ALLOC_EXACT_FREE
 #define LP_ALLOC_EXACT_FREE 0
+#endif
+
+// Block tags: 1 to give every live block an 8-bit tag in its header (lp_alloc_tag,
+// lp_alloc_set_tag) at no extra bytes per block. The size field moves from bits 2..30 to bits
+// 10..31 (reading a size is still one shift), so a region may hold at most 2^22 granules (32 MiB)
+// instead of 4 GiB. New blocks have tag 0, and so does a block lp_realloc returns: the caller sets
+// it again. 0 (the default) leaves the header format and the code exactly as without it. The
+// MicroPython module sets it with LP_POOL_ALLOC_META (allocation tracking). Cost: tests/core/README.md.
+#ifndef LP_ALLOC_TAG
+#define LP_ALLOC_TAG 0
 #endif
 
 // Payload alignment and granule size.
@@ -147,6 +159,13 @@ lp_status_t lp_free(lp_alloc_t *a, void *ptr);
 // NULL and leaves the old block untouched. Size 0 shrinks to a minimal block and returns ptr.
 // The old usable bytes are preserved in every successful case (up to the new size when shrinking).
 void *lp_realloc(lp_alloc_t *a, void *ptr, size_t size);
+
+#if LP_ALLOC_TAG
+// The tag of a live block (0 if ptr is not one), and setting it (tag 0..255; LP_ERR_ARG beyond,
+// LP_ERR_NOT_BLOCK / LP_ERR_NOT_LIVE as lp_free). O(1).
+uint32_t lp_alloc_tag(const lp_alloc_t *a, const void *ptr);
+lp_status_t lp_alloc_set_tag(lp_alloc_t *a, void *ptr, uint32_t tag);
+#endif
 
 // Usable bytes of a live block (>= the size asked for); 0 if ptr is not a live block.
 size_t lp_usable_size(const lp_alloc_t *a, const void *ptr);

@@ -68,7 +68,7 @@ static mp_obj_t lp_box_make_new(const mp_obj_type_t *type, size_t n_args, size_t
     size_t size = lp_box_size_for(&v);
     lp_pool_obj_t *pool = lp_pool_for_new(args[ARG_pool].u_obj);
     lp_obj_t *h = lp_handle_new(pool, type);
-    lp_box_data_t *b = lp_pool_alloc(pool, size);
+    lp_box_data_t *b = lp_pool_alloc(pool, size LP_META_KIND(LP_KIND_BOX));
     lp_box_fill(b, &v);
     lp_handle_attach(h, b, size);
     return MP_OBJ_FROM_PTR(h);

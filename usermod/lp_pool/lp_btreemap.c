@@ -177,7 +177,7 @@ static lp_bt_head_t *lp_bt_head(lp_obj_t *self) {
 }
 
 static lp_bt_text_t *lp_bt_text_new(lp_pool_obj_t *pool, const byte *data, size_t len) {
-    lp_bt_text_t *t = lp_pool_extra_alloc(pool, sizeof(lp_bt_text_t) + len);
+    lp_bt_text_t *t = lp_pool_extra_alloc(pool, sizeof(lp_bt_text_t) + len LP_META_KIND(LP_KIND_BT_TEXT));
     if (t != NULL) {
         t->len = len;
         memcpy(t->data, data, len);
@@ -476,7 +476,7 @@ static bool lp_bt_try_store(lp_obj_t *self, const lp_value_t *key, const lp_valu
     for (size_t j = 0; j < n_nodes; j++) {
         // The first split is of the leaf; the later ones and a new root are internal nodes.
         size_t size = j == 0 && (path.depth == 0 || n_split > 0) ? LP_BT_LEAF_SIZE : LP_BT_INNER_SIZE;
-        void *nd = lp_pool_extra_alloc(pool, size);
+        void *nd = lp_pool_extra_alloc(pool, size LP_META_KIND(LP_KIND_BT_NODE));
         if (nd == NULL) {
             return lp_bt_give_back(pool, taken, n_taken, size, failed);
         }
@@ -944,7 +944,7 @@ static mp_obj_t lp_btreemap_make_new(const mp_obj_type_t *type, size_t n_args, s
     mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
     lp_pool_obj_t *pool = lp_pool_for_new(args[ARG_pool].u_obj);
     lp_obj_t *h = lp_handle_new(pool, type);
-    lp_bt_head_t *head = lp_pool_alloc(pool, sizeof(lp_bt_head_t));
+    lp_bt_head_t *head = lp_pool_alloc(pool, sizeof(lp_bt_head_t) LP_META_KIND(LP_KIND_BTREEMAP));
     head->root = NULL;
     head->height = 0;
     head->kind = LP_VAL_NONE;

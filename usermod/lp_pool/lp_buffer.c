@@ -30,7 +30,7 @@ static mp_obj_t lp_buffer_make_new(const mp_obj_type_t *type, size_t n_args, siz
     lp_pool_obj_t *pool = lp_pool_for_new(args[ARG_pool].u_obj);
     // Handle first: if the block then fails, the pool is unchanged and the handle is garbage.
     lp_obj_t *h = lp_handle_new(pool, type);
-    void *data = lp_pool_alloc(pool, n);
+    void *data = lp_pool_alloc(pool, n LP_META_KIND(LP_KIND_BUFFER));
     memset(data, 0, n);
     lp_handle_attach(h, data, n);
     return MP_OBJ_FROM_PTR(h);

@@ -21,6 +21,9 @@ LP_DEFINE_STATIC_EXC(lp_err_too_many, mp_type_OverflowError, "too many items for
 
 // Caller holds lp_lock: the block stays with the pool for a memoryview (invariant 7).
 static void lp_strand_pinned(lp_pool_obj_t *pool, void *data) {
+    #if LP_POOL_ALLOC_META
+    lp_meta_retag(pool, data, lp_meta_row(pool, LP_KIND_PINNED));
+    #endif
     pool->pinned++;
     pool->pinned_bytes += lp_usable_size(pool->heap, data);
 }
@@ -84,6 +87,9 @@ void lp_handle_release(lp_obj_t *h) {
                 pool->pinned++;
             }
         } else if (valid) {
+            #if LP_POOL_ALLOC_META
+            lp_meta_sub(pool, data);
+            #endif
             lp_free(pool->heap, data);
         }
         pool->live--;
@@ -110,12 +116,16 @@ static bool lp_handle_try_move(lp_obj_t *h, size_t size, size_t copy) {
         }
         return p != NULL;
     }
-    void *fresh = lp_pool_try_alloc(h->pool, size);
+    // Tracking: the pinned row never runs out; the fresh block then takes the old one's row.
+    void *fresh = lp_pool_try_alloc(h->pool, size LP_META_KIND(LP_KIND_PINNED));
     if (fresh == NULL) {
         return false;
     }
     memcpy(fresh, h->data, copy);
     lp_lock();
+    #if LP_POOL_ALLOC_META
+    lp_meta_retag(h->pool, fresh, lp_alloc_tag(h->pool->heap, h->data));
+    #endif
     lp_strand_pinned(h->pool, h->data);
     lp_unlock();
     h->flags &= ~LP_OBJ_PINNED;

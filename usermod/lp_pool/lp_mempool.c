@@ -22,15 +22,30 @@ LP_DEFINE_STATIC_EXC(lp_err_reserve_locked, mp_type_RuntimeError, "reserve() nee
 MP_REGISTER_ROOT_POINTER(struct _lp_pool_obj_t *lp_static_pool);
 MP_REGISTER_ROOT_POINTER(struct _lp_pool_obj_t *lp_pool_registry);
 
-static lp_pool_obj_t *lp_pool_new(mp_obj_t buf, uint8_t *mem, size_t size, size_t reserve, bool collect) {
+#if LP_POOL_ALLOC_META
+#define LP_META_ROWS_PARAM , size_t meta_rows
+#else
+#define LP_META_ROWS_PARAM
+#endif
+
+static lp_pool_obj_t *lp_pool_new(mp_obj_t buf, uint8_t *mem, size_t size, size_t reserve, bool collect LP_META_ROWS_PARAM) {
     if (gc_is_locked()) {
         lp_raise_static(&lp_err_create_locked);
     }
     lp_alloc_t *heap;
+    #if LP_POOL_ALLOC_META
+    // The tracking table comes first in the region (lp_meta.c invariant 2), 8-byte aligned.
+    size_t skip = (size_t)(-(uintptr_t)mem & 7) + lp_meta_table_bytes(meta_rows);
+    uint8_t *table = mem + (size_t)(-(uintptr_t)mem & 7);
+    lp_status_t st = size < lp_alloc_min_region() + skip ? LP_ERR_TOO_SMALL : lp_alloc_init(&heap, mem + skip, size - skip);
+    #define LP_MIN_REGION (lp_alloc_min_region() + skip)
+    #else
     lp_status_t st = size < lp_alloc_min_region() ? LP_ERR_TOO_SMALL : lp_alloc_init(&heap, mem, size);
+    #define LP_MIN_REGION (lp_alloc_min_region())
+    #endif
     if (st == LP_ERR_TOO_SMALL) {
         mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("buffer of %u bytes is too small for a pool (needs at least %u)"),
-            (unsigned)size, (unsigned)lp_alloc_min_region());
+            (unsigned)size, (unsigned)LP_MIN_REGION);
     }
     if (st != LP_OK) {
         mp_raise_msg_varg(&mp_type_ValueError, MP_ERROR_TEXT("cannot make a pool over this buffer: %s"), lp_status_str(st));
@@ -49,6 +64,9 @@ static lp_pool_obj_t *lp_pool_new(mp_obj_t buf, uint8_t *mem, size_t size, size_
     pool->reserve = NULL;
     pool->next_pool = NULL;
     pool->collect = collect;
+    #if LP_POOL_ALLOC_META
+    lp_meta_init(pool, table, meta_rows);
+    #endif
     lp_pool_refill(pool);
     return pool;
 }
@@ -56,7 +74,8 @@ static lp_pool_obj_t *lp_pool_new(mp_obj_t buf, uint8_t *mem, size_t size, size_
 lp_pool_obj_t *lp_static_pool(void) {
     lp_pool_obj_t *pool = MP_STATE_VM(lp_static_pool);
     if (pool == NULL) {
-        pool = lp_pool_new(MP_OBJ_NULL, lp_arena_base(), LP_POOL_ARENA_SIZE, LP_POOL_DEFAULT_RESERVE, true);
+        pool = lp_pool_new(MP_OBJ_NULL, lp_arena_base(), LP_POOL_ARENA_SIZE, LP_POOL_DEFAULT_RESERVE, true
+            LP_META_KIND(LP_POOL_META_ROWS));
         MP_STATE_VM(lp_static_pool) = pool;
     }
     return pool;
@@ -91,10 +110,19 @@ void lp_pool_check_open(lp_pool_obj_t *pool) {
     }
 }
 
-void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size) {
+void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
     lp_pool_check_open(pool);
     lp_lock();
+    #if LP_POOL_ALLOC_META
+    uint32_t tag;
+    lp_meta_row_or_raise(pool, kind, &tag);
+    #endif
     void *p = lp_alloc(pool->heap, size);
+    #if LP_POOL_ALLOC_META
+    if (p != NULL) {
+        lp_meta_add(pool, p, tag);
+    }
+    #endif
     lp_unlock();
     return p;
 }
@@ -102,7 +130,15 @@ void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size) {
 void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size) {
     lp_pool_check_open(pool);
     lp_lock();
+    #if LP_POOL_ALLOC_META
+    uint32_t old_bytes, tag = lp_meta_before_resize(pool, ptr, &old_bytes);
+    #endif
     void *p = lp_realloc(pool->heap, ptr, size);
+    #if LP_POOL_ALLOC_META
+    if (p != NULL) {
+        lp_meta_after_resize(pool, p, tag, old_bytes);
+    }
+    #endif
     lp_unlock();
     return p;
 }
@@ -136,16 +172,26 @@ bool lp_pool_collect(lp_pool_obj_t *pool) {
 }
 
 void lp_pool_collect_or_raise(lp_pool_obj_t *pool, bool *collected, size_t requested) {
+    #if LP_POOL_ALLOC_META
+    // A full tracking table is helped by a collection too: garbage gives its rows back.
+    bool table_full = pool->meta_full;
+    pool->meta_full = false;
+    #endif
     if (*collected || !lp_pool_collect(pool)) {
+        #if LP_POOL_ALLOC_META
+        if (table_full) {
+            lp_meta_raise_full();
+        }
+        #endif
         lp_raise_alloc_error(pool, requested);
     }
     *collected = true;
 }
 
-void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size) {
+void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
     for (bool collected = false;;) {
         // Checks the pool on each attempt: a finaliser may have closed it.
-        void *p = lp_pool_try_alloc(pool, size);
+        void *p = lp_pool_try_alloc(pool, size LP_META_KIND(kind));
         if (p != NULL) {
             return p;
         }
@@ -153,11 +199,25 @@ void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size) {
     }
 }
 
-void *lp_pool_extra_alloc(lp_pool_obj_t *pool, size_t size) {
+void *lp_pool_extra_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
     lp_pool_check_open(pool);
     lp_lock();
+    #if LP_POOL_ALLOC_META
+    // No raise here: the caller may hold other blocks it must give back first.
+    uint32_t tag = lp_meta_row(pool, kind);
+    if (tag == 0) {
+        pool->meta_full = true;
+        lp_unlock();
+        return NULL;
+    }
+    #endif
     void *p = lp_alloc(pool->heap, size);
     pool->extra += p != NULL;
+    #if LP_POOL_ALLOC_META
+    if (p != NULL) {
+        lp_meta_add(pool, p, tag);
+    }
+    #endif
     lp_unlock();
     return p;
 }
@@ -168,6 +228,9 @@ void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr) {
     }
     lp_lock();
     // Its owner checked the region before; lp_free can't fail for a block it owns.
+    #if LP_POOL_ALLOC_META
+    lp_meta_sub(pool, ptr);
+    #endif
     lp_free(pool->heap, ptr);
     pool->extra--;
     lp_unlock();
@@ -216,11 +279,14 @@ static size_t lp_reserve_arg(mp_int_t n) {
 }
 
 static mp_obj_t lp_mempool_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
-    enum { ARG_buf, ARG_reserve, ARG_collect };
+    enum { ARG_buf, ARG_reserve, ARG_collect, ARG_meta_rows };
     static const mp_arg_t allowed_args[] = {
         { MP_QSTR_buf, MP_ARG_OBJ, {.u_obj = mp_const_none} },
         { MP_QSTR_reserve, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
         { MP_QSTR_collect, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
+        #if LP_POOL_ALLOC_META
+        { MP_QSTR_meta_rows, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = LP_POOL_META_ROWS} },
+        #endif
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
@@ -255,7 +321,14 @@ static mp_obj_t lp_mempool_make_new(const mp_obj_type_t *type, size_t n_args, si
     if (bi.len >= 0x80000000u) {
         mp_raise_ValueError(MP_ERROR_TEXT("buffer too large for a pool"));
     }
-    pool = lp_pool_new(buf, bi.buf, bi.len, reserve, collect);
+    #if LP_POOL_ALLOC_META
+    // Tags are 8 bits and 0 means none: at most 255 rows; row 0 is the pinned blocks'.
+    mp_int_t meta_rows = args[ARG_meta_rows].u_int;
+    if (meta_rows < 2 || meta_rows > 255) {
+        mp_raise_ValueError(MP_ERROR_TEXT("meta_rows must be between 2 and 255"));
+    }
+    #endif
+    pool = lp_pool_new(buf, bi.buf, bi.len, reserve, collect LP_META_KIND((size_t)meta_rows));
     pool->next_pool = MP_STATE_VM(lp_pool_registry);
     MP_STATE_VM(lp_pool_registry) = pool;
     return MP_OBJ_FROM_PTR(pool);
@@ -336,6 +409,13 @@ static mp_obj_t lp_mempool_check(mp_obj_t self_in) {
     lp_alloc_stats_t st;
     lp_alloc_stats(self->heap, &st);
     lp_unlock();
+    #if LP_POOL_ALLOC_META
+    if (err == NULL) {
+        lp_lock();
+        err = lp_meta_check(self);
+        lp_unlock();
+    }
+    #endif
     if (err != NULL) {
         mp_raise_msg_varg(&mp_type_RuntimeError, MP_ERROR_TEXT("pool is corrupted: %s"), err);
     }
@@ -426,7 +506,23 @@ static void lp_mempool_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     }
 }
 
+#if LP_POOL_ALLOC_META
+static mp_obj_t lp_mempool_meta(mp_obj_t self_in) {
+    return lp_meta_rows(MP_OBJ_TO_PTR(self_in));
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(lp_mempool_meta_obj, lp_mempool_meta);
+
+static mp_obj_t lp_mempool_scope(mp_obj_t self_in, mp_obj_t name) {
+    return lp_meta_scope_new(MP_OBJ_TO_PTR(self_in), name);
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(lp_mempool_scope_obj, lp_mempool_scope);
+#endif
+
 static const mp_rom_map_elem_t lp_mempool_locals_dict_table[] = {
+    #if LP_POOL_ALLOC_META
+    { MP_ROM_QSTR(MP_QSTR_meta), MP_ROM_PTR(&lp_mempool_meta_obj) },
+    { MP_ROM_QSTR(MP_QSTR_scope), MP_ROM_PTR(&lp_mempool_scope_obj) },
+    #endif
     { MP_ROM_QSTR(MP_QSTR_run), MP_ROM_PTR(&lp_mempool_run_obj) },
     { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&lp_mempool_enter_obj) },
     { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&lp_mempool_exit_obj) },

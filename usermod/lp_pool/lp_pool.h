@@ -68,6 +68,35 @@
 
 typedef struct _lp_pool_obj_t lp_pool_obj_t;
 
+// Allocation tracking (lp_meta.c): build with LP_POOL_ALLOC_META=1 (make unix LP_POOL_ALLOC_META=1).
+// Off, none of it is compiled and the module is exactly as without it.
+#ifndef LP_POOL_ALLOC_META
+#define LP_POOL_ALLOC_META (0)
+#endif
+#if LP_POOL_ALLOC_META && !LP_ALLOC_TAG
+#error "LP_POOL_ALLOC_META needs the allocator's block tags: build lp_alloc.c with LP_ALLOC_TAG=1 too"
+#endif
+// Rows of the (kind, scope) table of the static pool and the default for caller-memory pools.
+#ifndef LP_POOL_META_ROWS
+#define LP_POOL_META_ROWS (16)
+#endif
+// Bytes of a scope name kept in a row.
+#define LP_META_NAME (24)
+// What owns a block; an LpVec's kind also holds its typecode (LP_KIND_VEC | typecode << 8).
+enum {
+    LP_KIND_PINNED, LP_KIND_BUFFER, LP_KIND_VEC, LP_KIND_STRING, LP_KIND_BTREEMAP, LP_KIND_BT_NODE,
+    LP_KIND_BT_TEXT, LP_KIND_BOX,
+};
+// The allocation functions take the kind only in tracking builds: LP_META_KIND(k) at the call, so
+// without tracking the argument is not even evaluated and the code is unchanged.
+#if LP_POOL_ALLOC_META
+#define LP_META_KIND(k) , (k)
+#define LP_META_KIND_PARAM , uint32_t kind
+#else
+#define LP_META_KIND(k)
+#define LP_META_KIND_PARAM
+#endif
+
 // A handle (invariant 1). `len`, `aux`, `kind` and `sub` mean what the handle's type says; `cap`
 // and `mods` are kept by the shared helpers below. Every type's handle is this struct: handles come
 // from a reserve of fixed-size objects. It fits two GC blocks on 32- and 64-bit ports.
@@ -105,6 +134,11 @@ struct _lp_pool_obj_t {
     lp_obj_t *reserve;          // chain of unused handles
     struct _lp_pool_obj_t *next_pool; // registry of caller-memory pools (a root pointer holds the head)
     bool collect;               // collect garbage once before an allocation fails (lp_pool_collect)
+    #if LP_POOL_ALLOC_META
+    void *meta;                 // the (kind, scope) table at the start of the region (lp_meta.c)
+    mp_obj_t meta_scope;        // the current scope's name (a str, kept alive here), MP_OBJ_NULL for none
+    bool meta_full;             // the last lp_pool_extra_alloc failed for want of a table row
+    #endif
 };
 
 extern const mp_obj_type_t lp_type_MemoryPool;
@@ -130,11 +164,11 @@ void lp_pool_check_open(lp_pool_obj_t *pool);
 bool lp_pool_region_valid(lp_pool_obj_t *pool);
 // Allocate a pool block. When the pool can't, collect garbage once (lp_pool_collect) and retry;
 // AllocError (pool unchanged) if it still can't.
-void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size);
+void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
 // One attempt each, no collection: NULL (and the pool unchanged) when the pool can't. Code that
 // holds a block across a collection must read it again afterwards (a finaliser may free it), so
 // resizing collects in lp_handle_resize, which owns the handle.
-void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size);
+void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
 void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size);
 // Run one garbage collection so the finalisers of unreachable objects give their blocks back, if
 // the pool allows it and it is safe here (see lp_mempool.c); false when it did not collect. Never
@@ -145,13 +179,37 @@ bool lp_pool_collect(lp_pool_obj_t *pool);
 // `requested` bytes. Start the loop with `collected` false.
 void lp_pool_collect_or_raise(lp_pool_obj_t *pool, bool *collected, size_t requested);
 // A further block for a live object (invariant 6): NULL when the pool can't (nothing raised, so a
-// caller that needs several blocks can take them all before changing anything); lp_pool_extra_free
+// caller that needs several blocks can take them all before changing anything; with tracking, a
+// full table also gives NULL and lp_pool_collect_or_raise says which it was); lp_pool_extra_free
 // gives one back.
-void *lp_pool_extra_alloc(lp_pool_obj_t *pool, size_t size);
+void *lp_pool_extra_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
 void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr);
 // Tops the reserve up to its target; only with the heap unlocked.
 void lp_pool_refill(lp_pool_obj_t *pool);
 void lp_pools_reset(void);
+
+#if LP_POOL_ALLOC_META
+// ---- allocation tracking (lp_meta.c); the block functions are called with lp_lock() held ----
+extern const mp_obj_type_t lp_type_Scope;
+MP_DECLARE_CONST_FUN_OBJ_3(lp_meta_print_obj);
+size_t lp_meta_table_bytes(size_t rows);
+void lp_meta_init(lp_pool_obj_t *pool, void *table, size_t rows);
+// The tag (row + 1) for a new block of `kind` in the current scope, made if needed; 0 when full.
+uint32_t lp_meta_row(lp_pool_obj_t *pool, uint32_t kind);
+// The same, raising RuntimeError (after lp_unlock()) when the table is full.
+void lp_meta_row_or_raise(lp_pool_obj_t *pool, uint32_t kind, uint32_t *tag);
+MP_NORETURN void lp_meta_raise_full(void);
+void lp_meta_add(lp_pool_obj_t *pool, void *p, uint32_t tag);     // p was just allocated
+void lp_meta_sub(lp_pool_obj_t *pool, void *p);                   // p is about to be freed
+uint32_t lp_meta_before_resize(lp_pool_obj_t *pool, void *p, uint32_t *old_bytes);
+void lp_meta_after_resize(lp_pool_obj_t *pool, void *p, uint32_t tag, uint32_t old_bytes);
+void lp_meta_retag(lp_pool_obj_t *pool, void *p, uint32_t tag);   // move p's accounting to tag
+const char *lp_meta_check(lp_pool_obj_t *pool);
+mp_obj_t lp_meta_rows(lp_pool_obj_t *pool);
+void lp_meta_scope_arg(mp_obj_t name);
+void lp_meta_scope_set(lp_pool_obj_t *pool, mp_obj_t name);
+mp_obj_t lp_meta_scope_new(lp_pool_obj_t *pool, mp_obj_t name);
+#endif
 
 // ---- handles (lp_handle.c) ----
 // A fresh handle of `type` for `pool` (from the reserve when the heap is locked), data NULL.

@@ -256,6 +256,12 @@ static void lp_run_exit(lp_pool_obj_t *pool, size_t level, lp_static_exc_t *orde
 // usable (before run() locks it, after with_global_alloc unlocks it).
 #define LP_CALL_STACK_ARGS (12)
 
+#if LP_POOL_ALLOC_META
+#define LP_META_KIND_PARAM_SKIP , mp_obj_t skip
+#else
+#define LP_META_KIND_PARAM_SKIP
+#endif
+
 typedef struct {
     mp_obj_t fn;
     size_t n_args;
@@ -263,10 +269,16 @@ typedef struct {
     const mp_obj_t *args;
 } lp_call_t;
 
-static void lp_call_prepare(lp_call_t *c, size_t n_args, const mp_obj_t *args, mp_map_t *kw_args, mp_obj_t *stack_buf) {
+// With tracking, run() takes its own scope= keyword: `skip` is that key (MP_OBJ_NULL for none), left
+// out of what fn gets.
+static void lp_call_prepare(lp_call_t *c, size_t n_args, const mp_obj_t *args, mp_map_t *kw_args, mp_obj_t *stack_buf
+    LP_META_KIND_PARAM_SKIP) {
     c->fn = args[0];
     c->n_args = n_args - 1;
     c->n_kw = kw_args == NULL ? 0 : kw_args->used;
+    #if LP_POOL_ALLOC_META
+    c->n_kw -= skip != MP_OBJ_NULL;
+    #endif
     c->args = args + 1;
     if (c->n_kw == 0) {
         return;
@@ -279,6 +291,11 @@ static void lp_call_prepare(lp_call_t *c, size_t n_args, const mp_obj_t *args, m
     size_t k = c->n_args;
     for (size_t i = 0; i < kw_args->alloc; i++) {
         if (mp_map_slot_is_filled(kw_args, i)) {
+            #if LP_POOL_ALLOC_META
+            if (kw_args->table[i].key == skip) {
+                continue;
+            }
+            #endif
             call[k++] = kw_args->table[i].key;
             call[k++] = kw_args->table[i].value;
         }
@@ -320,12 +337,28 @@ mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, m
     // alive through a collection inside fn (lp_pool_collect).
     mp_obj_t stack_buf[LP_CALL_STACK_ARGS] = { MP_OBJ_NULL };
     lp_call_t call;
+    #if LP_POOL_ALLOC_META
+    // run(fn, scope="rx"): the pool's scope while fn runs, the outer one back after (lp_meta.c 5).
+    mp_map_elem_t *scope = kw_args == NULL ? NULL : mp_map_lookup(kw_args, MP_OBJ_NEW_QSTR(MP_QSTR_scope), MP_MAP_LOOKUP);
+    mp_obj_t outer = pool->meta_scope;
+    if (scope != NULL) {
+        lp_meta_scope_arg(scope->value);
+    }
+    lp_call_prepare(&call, n_args, args, kw_args, stack_buf, scope == NULL ? MP_OBJ_NULL : scope->key);
+    #else
     lp_call_prepare(&call, n_args, args, kw_args, stack_buf);
+    #endif
     size_t level = lp_run_enter_level(pool, false);
+    #if LP_POOL_ALLOC_META
+    lp_meta_scope_set(pool, scope != NULL ? scope->value : outer);
+    #endif
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
         mp_obj_t ret = lp_call(&call);
         nlr_pop();
+        #if LP_POOL_ALLOC_META
+        lp_meta_scope_set(pool, outer);
+        #endif
         lp_run_exit(pool, level, &lp_err_order);
         if (mp_obj_is_type(ret, &mp_type_gen_instance)) {
             // A function that returned a generator or coroutine: its body hasn't run.
@@ -333,6 +366,9 @@ mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, m
         }
         return ret;
     }
+    #if LP_POOL_ALLOC_META
+    lp_meta_scope_set(pool, outer);
+    #endif
     lp_run_exit(pool, level, &lp_err_order);
     nlr_jump(nlr.ret_val);
 }
@@ -415,7 +451,7 @@ static mp_obj_t lp_with_global_alloc_call(size_t n_args, const mp_obj_t *args, m
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
         lp_call_t call;
-        lp_call_prepare(&call, n_args, args, kw_args, stack_buf);
+        lp_call_prepare(&call, n_args, args, kw_args, stack_buf LP_META_KIND(MP_OBJ_NULL));
         mp_obj_t ret = lp_call(&call);
         nlr_pop();
         lp_global_exit();

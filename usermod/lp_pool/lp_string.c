@@ -211,7 +211,7 @@ static lp_obj_t *lp_str_new(lp_pool_obj_t *pool, const byte *src, size_t n, size
     }
     // Handle first: if the block then fails, the pool is unchanged and the handle is garbage.
     lp_obj_t *h = lp_handle_new(pool, &lp_type_String);
-    byte *d = lp_pool_alloc(pool, size + 1);
+    byte *d = lp_pool_alloc(pool, size + 1 LP_META_KIND(LP_KIND_STRING));
     if (src != NULL) {
         memcpy(d, src, n);
     }

@@ -88,7 +88,7 @@ static lp_obj_t *lp_vec_new(lp_pool_obj_t *pool, char tc, size_t n) {
     h->kind = tc;
     h->sub = lp_typecode_size(tc);
     // Handle first: if the block then fails, the pool is unchanged and the handle is garbage.
-    void *data = lp_pool_alloc(pool, lp_size_mul(n, h->sub));
+    void *data = lp_pool_alloc(pool, lp_size_mul(n, h->sub) LP_META_KIND(LP_KIND_VEC | (uint32_t)(uint8_t)tc << 8));
     lp_handle_attach(h, data, 0);
     return h;
 }
@@ -574,7 +574,7 @@ static void lp_vec_slice_set(lp_obj_t *self, mp_bound_slice_t s, size_t count, m
     scratch.pool = self->pool;
     scratch.kind = self->kind;
     scratch.sub = self->sub;
-    lp_handle_attach(&scratch, lp_pool_alloc(self->pool, 0), 0);
+    lp_handle_attach(&scratch, lp_pool_alloc(self->pool, 0 LP_META_KIND(LP_KIND_VEC | (uint32_t)self->kind << 8)), 0);
     uint32_t mods = self->mods;
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {

@@ -17,11 +17,22 @@ target_sources(usermod_lp_pool INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/lp_container.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_string.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_vec.c
+    ${CMAKE_CURRENT_LIST_DIR}/lp_meta.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_alloc.c
 )
 
 target_include_directories(usermod_lp_pool INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}
 )
+
+# Allocation tracking: LP_POOL_ALLOC_META=1 in the environment at configure time (make rp2/esp32
+# LP_POOL_ALLOC_META=1 put it there), -DLP_POOL_ALLOC_META=1, or set in a board's mpconfigboard.cmake.
+# Off by default: nothing of it is compiled.
+if(NOT DEFINED LP_POOL_ALLOC_META AND DEFINED ENV{LP_POOL_ALLOC_META})
+    set(LP_POOL_ALLOC_META $ENV{LP_POOL_ALLOC_META})
+endif()
+if(LP_POOL_ALLOC_META)
+    target_compile_definitions(usermod_lp_pool INTERFACE LP_POOL_ALLOC_META=1 LP_ALLOC_TAG=1)
+endif()
 
 target_link_libraries(usermod INTERFACE usermod_lp_pool)

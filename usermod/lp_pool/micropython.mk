@@ -17,7 +17,13 @@ SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_bench.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_container.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_string.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_vec.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_meta.c
 # The allocator core: plain C, no MicroPython includes.
 SRC_USERMOD_LIB_C += $(LP_POOL_MOD_DIR)/lp_alloc.c
 
 CFLAGS_USERMOD += -I$(LP_POOL_MOD_DIR)
+# Allocation tracking (make unix LP_POOL_ALLOC_META=1): the module's meta() and statistics table,
+# with the allocator's block tags. Off by default: then nothing of it is compiled.
+ifeq ($(LP_POOL_ALLOC_META),1)
+CFLAGS_USERMOD += -DLP_POOL_ALLOC_META=1 -DLP_ALLOC_TAG=1
+endif

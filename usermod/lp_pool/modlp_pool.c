@@ -121,6 +121,10 @@ static const mp_rom_map_elem_t lp_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_AllocError), MP_ROM_PTR(&lp_type_AllocError) },
     { MP_ROM_QSTR(MP_QSTR_LpBTreeMap), MP_ROM_PTR(&lp_type_BTreeMap) },
     { MP_ROM_QSTR(MP_QSTR_LpBox), MP_ROM_PTR(&lp_type_Box) },
+    #if LP_POOL_ALLOC_META
+    { MP_ROM_QSTR(MP_QSTR_LpScope), MP_ROM_PTR(&lp_type_Scope) },
+    { MP_ROM_QSTR(MP_QSTR__meta_print), MP_ROM_PTR(&lp_meta_print_obj) },
+    #endif
     #if LP_POOL_TEST_HOOKS
     { MP_ROM_QSTR(MP_QSTR__irq_call), MP_ROM_PTR(&lp_mod_irq_call_obj) },
     #endif
