@@ -383,14 +383,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(lp_vec_clear_obj, lp_vec_clear);
 
 static mp_obj_t lp_vec_reverse(mp_obj_t self_in) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    byte *items = lp_handle_data(self);
-    size_t sz = self->sub;
-    for (size_t i = 0, j = self->len; j-- > i + 1; i++) {
-        byte tmp[8];
-        memcpy(tmp, items + i * sz, sz);
-        memcpy(items + i * sz, items + j * sz, sz);
-        memcpy(items + j * sz, tmp, sz);
-    }
+    lp_items_reverse(LP_VEC_TC(self), lp_handle_data(self), self->len);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(lp_vec_reverse_obj, lp_vec_reverse);
