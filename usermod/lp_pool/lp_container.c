@@ -209,7 +209,60 @@ void lp_item_store_num(char tc, void *items, size_t i, const lp_num_t *n) {
     }
 }
 
+// The common case: a small int into an integer typecode, range-checked and stored as the C type
+// directly. False (nothing written) for anything else, which the general path below takes and,
+// if it must, raises for.
+static bool lp_item_store_small(char tc, void *items, size_t i, mp_obj_t x) {
+    if (!mp_obj_is_small_int(x)) {
+        return false;
+    }
+    mp_int_t v = MP_OBJ_SMALL_INT_VALUE(x);
+    switch (tc) {
+        case 'b':
+            if (v < INT8_MIN || v > INT8_MAX) {
+                return false;
+            }
+            ((int8_t *)items)[i] = (int8_t)v;
+            return true;
+        case 'B':
+            if (v < 0 || v > UINT8_MAX) {
+                return false;
+            }
+            ((uint8_t *)items)[i] = (uint8_t)v;
+            return true;
+        case 'h':
+            if (v < INT16_MIN || v > INT16_MAX) {
+                return false;
+            }
+            ((int16_t *)items)[i] = (int16_t)v;
+            return true;
+        case 'H':
+            if (v < 0 || v > UINT16_MAX) {
+                return false;
+            }
+            ((uint16_t *)items)[i] = (uint16_t)v;
+            return true;
+        case 'i':
+            if ((int32_t)v != v) {
+                return false;
+            }
+            ((int32_t *)items)[i] = (int32_t)v;
+            return true;
+        case 'I':
+            if (v < 0 || (uint32_t)v != (mp_uint_t)v) {
+                return false;
+            }
+            ((uint32_t *)items)[i] = (uint32_t)v;
+            return true;
+        default:
+            return false;
+    }
+}
+
 void lp_item_store(char tc, void *items, size_t i, mp_obj_t x) {
+    if (lp_item_store_small(tc, items, i, x)) {
+        return;
+    }
     lp_num_t n;
     if (!lp_num_from_obj(x, &n)) {
         lp_raise_static(&lp_err_item_type);
@@ -229,6 +282,26 @@ void lp_item_store(char tc, void *items, size_t i, mp_obj_t x) {
 }
 
 mp_obj_t lp_item_load(char tc, const void *items, size_t i) {
+    // The common cases without a call: items that are always small ints, and 'i' when it is one.
+    switch (tc) {
+        case 'b':
+            return MP_OBJ_NEW_SMALL_INT(((const int8_t *)items)[i]);
+        case 'B':
+            return MP_OBJ_NEW_SMALL_INT(((const uint8_t *)items)[i]);
+        case 'h':
+            return MP_OBJ_NEW_SMALL_INT(((const int16_t *)items)[i]);
+        case 'H':
+            return MP_OBJ_NEW_SMALL_INT(((const uint16_t *)items)[i]);
+        case 'i': {
+            int32_t v = ((const int32_t *)items)[i];
+            if (MP_SMALL_INT_FITS(v)) {
+                return MP_OBJ_NEW_SMALL_INT(v);
+            }
+            break;
+        }
+        default:
+            break;
+    }
     return mp_binary_get_val_array(tc, (void *)items, i);
 }
 

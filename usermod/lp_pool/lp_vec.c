@@ -57,10 +57,14 @@ static mp_int_t lp_vec_int_arg(mp_obj_t o) {
 
 // An index into [0, len) from a Python index (negative counts from the end), or IndexError.
 static size_t lp_vec_index(lp_obj_t *h, mp_obj_t index, lp_static_exc_t *err) {
-    if (!mp_obj_is_int(index) && index != mp_const_false && index != mp_const_true) {
+    mp_int_t i;
+    if (mp_obj_is_small_int(index)) {
+        i = MP_OBJ_SMALL_INT_VALUE(index); // the common case, checked first
+    } else if (!mp_obj_is_int(index) && index != mp_const_false && index != mp_const_true) {
         lp_raise_static(&lp_err_index_type);
+    } else {
+        i = lp_vec_int_arg(index);
     }
-    mp_int_t i = lp_vec_int_arg(index);
     if (i < 0) {
         i += h->len;
     }
@@ -259,14 +263,18 @@ static void lp_vec_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kin
 static mp_obj_t lp_vec_append(mp_obj_t self_in, mp_obj_t x) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     byte *items = lp_handle_data(self);
-    uint64_t slot; // checked before the storage grows
-    lp_item_store(LP_VEC_TC(self), &slot, 0, x);
+    size_t len = self->len;
     // len * sub <= cap, so this can't overflow; the growth path checks itself.
-    if ((self->len + 1) * self->sub > self->cap) {
-        items = lp_vec_room(self, self->len + 1);
+    if ((len + 1) * self->sub <= self->cap) {
+        // The common case: room past the length. A failed check writes nothing (lp_item_store).
+        lp_item_store(LP_VEC_TC(self), items, len, x);
+    } else {
+        uint64_t slot; // checked before the storage grows
+        lp_item_store(LP_VEC_TC(self), &slot, 0, x);
+        items = lp_vec_room(self, len + 1);
+        memcpy(items + len * self->sub, &slot, self->sub);
     }
-    memcpy(items + self->len * self->sub, &slot, self->sub);
-    self->len++;
+    self->len = len + 1;
     self->mods++;
     return mp_const_none;
 }
