@@ -569,6 +569,36 @@ void lp_items_reverse(char tc, void *items, size_t n) {
     }
 }
 
+// Items move up one place, carried forward in a register. Not `*p = p[-1]` from the end: GCC turns
+// that into memmove, which some ports' libc (MicroPython's shared/libc/string0.c, on the qemu
+// boards) runs byte by byte when it copies backwards.
+#define LP_SHIFT_UP(T, items, at, n) \
+    for (T *p = (T *)(items) + (at), *end = (T *)(items) + (n), carry = *p; p < end; p++) { \
+        T next = p[1]; \
+        p[1] = carry; \
+        carry = next; \
+    }
+
+void lp_items_shift_up(char tc, void *items, size_t at, size_t n) {
+    if (at >= n) {
+        return;
+    }
+    switch (mp_binary_get_size('@', tc, NULL)) {
+        case 1:
+            LP_SHIFT_UP(uint8_t, items, at, n);
+            break;
+        case 2:
+            LP_SHIFT_UP(uint16_t, items, at, n);
+            break;
+        case 4:
+            LP_SHIFT_UP(uint32_t, items, at, n);
+            break;
+        default:
+            LP_SHIFT_UP(uint64_t, items, at, n);
+            break;
+    }
+}
+
 void lp_items_sort(char tc, void *items, size_t n, bool reverse) {
     size_t size = mp_binary_get_size('@', tc, NULL);
     #if MICROPY_PY_BUILTINS_FLOAT

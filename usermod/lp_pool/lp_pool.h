@@ -257,6 +257,8 @@ bool lp_item_equals(char tc, const void *items, size_t i, const lp_num_t *n);
 void lp_items_sort(char tc, void *items, size_t n, bool reverse);
 // Reverse n items in place.
 void lp_items_reverse(char tc, void *items, size_t n);
+// Items [at, n) move up by one place to [at + 1, n + 1) (room for n + 1 items is the caller's).
+void lp_items_shift_up(char tc, void *items, size_t at, size_t n);
 // Print item i from storage: ints in decimal, floats as MicroPython prints a float (through its
 // float formatter on a C stack buffer), never boxed; the same text for repr, str and JSON.
 void lp_item_print(const mp_print_t *print, char tc, const void *items, size_t i);

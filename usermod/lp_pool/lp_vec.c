@@ -294,7 +294,7 @@ static mp_obj_t lp_vec_insert(mp_obj_t self_in, mp_obj_t pos, mp_obj_t x) {
     lp_item_store(LP_VEC_TC(self), &slot, 0, x);
     byte *items = lp_vec_room(self, self->len + 1);
     size_t sz = self->sub;
-    memmove(items + (i + 1) * sz, items + i * sz, (self->len - i) * sz);
+    lp_items_shift_up(LP_VEC_TC(self), items, i, self->len);
     memcpy(items + i * sz, &slot, sz);
     self->len++;
     self->mods++;
