@@ -70,6 +70,46 @@ for tc in "bBhHiIlLqQfd":
             v.free()
 print("sorted, all typecodes and patterns:", bad == 0)
 
+# 32-bit ints from 256 items up take a radix sort through a scratch block from the pool, and the
+# in-place sort when the pool has no room for it; either way the same order, and nothing kept.
+gc.collect()
+big = LpMemoryPool()  # the static arena: no 16 KiB piece of the boards' GC heap needed
+for tc in "iI":
+    lo, span = RANGES[tc]
+    # small ints (no big-int boxes on 32-bit boards) but for the four extremes
+    vals = [lo, lo + span - 1, lo + 1, 0 if lo else 1] + [
+        lo // 4 + rand(1 << 20) * (span >> 22) for _ in range(396)
+    ]
+    for data in (vals, [v & 0xFF00FF for v in vals], [lo + 7] * 300, sorted(vals)):
+        want = sorted(list(array(tc, data)))
+        for reverse in (False, True):
+            v = LpVec(tc, data, pool=big)
+            v.sort(reverse=reverse)
+            ok = v.tolist() == (want[::-1] if reverse else want)
+            v.free()
+            if not ok or big.stats()["used"] != 0:
+                print("large sort differs:", tc, len(data), reverse)
+    # A pool with no room left beside the vector: the in-place sort.
+    v = LpVec(tc, vals, pool=big)
+    allocs = big.stats()["allocs"]
+    v.sort()
+    print(
+        tc,
+        "large, a scratch block:",
+        big.stats()["allocs"] - allocs,
+        v.tolist() == sorted(list(array(tc, vals))),
+    )
+    v.reverse()
+    filler = LpVec("B", capacity=big.stats()["largest_free"] - 64, pool=big)
+    allocs, failed = big.stats()["allocs"], big.stats()["failed"]
+    v.sort()
+    ok = v.tolist() == sorted(list(array(tc, vals)))
+    tried = big.stats()["allocs"] - allocs, big.stats()["failed"] - failed
+    print(tc, "large, no room for scratch:", tried, ok, big.check())
+    filler.free()
+    v.free()
+print("large sorts:", big.check(), big.stats()["used"])
+
 nan = float("nan")
 for tc in "fd":
     data = [3.5, nan, -1.0, nan, 0.0, -0.0, 2.25, nan, -7.5] * 3

@@ -544,6 +544,58 @@ LP_DEFINE_NAN_TO_END(lp_nan_to_end_f32, float)
 LP_DEFINE_NAN_TO_END(lp_nan_to_end_f64, double)
 #endif
 
+// LSD radix sort of 32-bit items, one byte per pass, through a scratch area of n items (tmp) and
+// the four byte histograms (count, 4 * 256 entries): no comparisons, so no mispredicted branches,
+// and O(n). A pass whose byte is the same in every item is skipped. For signed items the top
+// byte's sign bit is flipped, so negatives come first.
+#define LP_RADIX_BUCKETS (256)
+
+static void lp_radix_sort32(uint32_t *a, size_t n, uint32_t *tmp, uint32_t *count, bool is_signed) {
+    uint32_t flip = is_signed ? 0x80000000u : 0;
+    memset(count, 0, 4 * LP_RADIX_BUCKETS * sizeof(uint32_t));
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = a[i] ^ flip;
+        count[v & 0xff]++;
+        count[LP_RADIX_BUCKETS + ((v >> 8) & 0xff)]++;
+        count[2 * LP_RADIX_BUCKETS + ((v >> 16) & 0xff)]++;
+        count[3 * LP_RADIX_BUCKETS + (v >> 24)]++;
+    }
+    uint32_t *src = a, *dst = tmp;
+    for (unsigned pass = 0; pass < 4; pass++) {
+        uint32_t *c = count + pass * LP_RADIX_BUCKETS;
+        unsigned shift = 8 * pass;
+        if (c[((src[0] ^ flip) >> shift) & 0xff] == n) {
+            continue; // every item has this byte: the order stays
+        }
+        // Counts to starting positions.
+        uint32_t pos = 0;
+        for (size_t b = 0; b < LP_RADIX_BUCKETS; b++) {
+            uint32_t k = c[b];
+            c[b] = pos;
+            pos += k;
+        }
+        for (size_t i = 0; i < n; i++) {
+            uint32_t v = src[i];
+            dst[c[((v ^ flip) >> shift) & 0xff]++] = v;
+        }
+        uint32_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a) {
+        memcpy(a, src, n * sizeof(uint32_t));
+    }
+}
+
+size_t lp_items_sort_scratch(char tc, size_t n) {
+    // Below a few hundred items the introsort is as fast and needs nothing; the counts are 32-bit.
+    if (n < 256 || lp_typecode_is_float(tc) || mp_binary_get_size('@', tc, NULL) != 4
+        || n > UINT32_MAX / 2) {
+        return 0;
+    }
+    return 4 * LP_RADIX_BUCKETS * sizeof(uint32_t) + n * sizeof(uint32_t);
+}
+
 #define LP_REVERSE(T, items, n) \
     for (T *lo = (T *)(items), *hi = lo + (n); hi-- > lo + 1; lo++) { \
         LP_SWAP(T, *lo, *hi); \
@@ -599,8 +651,15 @@ void lp_items_shift_up(char tc, void *items, size_t at, size_t n) {
     }
 }
 
-void lp_items_sort(char tc, void *items, size_t n, bool reverse) {
+void lp_items_sort(char tc, void *items, size_t n, bool reverse, void *scratch) {
     size_t size = mp_binary_get_size('@', tc, NULL);
+    if (scratch != NULL) {
+        // lp_items_sort_scratch gave a size, so these are 32-bit ints: the histograms, then room
+        // for the items.
+        uint32_t *count = scratch;
+        lp_radix_sort32(items, n, (uint32_t *)(count + 4 * LP_RADIX_BUCKETS), count,
+            lp_typecode_is_signed(tc));
+    } else
     #if MICROPY_PY_BUILTINS_FLOAT
     if (lp_typecode_is_float(tc)) {
         // NaN sorts after every number, as one value; -0.0 and 0.0 are equal (either order).

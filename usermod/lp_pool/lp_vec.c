@@ -404,7 +404,13 @@ static mp_obj_t lp_vec_sort(size_t n_args, const mp_obj_t *pos_args, mp_map_t *k
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all(n_args - 1, pos_args + 1, kw_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
     lp_obj_t *self = MP_OBJ_TO_PTR(pos_args[0]);
-    lp_items_sort(LP_VEC_TC(self), lp_handle_data(self), self->len, args[ARG_reverse].u_bool);
+    byte *items = lp_handle_data(self);
+    // A scratch block for the radix sort when the pool has room; the in-place sort when not (or
+    // when the typecode takes none). Never the GC heap: sort() works inside run().
+    size_t need = lp_items_sort_scratch(LP_VEC_TC(self), self->len);
+    void *scratch = need != 0 ? lp_pool_extra_alloc(self->pool, need) : NULL;
+    lp_items_sort(LP_VEC_TC(self), items, self->len, args[ARG_reverse].u_bool, scratch);
+    lp_pool_extra_free(self->pool, scratch);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(lp_vec_sort_obj, 1, lp_vec_sort);
