@@ -318,9 +318,37 @@ static int lp_bt_find(const lp_bt_head_t *head, const lp_value_t *k, lp_bt_path_
     return -1;
 }
 
+// lp_bt_lookup for a small int in a map of int keys (so not empty, invariant 4): a descent that
+// compares machine words directly and keeps no path. The lookup that `m[k]` and `k in m` do most.
+static lp_bt_node_t *lp_bt_lookup_int(const lp_bt_head_t *head, mp_int_t k, size_t *idx) {
+    lp_bt_node_t *nd = head->root;
+    for (size_t level = 0;; level++) {
+        size_t lo = 0, hi = nd->n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (nd->keys[mid].i < k) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        if (lo < nd->n && nd->keys[lo].i == k) {
+            *idx = lo;
+            return nd;
+        }
+        if (level == head->height) {
+            return NULL;
+        }
+        nd = nd->child[lo];
+    }
+}
+
 // The node and index holding key `key_in`, or NULL (TypeError for a key of another kind).
 static lp_bt_node_t *lp_bt_lookup(lp_obj_t *self, mp_obj_t key_in, size_t *idx) {
     lp_bt_head_t *head = lp_bt_head(self);
+    if (mp_obj_is_small_int(key_in) && head->kind == LP_VAL_INT) {
+        return lp_bt_lookup_int(head, MP_OBJ_SMALL_INT_VALUE(key_in), idx);
+    }
     lp_value_t k;
     lp_bt_key_from_obj(key_in, &k);
     lp_bt_key_check_kind(head, &k);

@@ -209,7 +209,60 @@ void lp_item_store_num(char tc, void *items, size_t i, const lp_num_t *n) {
     }
 }
 
+// The common case: a small int into an integer typecode, range-checked and stored as the C type
+// directly. False (nothing written) for anything else, which the general path below takes and,
+// if it must, raises for.
+static bool lp_item_store_small(char tc, void *items, size_t i, mp_obj_t x) {
+    if (!mp_obj_is_small_int(x)) {
+        return false;
+    }
+    mp_int_t v = MP_OBJ_SMALL_INT_VALUE(x);
+    switch (tc) {
+        case 'b':
+            if (v < INT8_MIN || v > INT8_MAX) {
+                return false;
+            }
+            ((int8_t *)items)[i] = (int8_t)v;
+            return true;
+        case 'B':
+            if (v < 0 || v > UINT8_MAX) {
+                return false;
+            }
+            ((uint8_t *)items)[i] = (uint8_t)v;
+            return true;
+        case 'h':
+            if (v < INT16_MIN || v > INT16_MAX) {
+                return false;
+            }
+            ((int16_t *)items)[i] = (int16_t)v;
+            return true;
+        case 'H':
+            if (v < 0 || v > UINT16_MAX) {
+                return false;
+            }
+            ((uint16_t *)items)[i] = (uint16_t)v;
+            return true;
+        case 'i':
+            if ((int32_t)v != v) {
+                return false;
+            }
+            ((int32_t *)items)[i] = (int32_t)v;
+            return true;
+        case 'I':
+            if (v < 0 || (uint32_t)v != (mp_uint_t)v) {
+                return false;
+            }
+            ((uint32_t *)items)[i] = (uint32_t)v;
+            return true;
+        default:
+            return false;
+    }
+}
+
 void lp_item_store(char tc, void *items, size_t i, mp_obj_t x) {
+    if (lp_item_store_small(tc, items, i, x)) {
+        return;
+    }
     lp_num_t n;
     if (!lp_num_from_obj(x, &n)) {
         lp_raise_static(&lp_err_item_type);
@@ -229,6 +282,26 @@ void lp_item_store(char tc, void *items, size_t i, mp_obj_t x) {
 }
 
 mp_obj_t lp_item_load(char tc, const void *items, size_t i) {
+    // The common cases without a call: items that are always small ints, and 'i' when it is one.
+    switch (tc) {
+        case 'b':
+            return MP_OBJ_NEW_SMALL_INT(((const int8_t *)items)[i]);
+        case 'B':
+            return MP_OBJ_NEW_SMALL_INT(((const uint8_t *)items)[i]);
+        case 'h':
+            return MP_OBJ_NEW_SMALL_INT(((const int16_t *)items)[i]);
+        case 'H':
+            return MP_OBJ_NEW_SMALL_INT(((const uint16_t *)items)[i]);
+        case 'i': {
+            int32_t v = ((const int32_t *)items)[i];
+            if (MP_SMALL_INT_FITS(v)) {
+                return MP_OBJ_NEW_SMALL_INT(v);
+            }
+            break;
+        }
+        default:
+            break;
+    }
     return mp_binary_get_val_array(tc, (void *)items, i);
 }
 
@@ -354,57 +427,263 @@ bool lp_item_equals(char tc, const void *items, size_t i, const lp_num_t *n) {
     return lp_int_cmp(&a, n) == 0;
 }
 
-int lp_item_cmp(char tc, const void *items_a, size_t a, const void *items_b, size_t b) {
-    lp_num_t x, y;
-    lp_item_num(tc, items_a, a, &x);
-    lp_item_num(tc, items_b, b, &y);
-    if (!x.is_float) {
-        return lp_int_cmp(&x, &y);
-    }
-    bool xn = x.f != x.f, yn = y.f != y.f; // NaN
-    if (xn || yn) {
-        return xn - yn;
-    }
-    return x.f < y.f ? -1 : x.f > y.f;
-}
-
 // ---- sorting ---------------------------------------------------------------------------------
 
-static void lp_item_swap(byte *items, size_t size, size_t a, size_t b) {
-    byte tmp[8];
-    memcpy(tmp, items + a * size, size);
-    memcpy(items + a * size, items + b * size, size);
-    memcpy(items + b * size, tmp, size);
-}
+// One sort per C type, on the raw array with the type's own `<` (no conversion per comparison): an
+// introsort. Quicksort on a median of three, recursing only into the smaller part (at most log2(n)
+// frames), turns to heapsort past 2 log2(n) levels, so O(n log n) in the worst case; runs of up to
+// LP_SORT_RUN items are left for one insertion-sort pass at the end. No buffer, nothing allocated:
+// it runs inside run() and in an IRQ. `<` must order every item, so NaNs are kept out of it.
+#define LP_SORT_RUN (16)
 
-static void lp_sift_down(char tc, byte *items, size_t size, size_t root, size_t n, int sign) {
-    for (;;) {
-        size_t child = 2 * root + 1;
-        if (child >= n) {
-            return;
+#define LP_SWAP(T, x, y) do { T t_ = (x); (x) = (y); (y) = t_; } while (0)
+
+#define LP_DEFINE_SORT(NAME, T) \
+    static void NAME##_sift(T *a, size_t root, size_t n) { \
+        T x = a[root]; \
+        for (size_t child; (child = 2 * root + 1) < n; root = child) { \
+            if (child + 1 < n && a[child] < a[child + 1]) { \
+                child++; \
+            } \
+            if (!(x < a[child])) { \
+                break; \
+            } \
+            a[root] = a[child]; \
+        } \
+        a[root] = x; \
+    } \
+    static void NAME##_quick(T *a, size_t n, unsigned depth) { \
+        while (n > LP_SORT_RUN) { \
+            if (depth-- == 0) { \
+                for (size_t i = n / 2; i-- > 0;) { \
+                    NAME##_sift(a, i, n); \
+                } \
+                for (size_t end = n; end-- > 1;) { \
+                    LP_SWAP(T, a[0], a[end]); \
+                    NAME##_sift(a, 0, end); \
+                } \
+                return; \
+            } \
+            /* a[0] <= a[mid] <= a[n - 1]: the ends stop both scans, no bounds checks needed */ \
+            size_t mid = n / 2, i = 0, j = n - 1; \
+            if (a[mid] < a[0]) { \
+                LP_SWAP(T, a[mid], a[0]); \
+            } \
+            if (a[n - 1] < a[mid]) { \
+                LP_SWAP(T, a[mid], a[n - 1]); \
+                if (a[mid] < a[0]) { \
+                    LP_SWAP(T, a[mid], a[0]); \
+                } \
+            } \
+            T pivot = a[mid]; \
+            for (;;) { \
+                while (a[++i] < pivot) { \
+                } \
+                while (pivot < a[--j]) { \
+                } \
+                if (i >= j) { \
+                    break; \
+                } \
+                LP_SWAP(T, a[i], a[j]); \
+            } \
+            /* a[0, i) <= pivot <= a[i, n), neither part empty */ \
+            if (i < n - i) { \
+                NAME##_quick(a, i, depth); \
+                a += i; \
+                n -= i; \
+            } else { \
+                NAME##_quick(a + i, n - i, depth); \
+                n = i; \
+            } \
+        } \
+    } \
+    static void NAME(void *items, size_t n) { \
+        T *a = items; \
+        unsigned depth = 0; \
+        for (size_t m = n; m > 1; m >>= 1) { \
+            depth += 2; \
+        } \
+        NAME##_quick(a, n, depth); \
+        for (size_t i = 1; i < n; i++) { \
+            T x = a[i]; \
+            size_t j = i; \
+            for (; j > 0 && x < a[j - 1]; j--) { \
+                a[j] = a[j - 1]; \
+            } \
+            a[j] = x; \
+        } \
+    }
+
+LP_DEFINE_SORT(lp_sort_i8, int8_t)
+LP_DEFINE_SORT(lp_sort_u8, uint8_t)
+LP_DEFINE_SORT(lp_sort_i16, int16_t)
+LP_DEFINE_SORT(lp_sort_u16, uint16_t)
+LP_DEFINE_SORT(lp_sort_i32, int32_t)
+LP_DEFINE_SORT(lp_sort_u32, uint32_t)
+LP_DEFINE_SORT(lp_sort_i64, int64_t)
+LP_DEFINE_SORT(lp_sort_u64, uint64_t)
+
+#if MICROPY_PY_BUILTINS_FLOAT
+LP_DEFINE_SORT(lp_sort_f32, float)
+LP_DEFINE_SORT(lp_sort_f64, double)
+
+// Moves the NaNs to the end (their order among themselves is not kept); returns how many items
+// are not NaN.
+#define LP_DEFINE_NAN_TO_END(NAME, T) \
+    static size_t NAME(T *a, size_t n) { \
+        size_t m = 0; \
+        for (size_t i = 0; i < n; i++) { \
+            if (a[i] == a[i]) { \
+                LP_SWAP(T, a[m], a[i]); \
+                m++; \
+            } \
+        } \
+        return m; \
+    }
+LP_DEFINE_NAN_TO_END(lp_nan_to_end_f32, float)
+LP_DEFINE_NAN_TO_END(lp_nan_to_end_f64, double)
+#endif
+
+// LSD radix sort of 32-bit items, one byte per pass, through a scratch area of n items (tmp) and
+// the four byte histograms (count, 4 * 256 entries): no comparisons, so no mispredicted branches,
+// and O(n). A pass whose byte is the same in every item is skipped. For signed items the top
+// byte's sign bit is flipped, so negatives come first.
+#define LP_RADIX_BUCKETS (256)
+
+static void lp_radix_sort32(uint32_t *a, size_t n, uint32_t *tmp, uint32_t *count, bool is_signed) {
+    uint32_t flip = is_signed ? 0x80000000u : 0;
+    memset(count, 0, 4 * LP_RADIX_BUCKETS * sizeof(uint32_t));
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = a[i] ^ flip;
+        count[v & 0xff]++;
+        count[LP_RADIX_BUCKETS + ((v >> 8) & 0xff)]++;
+        count[2 * LP_RADIX_BUCKETS + ((v >> 16) & 0xff)]++;
+        count[3 * LP_RADIX_BUCKETS + (v >> 24)]++;
+    }
+    uint32_t *src = a, *dst = tmp;
+    for (unsigned pass = 0; pass < 4; pass++) {
+        uint32_t *c = count + pass * LP_RADIX_BUCKETS;
+        unsigned shift = 8 * pass;
+        if (c[((src[0] ^ flip) >> shift) & 0xff] == n) {
+            continue; // every item has this byte: the order stays
         }
-        if (child + 1 < n && sign * lp_item_cmp(tc, items, child, items, child + 1) < 0) {
-            child++;
+        // Counts to starting positions.
+        uint32_t pos = 0;
+        for (size_t b = 0; b < LP_RADIX_BUCKETS; b++) {
+            uint32_t k = c[b];
+            c[b] = pos;
+            pos += k;
         }
-        if (sign * lp_item_cmp(tc, items, root, items, child) >= 0) {
-            return;
+        for (size_t i = 0; i < n; i++) {
+            uint32_t v = src[i];
+            dst[c[((v ^ flip) >> shift) & 0xff]++] = v;
         }
-        lp_item_swap(items, size, root, child);
-        root = child;
+        uint32_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a) {
+        memcpy(a, src, n * sizeof(uint32_t));
     }
 }
 
-void lp_items_sort(char tc, void *items_in, size_t n, bool reverse) {
-    // Heapsort: O(n log n) worst case, in place, no recursion and no buffer, so it runs in an IRQ.
-    byte *items = items_in;
+size_t lp_items_sort_scratch(char tc, size_t n) {
+    // Below a few hundred items the introsort is as fast and needs nothing; the counts are 32-bit.
+    if (n < 256 || lp_typecode_is_float(tc) || mp_binary_get_size('@', tc, NULL) != 4
+        || n > UINT32_MAX / 2) {
+        return 0;
+    }
+    return 4 * LP_RADIX_BUCKETS * sizeof(uint32_t) + n * sizeof(uint32_t);
+}
+
+#define LP_REVERSE(T, items, n) \
+    for (T *lo = (T *)(items), *hi = lo + (n); hi-- > lo + 1; lo++) { \
+        LP_SWAP(T, *lo, *hi); \
+    }
+
+void lp_items_reverse(char tc, void *items, size_t n) {
+    if (n < 2) {
+        return; // nothing to swap (and hi-- below must not step before the items)
+    }
+    switch (mp_binary_get_size('@', tc, NULL)) {
+        case 1:
+            LP_REVERSE(uint8_t, items, n);
+            break;
+        case 2:
+            LP_REVERSE(uint16_t, items, n);
+            break;
+        case 4:
+            LP_REVERSE(uint32_t, items, n);
+            break;
+        default:
+            LP_REVERSE(uint64_t, items, n);
+            break;
+    }
+}
+
+// Items move up one place, carried forward in a register. Not `*p = p[-1]` from the end: GCC turns
+// that into memmove, which some ports' libc (MicroPython's shared/libc/string0.c, on the qemu
+// boards) runs byte by byte when it copies backwards.
+#define LP_SHIFT_UP(T, items, at, n) \
+    for (T *p = (T *)(items) + (at), *end = (T *)(items) + (n), carry = *p; p < end; p++) { \
+        T next = p[1]; \
+        p[1] = carry; \
+        carry = next; \
+    }
+
+void lp_items_shift_up(char tc, void *items, size_t at, size_t n) {
+    if (at >= n) {
+        return;
+    }
+    switch (mp_binary_get_size('@', tc, NULL)) {
+        case 1:
+            LP_SHIFT_UP(uint8_t, items, at, n);
+            break;
+        case 2:
+            LP_SHIFT_UP(uint16_t, items, at, n);
+            break;
+        case 4:
+            LP_SHIFT_UP(uint32_t, items, at, n);
+            break;
+        default:
+            LP_SHIFT_UP(uint64_t, items, at, n);
+            break;
+    }
+}
+
+void lp_items_sort(char tc, void *items, size_t n, bool reverse, void *scratch) {
     size_t size = mp_binary_get_size('@', tc, NULL);
-    int sign = reverse ? -1 : 1;
-    for (size_t i = n / 2; i-- > 0;) {
-        lp_sift_down(tc, items, size, i, n, sign);
+    if (scratch != NULL) {
+        // lp_items_sort_scratch gave a size, so these are 32-bit ints: the histograms, then room
+        // for the items.
+        uint32_t *count = scratch;
+        lp_radix_sort32(items, n, (uint32_t *)(count + 4 * LP_RADIX_BUCKETS), count,
+            lp_typecode_is_signed(tc));
+    } else
+    #if MICROPY_PY_BUILTINS_FLOAT
+    if (lp_typecode_is_float(tc)) {
+        // NaN sorts after every number, as one value; -0.0 and 0.0 are equal (either order).
+        if (tc == 'f') {
+            lp_sort_f32(items, lp_nan_to_end_f32(items, n));
+        } else {
+            lp_sort_f64(items, lp_nan_to_end_f64(items, n));
+        }
+    } else
+    #endif
+    {
+        static void (*const sorts[4][2])(void *, size_t) = {
+            { lp_sort_u8, lp_sort_i8 },
+            { lp_sort_u16, lp_sort_i16 },
+            { lp_sort_u32, lp_sort_i32 },
+            { lp_sort_u64, lp_sort_i64 },
+        };
+        size_t k = size == 1 ? 0 : size == 2 ? 1 : size == 4 ? 2 : 3;
+        sorts[k][lp_typecode_is_signed(tc)](items, n);
     }
-    for (size_t end = n; end-- > 1;) {
-        lp_item_swap(items, size, 0, end);
-        lp_sift_down(tc, items, size, 0, end, sign);
+    if (reverse) {
+        // Descending is ascending read backwards (NaNs then come first): equal items are
+        // interchangeable except 0.0 and -0.0, which the sort does not keep in order anyway.
+        lp_items_reverse(tc, items, n);
     }
 }
 

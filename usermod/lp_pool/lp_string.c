@@ -91,8 +91,11 @@ static bool lp_utf8_scan(const byte *p, size_t n, size_t *whole, size_t *chars) 
     while (i < n) {
         byte b = p[i];
         if (b < 0x80) {
-            i++;
-            c++;
+            // An ASCII run (most text): one byte, one character, nothing else to check.
+            size_t start = i;
+            while (++i < n && p[i] < 0x80) {
+            }
+            c += i - start;
             continue;
         }
         size_t need;

@@ -57,10 +57,14 @@ static mp_int_t lp_vec_int_arg(mp_obj_t o) {
 
 // An index into [0, len) from a Python index (negative counts from the end), or IndexError.
 static size_t lp_vec_index(lp_obj_t *h, mp_obj_t index, lp_static_exc_t *err) {
-    if (!mp_obj_is_int(index) && index != mp_const_false && index != mp_const_true) {
+    mp_int_t i;
+    if (mp_obj_is_small_int(index)) {
+        i = MP_OBJ_SMALL_INT_VALUE(index); // the common case, checked first
+    } else if (!mp_obj_is_int(index) && index != mp_const_false && index != mp_const_true) {
         lp_raise_static(&lp_err_index_type);
+    } else {
+        i = lp_vec_int_arg(index);
     }
-    mp_int_t i = lp_vec_int_arg(index);
     if (i < 0) {
         i += h->len;
     }
@@ -259,14 +263,18 @@ static void lp_vec_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kin
 static mp_obj_t lp_vec_append(mp_obj_t self_in, mp_obj_t x) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     byte *items = lp_handle_data(self);
-    uint64_t slot; // checked before the storage grows
-    lp_item_store(LP_VEC_TC(self), &slot, 0, x);
+    size_t len = self->len;
     // len * sub <= cap, so this can't overflow; the growth path checks itself.
-    if ((self->len + 1) * self->sub > self->cap) {
-        items = lp_vec_room(self, self->len + 1);
+    if ((len + 1) * self->sub <= self->cap) {
+        // The common case: room past the length. A failed check writes nothing (lp_item_store).
+        lp_item_store(LP_VEC_TC(self), items, len, x);
+    } else {
+        uint64_t slot; // checked before the storage grows
+        lp_item_store(LP_VEC_TC(self), &slot, 0, x);
+        items = lp_vec_room(self, len + 1);
+        memcpy(items + len * self->sub, &slot, self->sub);
     }
-    memcpy(items + self->len * self->sub, &slot, self->sub);
-    self->len++;
+    self->len = len + 1;
     self->mods++;
     return mp_const_none;
 }
@@ -286,7 +294,7 @@ static mp_obj_t lp_vec_insert(mp_obj_t self_in, mp_obj_t pos, mp_obj_t x) {
     lp_item_store(LP_VEC_TC(self), &slot, 0, x);
     byte *items = lp_vec_room(self, self->len + 1);
     size_t sz = self->sub;
-    memmove(items + (i + 1) * sz, items + i * sz, (self->len - i) * sz);
+    lp_items_shift_up(LP_VEC_TC(self), items, i, self->len);
     memcpy(items + i * sz, &slot, sz);
     self->len++;
     self->mods++;
@@ -383,14 +391,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(lp_vec_clear_obj, lp_vec_clear);
 
 static mp_obj_t lp_vec_reverse(mp_obj_t self_in) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    byte *items = lp_handle_data(self);
-    size_t sz = self->sub;
-    for (size_t i = 0, j = self->len; j-- > i + 1; i++) {
-        byte tmp[8];
-        memcpy(tmp, items + i * sz, sz);
-        memcpy(items + i * sz, items + j * sz, sz);
-        memcpy(items + j * sz, tmp, sz);
-    }
+    lp_items_reverse(LP_VEC_TC(self), lp_handle_data(self), self->len);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(lp_vec_reverse_obj, lp_vec_reverse);
@@ -403,7 +404,13 @@ static mp_obj_t lp_vec_sort(size_t n_args, const mp_obj_t *pos_args, mp_map_t *k
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all(n_args - 1, pos_args + 1, kw_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
     lp_obj_t *self = MP_OBJ_TO_PTR(pos_args[0]);
-    lp_items_sort(LP_VEC_TC(self), lp_handle_data(self), self->len, args[ARG_reverse].u_bool);
+    byte *items = lp_handle_data(self);
+    // A scratch block for the radix sort when the pool has room; the in-place sort when not (or
+    // when the typecode takes none). Never the GC heap: sort() works inside run().
+    size_t need = lp_items_sort_scratch(LP_VEC_TC(self), self->len);
+    void *scratch = need != 0 ? lp_pool_extra_alloc(self->pool, need) : NULL;
+    lp_items_sort(LP_VEC_TC(self), items, self->len, args[ARG_reverse].u_bool, scratch);
+    lp_pool_extra_free(self->pool, scratch);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(lp_vec_sort_obj, 1, lp_vec_sort);
