@@ -114,6 +114,7 @@ void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
     lp_pool_check_open(pool);
     lp_lock();
     #if LP_POOL_ALLOC_META
+    pool->meta_full = false; // this attempt raises for a full table itself
     uint32_t tag;
     lp_meta_row_or_raise(pool, kind, &tag);
     #endif
@@ -131,6 +132,7 @@ void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size) {
     lp_pool_check_open(pool);
     lp_lock();
     #if LP_POOL_ALLOC_META
+    pool->meta_full = false; // a resize keeps its row: never short of one
     uint32_t old_bytes, tag = lp_meta_before_resize(pool, ptr, &old_bytes);
     #endif
     void *p = lp_realloc(pool->heap, ptr, size);
@@ -205,8 +207,8 @@ void *lp_pool_extra_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
     #if LP_POOL_ALLOC_META
     // No raise here: the caller may hold other blocks it must give back first.
     uint32_t tag = lp_meta_row(pool, kind);
+    pool->meta_full = tag == 0;
     if (tag == 0) {
-        pool->meta_full = true;
         lp_unlock();
         return NULL;
     }

@@ -137,7 +137,7 @@ struct _lp_pool_obj_t {
     #if LP_POOL_ALLOC_META
     void *meta;                 // the (kind, scope) table at the start of the region (lp_meta.c)
     mp_obj_t meta_scope;        // the current scope's name (a str, kept alive here), MP_OBJ_NULL for none
-    bool meta_full;             // the last lp_pool_extra_alloc failed for want of a table row
+    bool meta_full;             // the last allocation attempt failed for want of a table row
     #endif
 };
 

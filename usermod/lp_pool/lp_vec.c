@@ -408,7 +408,7 @@ static mp_obj_t lp_vec_sort(size_t n_args, const mp_obj_t *pos_args, mp_map_t *k
     // A scratch block for the radix sort when the pool has room; the in-place sort when not (or
     // when the typecode takes none). Never the GC heap: sort() works inside run().
     size_t need = lp_items_sort_scratch(LP_VEC_TC(self), self->len);
-    void *scratch = need != 0 ? lp_pool_extra_alloc(self->pool, need) : NULL;
+    void *scratch = need != 0 ? lp_pool_extra_alloc(self->pool, need LP_META_KIND(LP_KIND_VEC | (uint32_t)self->kind << 8)) : NULL;
     lp_items_sort(LP_VEC_TC(self), items, self->len, args[ARG_reverse].u_bool, scratch);
     lp_pool_extra_free(self->pool, scratch);
     return mp_const_none;
