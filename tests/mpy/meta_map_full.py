@@ -18,7 +18,8 @@ try:
     m["key"] = 1  # row 2 for the key's text block, then no row left for the node
 except RuntimeError as e:
     print("RuntimeError:", e)
-print(len(m), small.stats()["used"] == used, small.meta(), small.check(), m._check())
+rows = small.meta()  # only the head's row: its bytes are all that is used
+print(len(m), small.stats()["used"] == used, rows[0][:3], rows[0][3] == used, small.check(), m._check())
 m.free()
 gc.collect()
 print(small.stats()["used"], small.stats()["objects"], small.check())

@@ -8,3 +8,6 @@ LP_POOL_ARENA_SIZE ?= 65536
 CFLAGS += -DLP_POOL_ARENA_SIZE=$(LP_POOL_ARENA_SIZE)
 
 FROZEN_MANIFEST ?= $(BOARD_DIR)/../manifest.py
+
+# The test hook _lp_pool._irq_call (lp_pool.h): these boards exist to run the tests.
+CFLAGS += -DLP_POOL_TEST_HOOKS=1
