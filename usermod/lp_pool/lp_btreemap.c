@@ -1002,20 +1002,6 @@ static mp_obj_t lp_btreemap_exit(size_t n_args, const mp_obj_t *args) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_btreemap_exit_obj, 4, 4, lp_btreemap_exit);
 
-static mp_obj_t lp_btreemap_unary_op(mp_unary_op_t op, mp_obj_t self_in) {
-    lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    switch (op) {
-        case MP_UNARY_OP_LEN:
-            lp_bt_head(self);
-            return MP_OBJ_NEW_SMALL_INT(self->len);
-        case MP_UNARY_OP_BOOL:
-            lp_bt_head(self);
-            return mp_obj_new_bool(self->len != 0);
-        default:
-            return MP_OBJ_NULL;
-    }
-}
-
 // Does `other` (a dict or an LpBTreeMap) hold exactly self's entries?
 static bool lp_btreemap_equal(lp_obj_t *self, mp_obj_t other_in) {
     lp_bt_head_t *head = lp_bt_head(self);
@@ -1346,7 +1332,7 @@ MP_DEFINE_CONST_OBJ_TYPE(
     MP_TYPE_FLAG_ITER_IS_GETITER | MP_TYPE_FLAG_EQ_CHECKS_OTHER_TYPE,
     make_new, lp_btreemap_make_new,
     print, lp_btreemap_print,
-    unary_op, lp_btreemap_unary_op,
+    unary_op, lp_handle_unary_op,
     binary_op, lp_btreemap_binary_op,
     subscr, lp_btreemap_subscr,
     iter, lp_btreemap_getiter,

@@ -54,20 +54,6 @@ static mp_int_t lp_buffer_get_buffer(mp_obj_t self_in, mp_buffer_info_t *bufinfo
     return 0;
 }
 
-static mp_obj_t lp_buffer_unary_op(mp_unary_op_t op, mp_obj_t self_in) {
-    lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    switch (op) {
-        case MP_UNARY_OP_LEN:
-            lp_handle_data(self);
-            return MP_OBJ_NEW_SMALL_INT(self->len);
-        case MP_UNARY_OP_BOOL:
-            lp_handle_data(self);
-            return mp_obj_new_bool(self->len != 0);
-        default:
-            return MP_OBJ_NULL;
-    }
-}
-
 static mp_obj_t lp_buffer_binary_op(mp_binary_op_t op, mp_obj_t lhs_in, mp_obj_t rhs_in) {
     lp_obj_t *self = MP_OBJ_TO_PTR(lhs_in);
     if (op != MP_BINARY_OP_EQUAL) {
@@ -174,7 +160,7 @@ MP_DEFINE_CONST_OBJ_TYPE(
     MP_TYPE_FLAG_ITER_IS_GETITER | MP_TYPE_FLAG_EQ_CHECKS_OTHER_TYPE,
     make_new, lp_buffer_make_new,
     print, lp_buffer_print,
-    unary_op, lp_buffer_unary_op,
+    unary_op, lp_handle_unary_op,
     binary_op, lp_buffer_binary_op,
     subscr, lp_buffer_subscr,
     iter, lp_buffer_getiter,

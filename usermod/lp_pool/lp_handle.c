@@ -228,6 +228,20 @@ static mp_obj_t lp_handle_exit(size_t n_args, const mp_obj_t *args) {
 }
 MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_handle_exit_obj, 4, 4, lp_handle_exit);
 
+mp_obj_t lp_handle_unary_op(mp_unary_op_t op, mp_obj_t self_in) {
+    lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    switch (op) {
+        case MP_UNARY_OP_LEN:
+            lp_handle_data(self);
+            return MP_OBJ_NEW_SMALL_INT(self->len);
+        case MP_UNARY_OP_BOOL:
+            lp_handle_data(self);
+            return mp_obj_new_bool(self->len != 0);
+        default:
+            return MP_OBJ_NULL;
+    }
+}
+
 void lp_handle_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     if (dest[0] == MP_OBJ_NULL && attr == MP_QSTR_pool) {

@@ -71,6 +71,19 @@ static uint32_t lp_meta_block_bytes(lp_alloc_t *heap, void *p) {
     return (uint32_t)(lp_usable_size(heap, p) + 4);
 }
 
+// Row i copied out under the lock (the table may change between rows, never inside one); false past
+// the last row.
+static bool lp_meta_row_copy(lp_pool_obj_t *pool, uint32_t i, lp_meta_row_t *out) {
+    lp_lock();
+    lp_meta_table_t *t = pool->meta;
+    bool more = i < t->rows;
+    if (more) {
+        *out = t->row[i];
+    }
+    lp_unlock();
+    return more;
+}
+
 // The longest prefix of at most LP_META_NAME bytes that ends at a character boundary.
 static size_t lp_meta_cut(const byte *s, size_t len) {
     if (len <= LP_META_NAME) {
@@ -328,14 +341,7 @@ static mp_obj_t lp_meta_print_fn(mp_obj_t pool_in, mp_obj_t target, mp_obj_t cal
     for (uint32_t i = 0;; i++) {
         lp_pool_check_open(pool);
         lp_meta_row_t r;
-        lp_lock();
-        lp_meta_table_t *t = pool->meta;
-        bool more = i < t->rows;
-        if (more) {
-            r = t->row[i];
-        }
-        lp_unlock();
-        if (!more) {
+        if (!lp_meta_row_copy(pool, i, &r)) {
             break;
         }
         if (r.count == 0) {
@@ -364,14 +370,7 @@ mp_obj_t lp_meta_rows(lp_pool_obj_t *pool) {
     mp_obj_t list = mp_obj_new_list(0, NULL);
     for (uint32_t i = 0;; i++) {
         lp_meta_row_t r;
-        lp_lock();
-        lp_meta_table_t *t = pool->meta;
-        bool more = i < t->rows;
-        if (more) {
-            r = t->row[i];
-        }
-        lp_unlock();
-        if (!more) {
+        if (!lp_meta_row_copy(pool, i, &r)) {
             break;
         }
         if (r.count == 0) {

@@ -231,6 +231,8 @@ MP_DECLARE_CONST_FUN_OBJ_1(lp_handle_free_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(lp_handle_enter_obj);
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(lp_handle_exit_obj);
 void lp_handle_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest);
+// The unary_op slot of a type whose len() is h->len: len and bool (ValueError once freed).
+mp_obj_t lp_handle_unary_op(mp_unary_op_t op, mp_obj_t self_in);
 
 // ---- growable storage (lp_handle.c): what every pool collection shares ----
 // Growth keeps the strong guarantee: these functions change only h->data and h->cap, never h->len,

@@ -459,20 +459,6 @@ static MP_DEFINE_CONST_FUN_OBJ_1(lp_vec_shrink_to_fit_obj, lp_vec_shrink_to_fit)
 
 // ---- operators -------------------------------------------------------------------------------
 
-static mp_obj_t lp_vec_unary_op(mp_unary_op_t op, mp_obj_t self_in) {
-    lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    switch (op) {
-        case MP_UNARY_OP_LEN:
-            lp_handle_data(self);
-            return MP_OBJ_NEW_SMALL_INT(self->len);
-        case MP_UNARY_OP_BOOL:
-            lp_handle_data(self);
-            return mp_obj_new_bool(self->len != 0);
-        default:
-            return MP_OBJ_NULL;
-    }
-}
-
 // Item-by-item numeric equality with an LpVec, list, tuple or array; anything else is not equal.
 static bool lp_vec_equal(lp_obj_t *self, mp_obj_t other) {
     const byte *items = lp_handle_data(self);
@@ -775,7 +761,7 @@ MP_DEFINE_CONST_OBJ_TYPE(
     MP_TYPE_FLAG_ITER_IS_GETITER | MP_TYPE_FLAG_EQ_CHECKS_OTHER_TYPE | LP_VEC_SLICE_FLAG,
     make_new, lp_vec_make_new,
     print, lp_vec_print,
-    unary_op, lp_vec_unary_op,
+    unary_op, lp_handle_unary_op,
     binary_op, lp_vec_binary_op,
     subscr, lp_vec_subscr,
     iter, lp_vec_getiter,
