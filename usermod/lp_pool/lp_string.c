@@ -409,21 +409,22 @@ static mp_obj_t lp_string_rfind(size_t n_args, const mp_obj_t *args) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_string_rfind_obj, 2, 4, lp_string_rfind);
 
-static mp_obj_t lp_string_index(size_t n_args, const mp_obj_t *args) {
-    mp_int_t i = lp_str_find_impl(n_args, args, false);
+// index() and rindex(): find() and rfind() that raise ValueError for a missing substring.
+static mp_obj_t lp_str_index_impl(size_t n_args, const mp_obj_t *args, bool reverse) {
+    mp_int_t i = lp_str_find_impl(n_args, args, reverse);
     if (i < 0) {
         lp_raise_static(&lp_err_not_found);
     }
     return MP_OBJ_NEW_SMALL_INT(i);
 }
+
+static mp_obj_t lp_string_index(size_t n_args, const mp_obj_t *args) {
+    return lp_str_index_impl(n_args, args, false);
+}
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_string_index_obj, 2, 4, lp_string_index);
 
 static mp_obj_t lp_string_rindex(size_t n_args, const mp_obj_t *args) {
-    mp_int_t i = lp_str_find_impl(n_args, args, true);
-    if (i < 0) {
-        lp_raise_static(&lp_err_not_found);
-    }
-    return MP_OBJ_NEW_SMALL_INT(i);
+    return lp_str_index_impl(n_args, args, true);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_string_rindex_obj, 2, 4, lp_string_rindex);
 
