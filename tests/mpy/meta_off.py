@@ -1,5 +1,5 @@
-# Without allocation tracking compiled in (the default build), the statistics functions exist and
-# say so clearly; the tracking-only methods and keywords are absent.
+# Without allocation tracking compiled in (the default build), the statistics functions, pool.meta(),
+# pool.scope() and run(fn, scope=) exist and say so clearly; scope= never reaches fn.
 import lp_pool
 
 if lp_pool.alloc_meta:
@@ -14,7 +14,18 @@ for fn, args in ((lp_pool.print_memory_stats, ()), (lp_pool.print_memory_stats_w
         fn(*args)
     except NotImplementedError as e:
         print("NotImplementedError", e)
-print(hasattr(pool, "meta"), hasattr(pool, "scope"))
+
+
+def fn(other=0):
+    return other
+
+
+for call in (pool.meta, lambda: pool.scope("rx"), lambda: pool.run(fn, scope="rx")):
+    try:
+        call()
+    except NotImplementedError as e:
+        print("NotImplementedError", e)
+print(pool.run(fn, other=1), lp_pool.current_pool())
 try:
     LpMemoryPool(bytearray(2048), meta_rows=4)
 except TypeError:

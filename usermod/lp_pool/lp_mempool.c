@@ -518,13 +518,29 @@ static mp_obj_t lp_mempool_scope(mp_obj_t self_in, mp_obj_t name) {
     return lp_meta_scope_new(MP_OBJ_TO_PTR(self_in), name);
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(lp_mempool_scope_obj, lp_mempool_scope);
+
+#else
+// Without tracking the API is there and says why it can't help (run() refuses scope= the same way),
+// so a program written for a tracking build fails clearly, not with an AttributeError.
+LP_DEFINE_STATIC_EXC(lp_err_no_meta, mp_type_NotImplementedError,
+    "allocation tracking is not compiled in: build the firmware with LP_POOL_ALLOC_META=1");
+
+MP_NORETURN void lp_raise_no_meta(void) {
+    lp_raise_static(&lp_err_no_meta);
+}
+
+static mp_obj_t lp_mempool_no_meta(size_t n_args, const mp_obj_t *args) {
+    (void)n_args;
+    (void)args;
+    lp_raise_no_meta();
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_mempool_meta_obj, 1, 1, lp_mempool_no_meta);
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_mempool_scope_obj, 2, 2, lp_mempool_no_meta);
 #endif
 
 static const mp_rom_map_elem_t lp_mempool_locals_dict_table[] = {
-    #if LP_POOL_ALLOC_META
     { MP_ROM_QSTR(MP_QSTR_meta), MP_ROM_PTR(&lp_mempool_meta_obj) },
     { MP_ROM_QSTR(MP_QSTR_scope), MP_ROM_PTR(&lp_mempool_scope_obj) },
-    #endif
     { MP_ROM_QSTR(MP_QSTR_run), MP_ROM_PTR(&lp_mempool_run_obj) },
     { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&lp_mempool_enter_obj) },
     { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&lp_mempool_exit_obj) },

@@ -209,6 +209,9 @@ mp_obj_t lp_meta_rows(lp_pool_obj_t *pool);
 void lp_meta_scope_arg(mp_obj_t name);
 void lp_meta_scope_set(lp_pool_obj_t *pool, mp_obj_t name);
 mp_obj_t lp_meta_scope_new(lp_pool_obj_t *pool, mp_obj_t name);
+#else
+// pool.meta(), pool.scope() and run(scope=) in a build without tracking (lp_mempool.c).
+MP_NORETURN void lp_raise_no_meta(void);
 #endif
 
 // ---- handles (lp_handle.c) ----

@@ -346,6 +346,10 @@ mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, m
     }
     lp_call_prepare(&call, n_args, args, kw_args, stack_buf, scope == NULL ? MP_OBJ_NULL : scope->key);
     #else
+    // scope= is run()'s own in every build: never passed on to fn.
+    if (kw_args != NULL && mp_map_lookup(kw_args, MP_OBJ_NEW_QSTR(MP_QSTR_scope), MP_MAP_LOOKUP) != NULL) {
+        lp_raise_no_meta();
+    }
     lp_call_prepare(&call, n_args, args, kw_args, stack_buf);
     #endif
     size_t level = lp_run_enter_level(pool, false);
