@@ -114,16 +114,18 @@ def guarded(coro, pool=None):
     use it wherever a coroutine goes. The pool is the static pool unless one is given. Each step of
     `coro` (from one suspension point to the next) runs inside the guard; this driver passes what
     it yields to the event loop, and what the loop sends or throws (cancellation) back in, outside
-    the guard. A ``with pool:`` inside `coro` left open across an ``await`` raises RuntimeError at
-    that await.
+    the guard. A ``with pool:`` inside `coro` left open across an ``await``: the lock and current
+    pool are put back at that await, and RuntimeError is raised out of guarded() when the loop
+    resumes the task (what `coro` awaited had already scheduled that); `coro` is not resumed again.
     """
     if pool is None:
         pool = LpMemoryPool()
     value = None
     exc = None
+    pending = [None]
     while True:
         try:
-            value = guarded_step(pool, coro, value, exc)
+            value = guarded_step(pool, coro, value, exc, pending)
         except StopIteration as e:
             return e.value
         exc = None
@@ -132,3 +134,5 @@ def guarded(coro, pool=None):
         except BaseException as e:  # noqa: BLE001 - cancellation and close() go to the coroutine
             value = None
             exc = e
+        if pending[0] is not None:
+            raise pending[0]

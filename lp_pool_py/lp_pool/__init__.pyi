@@ -38,8 +38,13 @@ def print_memory_stats_with(write: Callable[[str], Any], pool: LpMemoryPool | No
 def guarded(coro: Generator[Any, Any, _T] | Any, pool: LpMemoryPool | None = None) -> Generator[Any, Any, _T]:
     """Await this to run a coroutine with `pool` current and the heap locked between its awaits."""
 
-def guarded_step(pool: LpMemoryPool, coro: Any, value: Any, exc: BaseException | None) -> Any:
-    """Resume `coro` once inside the guard (what guarded() is made of)."""
+def guarded_step(
+    pool: LpMemoryPool, coro: Any, value: Any, exc: BaseException | None, pending: list[Any] | None = None
+) -> Any:
+    """Resume `coro` once inside the guard (what guarded() is made of).
+
+    A `with` left open at the yield raises RuntimeError, or with `pending` is stored in pending[0]
+    while the yielded value is returned."""
 
 class _GlobalAlloc:
     def __enter__(self) -> _GlobalAlloc: ...

@@ -143,11 +143,29 @@ def left_open():
         yield 1
 
 
+# The yield still reaches the driver's caller (an event loop would have the task's wake-up already
+# arranged), with the lock and current pool put back; the error comes when the task is resumed,
+# and the coroutine is not resumed again.
 g = guarded(left_open(), pool)
+print("with left open, the yield passes:", g.send(None), state())
 try:
     g.send(None)
 except RuntimeError as e:
     print("with left open at a yield:", "left open" in str(e), state())
+try:
+    g.send(None)
+except StopIteration:
+    print("guarded() is done after that")
+
+# guarded_step without `pending` raises at once; a bad `pending` is refused before the step.
+try:
+    guarded_step(pool, left_open(), None, None)
+except RuntimeError as e:
+    print("guarded_step, with left open:", "left open" in str(e), state())
+try:
+    guarded_step(pool, left_open(), None, None, [])
+except TypeError as e:
+    print("guarded_step, bad pending:", e, state())
 
 inner = gen()
 caught = [None]

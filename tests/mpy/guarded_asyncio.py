@@ -97,7 +97,9 @@ async def main():
     await asyncio.gather(guarded(in_other(), other), guarded(sampler(1, 10), pool))
     print("own pools:", seen[14], seen[15], seen[10])
 
-    # Misuse: `with pool:` inside a guarded coroutine, left open across an await.
+    # Misuse: `with pool:` inside a guarded coroutine, left open across an await. The sleep had
+    # queued main's wake-up before guarded() saw the error: main must not stay queued after it
+    # (a stale entry is resumed later with the event's queue as its exception: the wait below).
     async def left_open():
         with pool:
             await asyncio.sleep_ms(1)
@@ -111,6 +113,9 @@ async def main():
     # them in the wrong order. The first exit is not the innermost: RuntimeError, heap unlocked.
     errors = []
     order = []
+    # Set by the last holder. main waits on it instead of sleeping a fixed time: woken while the
+    # holders keep the heap locked (a loaded machine), main's `await t1` would need the heap.
+    done = asyncio.Event()
 
     async def holder(p, delay, tag):
         try:
@@ -119,11 +124,13 @@ async def main():
         except RuntimeError as e:
             errors.append(str(e))
         order.append(tag)
+        if len(order) == 2:
+            done.set()
 
-    # (gather itself would run with the heap locked here: plain tasks and a sleep.)
+    # (gather itself would run with the heap locked here: plain tasks and an event.)
     t1 = asyncio.create_task(holder(pool, 10, "first"))
     t2 = asyncio.create_task(holder(other, 30, "second"))
-    await asyncio.sleep_ms(60)  # awaiting a task that is not done allocates: sleep past both
+    await done.wait()
     await t1
     await t2
     print(

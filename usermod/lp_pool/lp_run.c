@@ -377,13 +377,20 @@ mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, m
     nlr_jump(nlr.ret_val);
 }
 
-// guarded_step(pool, coro, value, exc): resume the coroutine once inside the guard, sending value
-// (or throwing exc when it is not None): the lp_pool package's guarded() drives a coroutine with
-// it. Returns what the coroutine yielded; raises StopIteration(result) when it returned, created
-// after the guard is left; passes its exception on. The guard's exit (invariant 5) catches a
-// `with pool:` of the coroutine left open at its suspension point.
+// guarded_step(pool, coro, value, exc[, pending]): resume the coroutine once inside the guard,
+// sending value (or throwing exc when it is not None): the lp_pool package's guarded() drives a
+// coroutine with it. Returns what the coroutine yielded; raises StopIteration(result) when it
+// returned, created after the guard is left; passes its exception on. The guard's exit (invariant
+// 5) catches a `with pool:` of the coroutine left open at its suspension point and puts the lock
+// back at once. With `pending` (a list) the RuntimeError for that goes into pending[0] and the
+// yielded value is still returned: what the coroutine awaited has already arranged its wake-up (a
+// sleep queued the task), so the event loop must get the value, or the task would run on while
+// still queued and be resumed a second time later.
 static mp_obj_t lp_guarded_step(size_t n_args, const mp_obj_t *args) {
-    (void)n_args;
+    mp_obj_t pending = n_args > 4 ? args[4] : mp_const_none;
+    if (pending != mp_const_none && (!mp_obj_is_type(pending, &mp_type_list) || mp_obj_len(pending) == MP_OBJ_NEW_SMALL_INT(0))) {
+        mp_raise_TypeError(MP_ERROR_TEXT("pending must be a list of at least one item"));
+    }
     if (!mp_obj_is_type(args[0], &lp_type_MemoryPool)) {
         mp_raise_TypeError(MP_ERROR_TEXT("pool must be an LpMemoryPool"));
     }
@@ -408,6 +415,15 @@ static mp_obj_t lp_guarded_step(size_t n_args, const mp_obj_t *args) {
         lp_run_exit(pool, level, &lp_err_step_open);
         nlr_jump(nlr.ret_val);
     }
+    if (kind == MP_VM_RETURN_YIELD && pending != mp_const_none) {
+        if (nlr_push(&nlr) == 0) {
+            lp_run_exit(pool, level, &lp_err_step_open);
+            nlr_pop();
+        } else {
+            mp_obj_subscr(pending, MP_OBJ_NEW_SMALL_INT(0), MP_OBJ_FROM_PTR(nlr.ret_val));
+        }
+        return ret;
+    }
     lp_run_exit(pool, level, &lp_err_step_open);
     if (kind == MP_VM_RETURN_YIELD) {
         return ret;
@@ -417,7 +433,7 @@ static mp_obj_t lp_guarded_step(size_t n_args, const mp_obj_t *args) {
     }
     nlr_raise(ret);
 }
-MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_guarded_step_obj, 4, 4, lp_guarded_step);
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_guarded_step_obj, 4, 5, lp_guarded_step);
 
 static void lp_global_enter(void) {
     lp_slot_t *slot = lp_slot(false);
