@@ -88,21 +88,28 @@ static void lp_box_set(lp_obj_t *self, mp_obj_t value) {
     lp_box_fill(self->data, &v);
 }
 
+static void lp_box_print_body(lp_obj_t *self, void *ctx) {
+    const lp_print_ctx_t *p = ctx;
+    lp_value_t v;
+    lp_box_split(self->data, &v);
+    if (p->kind == PRINT_JSON) {
+        lp_value_print(p->print, &v, p->kind);
+        return;
+    }
+    mp_print_str(p->print, "LpBox(");
+    lp_value_print(p->print, &v, PRINT_REPR);
+    mp_print_str(p->print, ")");
+}
+
 static void lp_box_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     if (self->data == NULL) {
         mp_print_str(print, "<LpBox freed>");
         return;
     }
-    lp_value_t v;
-    lp_box_split(lp_handle_data(self), &v);
-    if (kind == PRINT_JSON) {
-        lp_value_print(print, &v, kind);
-        return;
-    }
-    mp_print_str(print, "LpBox(");
-    lp_value_print(print, &v, PRINT_REPR);
-    mp_print_str(print, ")");
+    lp_handle_data(self);
+    lp_print_ctx_t p = { print, kind };
+    lp_handle_busy_call(self, lp_print_stream(print), lp_box_print_body, &p);
 }
 
 static void lp_box_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {

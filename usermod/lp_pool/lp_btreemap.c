@@ -849,13 +849,10 @@ static void lp_bt_print_node(lp_bt_printer_t *p, uint8_t key_kind, const lp_bt_n
 
 // print()/str() give the dict form, repr() adds the type name, json.dump writes a JSON object;
 // all in key order and straight from the pool.
-static void lp_btreemap_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
-    lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (self->data == NULL) {
-        mp_print_str(print, "<LpBTreeMap freed>");
-        return;
-    }
-    lp_bt_head_t *head = lp_bt_head(self);
+static void lp_btreemap_print_body(lp_obj_t *self, void *ctx) {
+    const mp_print_t *print = ((const lp_print_ctx_t *)ctx)->print;
+    mp_print_kind_t kind = ((const lp_print_ctx_t *)ctx)->kind;
+    lp_bt_head_t *head = self->data;
     lp_bt_printer_t p = { print, kind == PRINT_JSON ? PRINT_JSON : PRINT_REPR, ", ", ": ", true };
     #if MICROPY_PY_JSON && MICROPY_PY_JSON_SEPARATORS
     if (kind == PRINT_JSON) {
@@ -874,6 +871,17 @@ static void lp_btreemap_print(const mp_print_t *print, mp_obj_t self_in, mp_prin
     if (kind == PRINT_REPR) {
         mp_print_str(print, ")");
     }
+}
+
+static void lp_btreemap_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
+    lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    if (self->data == NULL) {
+        mp_print_str(print, "<LpBTreeMap freed>");
+        return;
+    }
+    lp_bt_head(self);
+    lp_print_ctx_t p = { print, kind };
+    lp_handle_busy_call(self, lp_print_stream(print), lp_btreemap_print_body, &p);
 }
 
 // ---- the structural check -----------------------------------------------------------------------
@@ -986,6 +994,7 @@ static mp_obj_t lp_btreemap_make_new(const mp_obj_type_t *type, size_t n_args, s
 
 static mp_obj_t lp_btreemap_free(mp_obj_t self_in) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    lp_handle_check_idle(self);
     // Also the finaliser: a pool whose memory moved is never written again (lp_handle_release).
     if (self->data != NULL && self->pool != NULL && lp_pool_region_valid(self->pool)) {
         lp_bt_free_all(self, self->data);
@@ -1194,15 +1203,30 @@ static mp_obj_t lp_btreemap_clear(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(lp_btreemap_clear_obj, lp_btreemap_clear);
 
+typedef struct {
+    const lp_bt_node_t *nd;
+    size_t i;
+    mp_obj_t out;
+    size_t written;
+} lp_bt_get_into_t;
+
+static void lp_bt_get_into_body(lp_obj_t *self, void *ctx) {
+    (void)self;
+    lp_bt_get_into_t *g = ctx;
+    lp_value_t v;
+    lp_bt_text_split(g->nd->tags[g->i], g->nd->vals[g->i], &v);
+    g->written = lp_value_write(g->out, &v);
+}
+
 static mp_obj_t lp_btreemap_get_into(mp_obj_t self_in, mp_obj_t key_in, mp_obj_t out) {
     size_t i;
     lp_bt_node_t *nd = lp_bt_lookup(MP_OBJ_TO_PTR(self_in), key_in, &i);
     if (nd == NULL) {
         lp_bt_raise_missing(key_in);
     }
-    lp_value_t v;
-    lp_bt_text_split(nd->tags[i], nd->vals[i], &v);
-    return MP_OBJ_NEW_SMALL_INT(lp_value_write(out, &v));
+    lp_bt_get_into_t g = { nd, i, out, 0 };
+    lp_handle_busy_call(MP_OBJ_TO_PTR(self_in), out, lp_bt_get_into_body, &g);
+    return MP_OBJ_NEW_SMALL_INT(g.written);
 }
 static MP_DEFINE_CONST_FUN_OBJ_3(lp_btreemap_get_into_obj, lp_btreemap_get_into);
 

@@ -74,6 +74,7 @@ static mp_obj_t lp_buffer_subscr(mp_obj_t self_in, mp_obj_t index, mp_obj_t valu
         mp_raise_TypeError(MP_ERROR_TEXT("LpBuffer items cannot be deleted"));
     }
     if (mp_obj_is_type(index, &mp_type_slice)) {
+        lp_slice_check(index);
         mp_bound_slice_t slice;
         if (!mp_seq_get_fast_slice_indexes(self->len, index, &slice)) {
             mp_raise_NotImplementedError(MP_ERROR_TEXT("only slices with step 1"));
@@ -90,10 +91,12 @@ static mp_obj_t lp_buffer_subscr(mp_obj_t self_in, mp_obj_t index, mp_obj_t valu
         memmove(data + start, src.buf, len);
         return mp_const_none;
     }
+    lp_int_arg_check(index);
     size_t i = mp_get_index(self->base.type, self->len, index, false);
     if (value == MP_OBJ_SENTINEL) {
         return MP_OBJ_NEW_SMALL_INT(data[i]);
     }
+    lp_int_arg_check(value);
     mp_int_t v = mp_obj_get_int(value);
     if (v < 0 || v > 255) {
         lp_raise_static(&lp_err_byte);
@@ -103,32 +106,19 @@ static mp_obj_t lp_buffer_subscr(mp_obj_t self_in, mp_obj_t index, mp_obj_t valu
 }
 
 // Iteration lives in the caller's iter_buf, so `for b in buf` allocates nothing.
-typedef struct {
-    mp_obj_base_t base;
-    mp_fun_1_t iternext;
-    lp_obj_t *buf;
-    size_t cur;
-} lp_buffer_it_t;
-
 static mp_obj_t lp_buffer_it_iternext(mp_obj_t self_in) {
-    lp_buffer_it_t *it = MP_OBJ_TO_PTR(self_in);
-    const byte *data = lp_handle_data(it->buf);
-    if (it->cur >= it->buf->len) {
+    lp_iter_t *it = MP_OBJ_TO_PTR(self_in);
+    const byte *data = lp_handle_data(it->h);
+    if (it->cur >= it->h->len) {
         return MP_OBJ_STOP_ITERATION;
     }
     return MP_OBJ_NEW_SMALL_INT(data[it->cur++]);
 }
 
 static mp_obj_t lp_buffer_getiter(mp_obj_t self_in, mp_obj_iter_buf_t *iter_buf) {
-    MP_STATIC_ASSERT(sizeof(lp_buffer_it_t) <= sizeof(mp_obj_iter_buf_t));
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     lp_handle_data(self);
-    lp_buffer_it_t *it = (lp_buffer_it_t *)iter_buf;
-    it->base.type = &mp_type_polymorph_iter;
-    it->iternext = lp_buffer_it_iternext;
-    it->buf = self;
-    it->cur = 0;
-    return MP_OBJ_FROM_PTR(it);
+    return lp_iter_init(iter_buf, self, lp_buffer_it_iternext);
 }
 
 static mp_obj_t lp_buffer_resize(mp_obj_t self_in, mp_obj_t n_in) {

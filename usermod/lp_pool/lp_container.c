@@ -32,6 +32,8 @@ LP_DEFINE_STATIC_EXC(lp_err_item_range, mp_type_OverflowError, "item out of rang
 LP_DEFINE_STATIC_EXC(lp_err_size_type, mp_type_TypeError, "size must be an int");
 LP_DEFINE_STATIC_EXC(lp_err_size_negative, mp_type_ValueError, "size must not be negative");
 LP_DEFINE_STATIC_EXC(lp_err_size_huge, mp_type_OverflowError, "size too large for a pool");
+LP_DEFINE_STATIC_EXC(lp_err_slice_type, mp_type_TypeError, "slice indices must be integers or None");
+LP_DEFINE_STATIC_EXC(lp_err_int_type, mp_type_TypeError, "an int is required");
 
 // ---- size arguments --------------------------------------------------------------------------
 
@@ -52,6 +54,28 @@ size_t lp_size_arg(mp_obj_t n_in) {
         lp_raise_static(&lp_err_size_negative);
     }
     return (size_t)n;
+}
+
+// ---- index and slice arguments --------------------------------------------------------------
+
+bool lp_is_int_arg(mp_obj_t o) {
+    return mp_obj_is_int(o) || mp_obj_is_bool(o);
+}
+
+void lp_int_arg_check(mp_obj_t o) {
+    if (!lp_is_int_arg(o)) {
+        lp_raise_static(&lp_err_int_type);
+    }
+}
+
+void lp_slice_check(mp_obj_t slice) {
+    const mp_obj_slice_t *sl = MP_OBJ_TO_PTR(slice);
+    const mp_obj_t parts[3] = { sl->start, sl->stop, sl->step };
+    for (size_t i = 0; i < 3; i++) {
+        if (parts[i] != mp_const_none && !lp_is_int_arg(parts[i])) {
+            lp_raise_static(&lp_err_slice_type);
+        }
+    }
 }
 
 // ---- iterators --------------------------------------------------------------------------------

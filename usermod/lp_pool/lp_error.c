@@ -3,9 +3,15 @@
 // AllocError is raised when a pool cannot satisfy a request. A MemoryError, so existing handlers
 // still catch it, with the numbers a program needs to react: .requested and .available bytes.
 //
-// While the GC heap is locked no exception object can be allocated, so one preallocated instance
-// (static, not on the heap) is raised then; with the heap free every raise gets a fresh instance
-// so tracebacks don't pile up on a shared object.
+// While the GC heap is locked no exception object can be allocated, so each error has a
+// preallocated description (type and args, static) and is raised as one of a few exception objects
+// kept in root pointers; with the heap free every raise gets a fresh instance so tracebacks don't
+// pile up on a shared object.
+//
+// Why root pointers and not the static description itself: frames outside the lock (after run()
+// returns) add their traceback entries to the object on the GC heap, and the GC scans only the
+// heap, the stack and the root pointers. A traceback referenced from a plain static would be
+// swept while the exception is still held, and the next traceback entry written into freed memory.
 
 #include "py/objexcept.h"
 #include "py/smallint.h"
@@ -67,8 +73,17 @@ static mp_obj_exception_t lp_locked_error = {
     .args = (mp_obj_tuple_t *)&lp_locked_args,
 };
 
-// A static instance starts each raise without the traceback of its previous one.
-static MP_NORETURN void lp_raise_preallocated(mp_obj_exception_t *exc) {
+// Raised objects are taken in turn: an exception still held (by an except clause, or while another
+// is raised in its handler) keeps its type and message until LP_RAISE_SLOTS later raises under the
+// lock.
+#define LP_RAISE_SLOTS (8)
+MP_REGISTER_ROOT_POINTER(mp_obj_exception_t lp_raise_slot[LP_RAISE_SLOTS]);
+MP_REGISTER_ROOT_POINTER(size_t lp_raise_next);
+
+static MP_NORETURN void lp_raise_preallocated(const mp_obj_exception_t *desc) {
+    mp_obj_exception_t *exc = &MP_STATE_VM(lp_raise_slot)[MP_STATE_VM(lp_raise_next)++ % LP_RAISE_SLOTS];
+    exc->base.type = desc->base.type;
+    exc->args = desc->args;
     exc->traceback_alloc = 0;
     exc->traceback_len = 0;
     exc->traceback_data = NULL;
@@ -102,7 +117,7 @@ MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested) {
     nlr_raise(mp_obj_exception_make_new(&lp_type_AllocError, 3, 0, args));
 }
 
-MP_NORETURN void lp_raise_static(lp_static_exc_t *exc) {
+MP_NORETURN void lp_raise_static(const lp_static_exc_t *exc) {
     if (!gc_is_locked()) {
         nlr_raise(mp_obj_new_exception_arg1(exc->exc.base.type, exc->args.items[0]));
     }

@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "py/gc.h"
+#include "py/objtype.h"
 #include "py/runtime.h"
+#include "py/stream.h"
 
 #include "lp_pool.h"
 
@@ -18,6 +20,8 @@ LP_DEFINE_STATIC_EXC(lp_err_reserve_empty, lp_type_AllocError,
     "handle reserve of the pool is empty inside run(): call pool.reserve(n) before run(), or create the pool with a larger reserve=");
 LP_DEFINE_STATIC_EXC(lp_err_freed, mp_type_ValueError, "lp_pool object has been freed");
 LP_DEFINE_STATIC_EXC(lp_err_too_many, mp_type_OverflowError, "too many items for a pool");
+LP_DEFINE_STATIC_EXC(lp_err_busy, mp_type_RuntimeError,
+    "lp_pool object is in use: it is being written to this stream, whose write() can't use it");
 
 // Caller holds lp_lock: the block stays with the pool for a memoryview (invariant 7).
 static void lp_strand_pinned(lp_pool_obj_t *pool, void *data) {
@@ -197,8 +201,15 @@ void *lp_handle_buffer(lp_obj_t *h, mp_uint_t flags) {
     return data;
 }
 
+void lp_handle_check_idle(lp_obj_t *h) {
+    if (h->flags & LP_OBJ_BUSY) {
+        lp_raise_static(&lp_err_busy);
+    }
+}
+
 void *lp_handle_data(lp_obj_t *h) {
-    if (h->data == NULL) {
+    if (MP_UNLIKELY(h->data == NULL || (h->flags & LP_OBJ_BUSY))) {
+        lp_handle_check_idle(h);
         lp_raise_static(&lp_err_freed);
     }
     if (h->pool->buf != MP_OBJ_NULL) {
@@ -207,9 +218,32 @@ void *lp_handle_data(lp_obj_t *h) {
     return h->data;
 }
 
+void lp_handle_busy_call(lp_obj_t *h, mp_obj_t stream, lp_busy_fn_t fn, void *ctx) {
+    bool python = stream != MP_OBJ_NULL && mp_obj_is_obj(stream) && mp_obj_is_instance_type(mp_obj_get_type(stream));
+    if (!python || (h->flags & LP_OBJ_BUSY)) {
+        fn(h, ctx); // already marked: this is a print of it from the stream's own write(), which raises
+        return;
+    }
+    h->flags |= LP_OBJ_BUSY;
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        fn(h, ctx);
+        nlr_pop();
+        h->flags &= ~LP_OBJ_BUSY;
+    } else {
+        h->flags &= ~LP_OBJ_BUSY;
+        nlr_jump(nlr.ret_val);
+    }
+}
+
+mp_obj_t lp_print_stream(const mp_print_t *print) {
+    return print->print_strn == mp_stream_write_adaptor ? MP_OBJ_FROM_PTR(print->data) : MP_OBJ_NULL;
+}
+
 // ---- what every handle type's Python face shares ----
 
 static mp_obj_t lp_handle_free(mp_obj_t self_in) {
+    lp_handle_check_idle(MP_OBJ_TO_PTR(self_in));
     lp_handle_release(MP_OBJ_TO_PTR(self_in));
     return mp_const_none;
 }
@@ -223,6 +257,7 @@ MP_DEFINE_CONST_FUN_OBJ_1(lp_handle_enter_obj, lp_handle_enter);
 
 static mp_obj_t lp_handle_exit(size_t n_args, const mp_obj_t *args) {
     (void)n_args;
+    lp_handle_check_idle(MP_OBJ_TO_PTR(args[0]));
     lp_handle_release(MP_OBJ_TO_PTR(args[0]));
     return mp_const_false;
 }

@@ -312,8 +312,15 @@ static mp_obj_t lp_mempool_make_new(const mp_obj_type_t *type, size_t n_args, si
         return MP_OBJ_FROM_PTR(pool);
     }
     mp_buffer_info_t bi;
+    #if MICROPY_PY_BUILTINS_MEMORYVIEW
+    if (mp_obj_is_type(buf, &mp_type_memoryview)) {
+        // A memoryview keeps the address it was made with: when the bytearray under it grows and
+        // moves, the pool could not notice, and would go on using freed GC heap memory.
+        mp_raise_TypeError(MP_ERROR_TEXT("LpMemoryPool needs the bytearray or array itself, not a memoryview of it (a memoryview can't tell when its memory moves)"));
+    }
+    #endif
     if (!mp_get_buffer(buf, &bi, MP_BUFFER_READ)) {
-        mp_raise_msg_varg(&mp_type_TypeError, MP_ERROR_TEXT("LpMemoryPool needs a writable buffer (bytearray, memoryview, array), not %s"),
+        mp_raise_msg_varg(&mp_type_TypeError, MP_ERROR_TEXT("LpMemoryPool needs a writable buffer (bytearray, array), not %s"),
             mp_obj_get_type_str(buf));
     }
     if (!mp_get_buffer(buf, &bi, MP_BUFFER_WRITE)) {
@@ -341,6 +348,10 @@ static void lp_mempool_print(const mp_print_t *print, mp_obj_t self_in, mp_print
     const char *kind_str = self->buf == MP_OBJ_NULL ? "static arena" : "caller buffer";
     if (self->heap == NULL) {
         mp_printf(print, "<LpMemoryPool closed>");
+        return;
+    }
+    if (!lp_pool_region_valid(self)) {
+        mp_printf(print, "<LpMemoryPool over a moved buffer>");
         return;
     }
     lp_alloc_stats_t st;
@@ -409,7 +420,9 @@ static mp_obj_t lp_mempool_check(mp_obj_t self_in) {
     lp_lock();
     const char *err = lp_alloc_check(self->heap);
     lp_alloc_stats_t st;
-    lp_alloc_stats(self->heap, &st);
+    if (err == NULL) {
+        lp_alloc_stats(self->heap, &st); // it trusts the links the check has just tested
+    }
     lp_unlock();
     #if LP_POOL_ALLOC_META
     if (err == NULL) {

@@ -25,6 +25,10 @@
 //     and grows at least to double its capacity when it has to move a pinned block: the blocks it
 //     strands add up to less than its final capacity (a geometric series), so what memoryviews keep
 //     is bounded by the largest size the object reached; stats() shows it as pinned_bytes.
+//  9. While an object is written to a stream whose write() is Python code (print(x, file=s),
+//     json.dump, get_into), it is marked in use (LP_OBJ_BUSY) and every use of it raises
+//     RuntimeError: that code could otherwise free or change the object while the printer holds
+//     pointers into its blocks.
 #ifndef LP_POOL_H
 #define LP_POOL_H
 
@@ -118,6 +122,7 @@ typedef struct _lp_obj_t {
 
 #define LP_OBJ_PINNED (1) // invariant 7
 #define LP_OBJ_VIEWED (2) // invariant 8: was pinned once, so its block never shrinks or moves down
+#define LP_OBJ_BUSY (4)   // invariant 9: being written to a stream that runs Python code
 
 struct _lp_pool_obj_t {
     mp_obj_base_t base;
@@ -224,8 +229,21 @@ void lp_handle_release(lp_obj_t *h);
 // Move the handle to a new block of `size` bytes (copying what fits), releasing the old one as
 // lp_handle_release would; AllocError and nothing changed when the pool can't.
 void lp_handle_resize(lp_obj_t *h, size_t size);
-// The handle's data, or ValueError naming the type when it was released.
+// The handle's data, or ValueError when it was released (RuntimeError while in use: invariant 9).
 void *lp_handle_data(lp_obj_t *h);
+// Invariant 9: fn(h, ctx) with h marked in use when `stream` (a stream object, or MP_OBJ_NULL for
+// none) is an instance of a Python class, whose write() could reach h; otherwise just fn(h, ctx).
+typedef void (*lp_busy_fn_t)(lp_obj_t *h, void *ctx);
+void lp_handle_busy_call(lp_obj_t *h, mp_obj_t stream, lp_busy_fn_t fn, void *ctx);
+// The stream a printer writes to (print(file=), json.dump), or MP_OBJ_NULL for other printers.
+mp_obj_t lp_print_stream(const mp_print_t *print);
+// What a type's print slot hands its busy_call body.
+typedef struct {
+    const mp_print_t *print;
+    mp_print_kind_t kind;
+} lp_print_ctx_t;
+// free() and with-exit: RuntimeError while the object is in use (invariant 9).
+void lp_handle_check_idle(lp_obj_t *h);
 // What every handle type's Python face shares: free() and __del__ (release the one block),
 // __enter__ (raises once freed), __exit__ (releases); a type that owns more blocks than its one
 // (LpBTreeMap) has its own free and exit. The attr slot for `pool` and `freed`; a type with more
@@ -267,6 +285,16 @@ size_t lp_size_arg(mp_obj_t n_in);
 // The UTF-8 bytes of a str or a live LpString, without allocating; false for anything else (an
 // LpString that was freed raises ValueError). For types that take text keys or values.
 bool lp_text_get(mp_obj_t o, const byte **data, size_t *len);
+
+// ---- index and slice arguments (lp_container.c) ----
+// Ints (and bools) only, never an object with __int__: MicroPython's converters (mp_get_index,
+// mp_obj_get_int, mp_obj_slice_indices) would call it, and its code could free or resize the very
+// object whose length and data pointer the caller holds. Call these before converting.
+bool lp_is_int_arg(mp_obj_t o);
+// TypeError unless o is an int or a bool.
+void lp_int_arg_check(mp_obj_t o);
+// TypeError unless the slice's start, stop and step are each None, an int or a bool.
+void lp_slice_check(mp_obj_t slice);
 
 // ---- iteration in the VM's iter_buf (lp_container.c) ----
 // The iterator a pool collection builds inside the caller's mp_obj_iter_buf_t (no heap): `cur` is
@@ -397,9 +425,9 @@ size_t lp_value_write(mp_obj_t stream, const lp_value_t *v);
 // ---- errors (lp_error.c) ----
 MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested);
 
-// An error lp_pool may raise with the heap locked: a preallocated instance with its message, so the
-// type and message survive on ports without an emergency exception buffer. With the heap free a
-// fresh instance is raised instead.
+// An error lp_pool may raise with the heap locked: its type and message, preallocated (const), so
+// they survive on ports without an emergency exception buffer. Under the lock it is raised as one of
+// lp_error.c's exception objects in root pointers; with the heap free as a fresh instance.
 typedef struct {
     mp_obj_exception_t exc;
     struct {
@@ -411,12 +439,12 @@ typedef struct {
 
 #define LP_DEFINE_STATIC_EXC(name, type, text) \
     static MP_DEFINE_STR_OBJ(name##_msg, text); \
-    static lp_static_exc_t name = { \
+    static const lp_static_exc_t name = { \
         { { &(type) }, 0, 0, NULL, (mp_obj_tuple_t *)&name.args }, \
         { { &mp_type_tuple }, 1, { MP_OBJ_FROM_PTR(&name##_msg) } }, \
     }
 
-MP_NORETURN void lp_raise_static(lp_static_exc_t *exc);
+MP_NORETURN void lp_raise_static(const lp_static_exc_t *exc);
 
 // ---- the critical section around the allocator and the pools' counters (lp_run.c) ----
 // The port's atomic section (MICROPY_BEGIN_ATOMIC_SECTION: interrupts off, plus the cross-core or

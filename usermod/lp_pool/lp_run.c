@@ -189,7 +189,7 @@ size_t lp_run_enter(lp_pool_obj_t *pool) {
 
 // Leave level i of the calling thread (invariant 5); `order_err` is raised when it is not the
 // innermost level.
-static void lp_run_exit_level(lp_slot_t *slot, size_t i, lp_static_exc_t *order_err);
+static void lp_run_exit_level(lp_slot_t *slot, size_t i, const lp_static_exc_t *order_err);
 
 void lp_run_exit_pool(lp_pool_obj_t *pool) {
     lp_slot_t *slot = lp_slot(false);
@@ -205,9 +205,9 @@ void lp_run_exit_pool(lp_pool_obj_t *pool) {
     lp_run_exit_level(slot, i - 1, &lp_err_order);
 }
 
-static void lp_run_exit_level(lp_slot_t *slot, size_t i, lp_static_exc_t *order_err) {
+static void lp_run_exit_level(lp_slot_t *slot, size_t i, const lp_static_exc_t *order_err) {
     lp_pool_obj_t *pool = slot->pools[i];
-    lp_static_exc_t *err = NULL;
+    const lp_static_exc_t *err = NULL;
     if (i != (size_t)slot->n_pools - 1) {
         err = order_err;
     } else if (LP_HEAP_LOCK_DEPTH() != slot->lock_after[i]) {
@@ -241,7 +241,7 @@ static void lp_run_exit_level(lp_slot_t *slot, size_t i, lp_static_exc_t *order_
 
 // Leave the level run() or guarded_step() entered, known by its index: a `with` of the same pool
 // left open inside must not be taken for it.
-static void lp_run_exit(lp_pool_obj_t *pool, size_t level, lp_static_exc_t *order_err) {
+static void lp_run_exit(lp_pool_obj_t *pool, size_t level, const lp_static_exc_t *order_err) {
     lp_slot_t *slot = lp_slot(false);
     if (slot == NULL || level >= slot->n_pools || slot->pools[level] != pool) {
         // Something inside already unwound this level (a misplaced exit that raised).

@@ -49,6 +49,7 @@ LP_DEFINE_STATIC_EXC(lp_err_pop_empty, mp_type_IndexError, "pop from empty LpStr
 LP_DEFINE_STATIC_EXC(lp_err_not_found, mp_type_ValueError, "substring not found");
 LP_DEFINE_STATIC_EXC(lp_err_negative, mp_type_ValueError, "size must not be negative");
 LP_DEFINE_STATIC_EXC(lp_err_hash, mp_type_TypeError, "unhashable type: 'LpString'");
+LP_DEFINE_STATIC_EXC(lp_err_changed, mp_type_RuntimeError, "LpString changed during extend()");
 LP_DEFINE_STATIC_EXC(lp_err_store, mp_type_TypeError, "LpString items can't be assigned or deleted: use insert() and pop()");
 LP_DEFINE_STATIC_EXC(lp_err_compare, mp_type_TypeError, "LpString compares only with str and LpString");
 LP_DEFINE_STATIC_EXC(lp_err_contains, mp_type_TypeError, "'in <LpString>' requires a str or an LpString");
@@ -527,6 +528,24 @@ static bool lp_str_prints_to(const mp_print_t *print, lp_obj_t *self) {
     return print->print_strn == mp_stream_write_adaptor && print->data == self;
 }
 
+static void lp_string_print_body(lp_obj_t *self, void *ctx) {
+    const lp_print_ctx_t *p = ctx;
+    if (p->kind == PRINT_STR) {
+        // A write into ourselves finds its source by offset (invariant 5).
+        p->print->print_strn(p->print->data, self->data, self->len);
+        return;
+    }
+    // MicroPython's own str printer, over a str object on the C stack that borrows our bytes.
+    mp_obj_str_t text = { { &mp_type_str }, 0, self->len, self->data };
+    if (p->kind == PRINT_REPR) {
+        mp_print_str(p->print, "LpString(");
+    }
+    mp_obj_print_helper(p->print, MP_OBJ_FROM_PTR(&text), p->kind);
+    if (p->kind == PRINT_REPR) {
+        mp_print_str(p->print, ")");
+    }
+}
+
 static void lp_string_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     if (self->data == NULL && kind == PRINT_REPR) {
@@ -534,25 +553,13 @@ static void lp_string_print(const mp_print_t *print, mp_obj_t self_in, mp_print_
         return;
     }
     lp_handle_data(self);
-    if (kind == PRINT_STR) {
-        // A write into ourselves finds its source by offset (invariant 5).
-        print->print_strn(print->data, self->data, self->len);
-        return;
-    }
-    if (lp_str_prints_to(print, self)) {
+    if (kind != PRINT_STR && lp_str_prints_to(print, self)) {
         // repr and JSON print a character at a time while the block may grow: make the room first
         // (each byte prints as at most 6: "\u001f"), so the block doesn't move under the printer.
         lp_str_room(self, self->len + self->sub + 16 + lp_size_mul(self->len, 6));
     }
-    // MicroPython's own str printer, over a str object on the C stack that borrows our bytes.
-    mp_obj_str_t text = { { &mp_type_str }, 0, self->len, self->data };
-    if (kind == PRINT_REPR) {
-        mp_print_str(print, "LpString(");
-    }
-    mp_obj_print_helper(print, MP_OBJ_FROM_PTR(&text), kind);
-    if (kind == PRINT_REPR) {
-        mp_print_str(print, ")");
-    }
+    lp_print_ctx_t p = { print, kind };
+    lp_handle_busy_call(self, lp_print_stream(print), lp_string_print_body, &p);
 }
 
 static mp_obj_t lp_string_unary_op(mp_unary_op_t op, mp_obj_t self_in) {
@@ -632,6 +639,7 @@ static size_t lp_str_step(const byte *d, size_t off, mp_int_t step, bool go) {
 
 // A slice as a new LpString in the same pool; any step, as str.
 static mp_obj_t lp_str_slice(lp_obj_t *self, mp_obj_t index) {
+    lp_slice_check(index);
     mp_bound_slice_t b;
     mp_obj_slice_indices(index, (mp_int_t)self->aux, &b);
     const byte *d = self->data;
@@ -761,6 +769,14 @@ static mp_obj_t lp_string_append(mp_obj_t self_in, mp_obj_t x) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(lp_string_append_obj, lp_string_append);
 
+// ValueError once freed, RuntimeError if changed since `mods` was read.
+static void lp_str_unchanged(lp_obj_t *self, uint32_t mods) {
+    lp_handle_data(self);
+    if (self->mods != mods) {
+        lp_raise_static(&lp_err_changed);
+    }
+}
+
 // extend(iterable of text): all or nothing.
 static mp_obj_t lp_string_extend(mp_obj_t self_in, mp_obj_t it_in) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
@@ -774,17 +790,26 @@ static mp_obj_t lp_string_extend(mp_obj_t self_in, mp_obj_t it_in) {
     if (self->sub != 0) {
         lp_raise_static(&lp_err_unfinished);
     }
-    size_t len = self->len, aux = self->aux;
+    // Read by the handler after a raise: volatile, since nlr_push is not known to return twice and
+    // the compiler may otherwise reuse their stack slots in the loop (seen on rv32).
+    volatile size_t len = self->len, aux = self->aux;
+    // The iterator runs Python code between items, which could change or free this string: after
+    // each item the string must be as the last append left it.
+    volatile uint32_t mods = self->mods;
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
         mp_obj_iter_buf_t iter_buf;
         mp_obj_t iter = mp_getiter(it_in, &iter_buf), item;
         while ((item = mp_iternext(iter)) != MP_OBJ_STOP_ITERATION) {
+            lp_str_unchanged(self, mods);
             lp_str_append_obj(self, item);
+            mods = self->mods;
         }
+        lp_str_unchanged(self, mods);
         nlr_pop();
     } else {
-        if (self->data != NULL) {
+        // All or nothing, unless someone else changed the string meanwhile: then it stays theirs.
+        if (self->data != NULL && self->mods == mods) {
             lp_str_set_end(self, len, aux);
         }
         nlr_jump(nlr.ret_val);
@@ -980,7 +1005,12 @@ static mp_obj_t lp_string_replace(size_t n_args, const mp_obj_t *args) {
         }
     }
     size_t ochars = on == 0 ? 0 : lp_utf8_count(old, on);
-    size_t bytes = self->len - count * on + lp_size_mul(count, rn);
+    size_t kept = self->len - count * on; // the matches lie inside the text: no wrap
+    size_t added = lp_size_mul(count, rn);
+    if (added > SIZE_MAX - 2 - kept) {
+        lp_raise_alloc_error(self->pool, SIZE_MAX); // lp_str_new's bound, before the sum wraps
+    }
+    size_t bytes = kept + added;
     size_t chars = self->aux - count * ochars + count * rchars;
     lp_obj_t *h = lp_str_new(self->pool, NULL, 0, 0, bytes);
     byte *out = h->data;

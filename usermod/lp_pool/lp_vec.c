@@ -56,11 +56,11 @@ static mp_int_t lp_vec_int_arg(mp_obj_t o) {
 }
 
 // An index into [0, len) from a Python index (negative counts from the end), or IndexError.
-static size_t lp_vec_index(lp_obj_t *h, mp_obj_t index, lp_static_exc_t *err) {
+static size_t lp_vec_index(lp_obj_t *h, mp_obj_t index, const lp_static_exc_t *err) {
     mp_int_t i;
     if (mp_obj_is_small_int(index)) {
         i = MP_OBJ_SMALL_INT_VALUE(index); // the common case, checked first
-    } else if (!mp_obj_is_int(index) && index != mp_const_false && index != mp_const_true) {
+    } else if (!lp_is_int_arg(index)) {
         lp_raise_static(&lp_err_index_type);
     } else {
         i = lp_vec_int_arg(index);
@@ -239,23 +239,30 @@ static mp_obj_t lp_vec_make_new(const mp_obj_type_t *type, size_t n_args, size_t
     return MP_OBJ_FROM_PTR(h);
 }
 
-static void lp_vec_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
-    lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (kind == PRINT_JSON) {
-        // A JSON array straight from storage (json.dump); a freed vector raises.
-        lp_print_items(print, LP_VEC_TC(self), lp_handle_data(self), self->len);
+static void lp_vec_print_body(lp_obj_t *self, void *ctx) {
+    const lp_print_ctx_t *p = ctx;
+    if (p->kind == PRINT_JSON) {
+        lp_print_items(p->print, LP_VEC_TC(self), self->data, self->len);
         return;
     }
-    if (self->data == NULL) {
+    mp_printf(p->print, "LpVec('%c'", LP_VEC_TC(self));
+    if (self->len > 0) {
+        mp_print_str(p->print, ", ");
+        lp_print_items(p->print, LP_VEC_TC(self), self->data, self->len);
+    }
+    mp_print_str(p->print, ")");
+}
+
+static void lp_vec_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
+    lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
+    if (kind != PRINT_JSON && self->data == NULL) {
         mp_print_str(print, "<LpVec freed>");
         return;
     }
-    mp_printf(print, "LpVec('%c'", LP_VEC_TC(self));
-    if (self->len > 0) {
-        mp_print_str(print, ", ");
-        lp_print_items(print, LP_VEC_TC(self), self->data, self->len);
-    }
-    mp_print_str(print, ")");
+    // A JSON array straight from storage (json.dump); a freed vector raises.
+    lp_handle_data(self);
+    lp_print_ctx_t p = { print, kind };
+    lp_handle_busy_call(self, lp_print_stream(print), lp_vec_print_body, &p);
 }
 
 // ---- the list API ----------------------------------------------------------------------------
@@ -314,7 +321,7 @@ static void lp_vec_remove_at(lp_obj_t *h, size_t i) {
 static mp_obj_t lp_vec_pop(size_t n_args, const mp_obj_t *args) {
     lp_obj_t *self = MP_OBJ_TO_PTR(args[0]);
     const byte *items = lp_handle_data(self);
-    if (n_args > 1 && !mp_obj_is_int(args[1]) && args[1] != mp_const_false && args[1] != mp_const_true) {
+    if (n_args > 1 && !lp_is_int_arg(args[1])) {
         lp_raise_static(&lp_err_int_arg); // the argument is checked first, as list.pop does
     }
     if (self->len == 0) {
@@ -610,6 +617,7 @@ static mp_obj_t lp_vec_slice_meth(size_t n_args, const mp_obj_t *args) {
     lp_obj_t *self = MP_OBJ_TO_PTR(args[0]);
     lp_handle_data(self);
     mp_obj_slice_t slice = { { &mp_type_slice }, args[1], args[2], n_args > 3 ? args[3] : mp_const_none };
+    lp_slice_check(MP_OBJ_FROM_PTR(&slice));
     mp_bound_slice_t s;
     mp_obj_slice_indices(MP_OBJ_FROM_PTR(&slice), self->len, &s);
     return lp_vec_slice_get(self, &s, lp_slice_count(&s));
@@ -622,6 +630,7 @@ static mp_obj_t lp_vec_subscr(mp_obj_t self_in, mp_obj_t index, mp_obj_t value) 
     if (mp_obj_is_type(index, &mp_type_slice)) {
         // The slice may be on the VM's stack (MP_TYPE_FLAG_SUBSCR_ALLOWS_STACK_SLICE): read it
         // here and never keep it.
+        lp_slice_check(index);
         mp_bound_slice_t s;
         mp_obj_slice_indices(index, self->len, &s);
         size_t count = lp_slice_count(&s);
