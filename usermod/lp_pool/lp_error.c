@@ -107,8 +107,8 @@ MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested) {
     }
     vstr_t msg;
     vstr_init(&msg, 80);
-    vstr_printf(&msg, "pool cannot allocate %u bytes (largest free block %u bytes)",
-        (unsigned)requested, (unsigned)available);
+    vstr_printf(&msg, "pool cannot allocate %lu bytes (largest free block %lu bytes)",
+        (unsigned long)requested, (unsigned long)available);
     mp_obj_t args[3] = {
         mp_obj_new_str_from_vstr(&msg),
         mp_obj_new_int_from_uint(requested),

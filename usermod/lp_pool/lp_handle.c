@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "py/gc.h"
-#include "py/objtype.h"
 #include "py/runtime.h"
 #include "py/stream.h"
 
@@ -21,7 +20,7 @@ LP_DEFINE_STATIC_EXC(lp_err_reserve_empty, lp_type_AllocError,
 LP_DEFINE_STATIC_EXC(lp_err_freed, mp_type_ValueError, "lp_pool object has been freed");
 LP_DEFINE_STATIC_EXC(lp_err_too_many, mp_type_OverflowError, "too many items for a pool");
 LP_DEFINE_STATIC_EXC(lp_err_busy, mp_type_RuntimeError,
-    "lp_pool object is in use: it is being written to this stream, whose write() can't use it");
+    "lp_pool object is in use: it is being printed or written to a stream, and can't be used until that ends");
 
 // Caller holds lp_lock: the block stays with the pool for a memoryview (invariant 7).
 static void lp_strand_pinned(lp_pool_obj_t *pool, void *data) {
@@ -219,9 +218,10 @@ void *lp_handle_data(lp_obj_t *h) {
 }
 
 void lp_handle_busy_call(lp_obj_t *h, mp_obj_t stream, lp_busy_fn_t fn, void *ctx) {
-    bool python = stream != MP_OBJ_NULL && mp_obj_is_obj(stream) && mp_obj_is_instance_type(mp_obj_get_type(stream));
-    if (!python || (h->flags & LP_OBJ_BUSY)) {
-        fn(h, ctx); // already marked: this is a print of it from the stream's own write(), which raises
+    if (stream == MP_OBJ_FROM_PTR(h) || (h->flags & LP_OBJ_BUSY)) {
+        // An LpString written into itself finds its source by offset (lp_string.c, invariant 5).
+        // Already marked: a print of it from the stream's own write(), whose first use raises.
+        fn(h, ctx);
         return;
     }
     h->flags |= LP_OBJ_BUSY;

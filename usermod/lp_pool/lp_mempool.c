@@ -114,9 +114,14 @@ void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
     lp_pool_check_open(pool);
     lp_lock();
     #if LP_POOL_ALLOC_META
-    pool->meta_full = false; // this attempt raises for a full table itself
-    uint32_t tag;
-    lp_meta_row_or_raise(pool, kind, &tag);
+    // A full table is a failed attempt like a full pool: lp_pool_alloc collects (garbage gives
+    // its rows back) and tries again before lp_pool_collect_or_raise says which it was.
+    uint32_t tag = lp_meta_row(pool, kind);
+    pool->meta_full = tag == 0;
+    if (tag == 0) {
+        lp_unlock();
+        return NULL;
+    }
     #endif
     void *p = lp_alloc(pool->heap, size);
     #if LP_POOL_ALLOC_META

@@ -139,14 +139,6 @@ MP_NORETURN void lp_meta_raise_full(void) {
     lp_raise_static(&lp_err_meta_full);
 }
 
-void lp_meta_row_or_raise(lp_pool_obj_t *pool, uint32_t kind, uint32_t *tag) {
-    *tag = lp_meta_row(pool, kind);
-    if (*tag == 0) {
-        lp_unlock();
-        lp_meta_raise_full();
-    }
-}
-
 void lp_meta_add(lp_pool_obj_t *pool, void *p, uint32_t tag) {
     lp_meta_row_t *r = &((lp_meta_table_t *)pool->meta)->row[tag - 1];
     lp_alloc_set_tag(pool->heap, p, tag);

@@ -25,10 +25,12 @@
 //     and grows at least to double its capacity when it has to move a pinned block: the blocks it
 //     strands add up to less than its final capacity (a geometric series), so what memoryviews keep
 //     is bounded by the largest size the object reached; stats() shows it as pinned_bytes.
-//  9. While an object is written to a stream whose write() is Python code (print(x, file=s),
-//     json.dump, get_into), it is marked in use (LP_OBJ_BUSY) and every use of it raises
-//     RuntimeError: that code could otherwise free or change the object while the printer holds
-//     pointers into its blocks.
+//  9. While an object is printed (print(x, file=s), json.dump, repr) or written by get_into, it is
+//     marked in use (LP_OBJ_BUSY) and every use of it raises RuntimeError: the stream's write()
+//     may be Python code, or a native stream over Python code (a websocket over a class of the
+//     program's), or block with the GIL released so another thread runs, and could otherwise free
+//     or change the object while the printer holds pointers into its blocks. An LpString printed
+//     into itself is the exception: its writes find their source by offset.
 #ifndef LP_POOL_H
 #define LP_POOL_H
 
@@ -170,7 +172,8 @@ bool lp_pool_region_valid(lp_pool_obj_t *pool);
 // Allocate a pool block. When the pool can't, collect garbage once (lp_pool_collect) and retry;
 // AllocError (pool unchanged) if it still can't.
 void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
-// One attempt each, no collection: NULL (and the pool unchanged) when the pool can't. Code that
+// One attempt each, no collection: NULL (and the pool unchanged) when the pool can't (or, with
+// tracking, a new block finds the table full: pool->meta_full says which). Code that
 // holds a block across a collection must read it again afterwards (a finaliser may free it), so
 // resizing collects in lp_handle_resize, which owns the handle.
 void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
@@ -201,8 +204,6 @@ size_t lp_meta_table_bytes(size_t rows);
 void lp_meta_init(lp_pool_obj_t *pool, void *table, size_t rows);
 // The tag (row + 1) for a new block of `kind` in the current scope, made if needed; 0 when full.
 uint32_t lp_meta_row(lp_pool_obj_t *pool, uint32_t kind);
-// The same, raising RuntimeError (after lp_unlock()) when the table is full.
-void lp_meta_row_or_raise(lp_pool_obj_t *pool, uint32_t kind, uint32_t *tag);
 MP_NORETURN void lp_meta_raise_full(void);
 void lp_meta_add(lp_pool_obj_t *pool, void *p, uint32_t tag);     // p was just allocated
 void lp_meta_sub(lp_pool_obj_t *pool, void *p);                   // p is about to be freed
@@ -231,8 +232,8 @@ void lp_handle_release(lp_obj_t *h);
 void lp_handle_resize(lp_obj_t *h, size_t size);
 // The handle's data, or ValueError when it was released (RuntimeError while in use: invariant 9).
 void *lp_handle_data(lp_obj_t *h);
-// Invariant 9: fn(h, ctx) with h marked in use when `stream` (a stream object, or MP_OBJ_NULL for
-// none) is an instance of a Python class, whose write() could reach h; otherwise just fn(h, ctx).
+// Invariant 9: fn(h, ctx) with h marked in use, unless `stream` (the stream written to, or
+// MP_OBJ_NULL) is h itself or h is marked already.
 typedef void (*lp_busy_fn_t)(lp_obj_t *h, void *ctx);
 void lp_handle_busy_call(lp_obj_t *h, mp_obj_t stream, lp_busy_fn_t fn, void *ctx);
 // The stream a printer writes to (print(file=), json.dump), or MP_OBJ_NULL for other printers.

@@ -98,12 +98,10 @@ static void *lp_thread_id(void) {
     #endif
 }
 
-// The calling thread's slot; claims a free one if `claim`, else NULL when it has none.
-static lp_slot_t *lp_slot(bool claim) {
-    void *me = lp_thread_id();
+// The slot of thread `me`, with lp_lock() held; claims a free one if `claim`, else NULL.
+static lp_slot_t *lp_slot_locked(void *me, bool claim) {
     lp_slot_t *free_slot = NULL;
     lp_slot_t *found = NULL;
-    lp_lock();
     for (size_t i = 0; i < LP_POOL_MAX_THREADS; i++) {
         if (lp_slots[i].thread == me) {
             found = &lp_slots[i];
@@ -120,6 +118,14 @@ static lp_slot_t *lp_slot(bool claim) {
         free_slot->n_saved = 0;
         found = free_slot;
     }
+    return found;
+}
+
+// The calling thread's slot; claims a free one if `claim`, else NULL when it has none.
+static lp_slot_t *lp_slot(bool claim) {
+    void *me = lp_thread_id();
+    lp_lock();
+    lp_slot_t *found = lp_slot_locked(me, claim);
     lp_unlock();
     if (found == NULL && claim) {
         lp_raise_static(&lp_err_threads);
@@ -127,12 +133,17 @@ static lp_slot_t *lp_slot(bool claim) {
     return found;
 }
 
-static void lp_slot_release_if_idle(lp_slot_t *slot) {
+// With lp_lock() held.
+static void lp_slot_release_if_idle_locked(lp_slot_t *slot) {
     if (slot->n_pools == 0 && slot->n_saved == 0) {
-        lp_lock();
         slot->thread = NULL;
-        lp_unlock();
     }
+}
+
+static void lp_slot_release_if_idle(lp_slot_t *slot) {
+    lp_lock();
+    lp_slot_release_if_idle_locked(slot);
+    lp_unlock();
 }
 
 void lp_run_reset(void) {
@@ -164,12 +175,20 @@ bool lp_pool_is_current_anywhere(lp_pool_obj_t *pool) {
 }
 
 // Enter a pool level; `by_with` for `with pool:`, whose exit can only go by the pool.
+// The slot is claimed and the level recorded in one critical section: a hard IRQ handler that runs
+// a pool in between shares this thread's slot, and its exit would otherwise find the slot idle and
+// release it (or overwrite the level being written).
 static size_t lp_run_enter_level(lp_pool_obj_t *pool, bool by_with) {
     lp_pool_check_open(pool);
-    lp_slot_t *slot = lp_slot(true);
-    if (slot->n_pools == LP_MAX_NEST) {
-        lp_slot_release_if_idle(slot);
-        lp_raise_static(&lp_err_nested);
+    void *me = lp_thread_id();
+    lp_lock();
+    lp_slot_t *slot = lp_slot_locked(me, true);
+    if (slot == NULL || slot->n_pools == LP_MAX_NEST) {
+        if (slot != NULL) {
+            lp_slot_release_if_idle_locked(slot);
+        }
+        lp_unlock();
+        lp_raise_static(slot == NULL ? &lp_err_threads : &lp_err_nested);
     }
     gc_lock();
     size_t i = slot->n_pools;
@@ -180,6 +199,7 @@ static size_t lp_run_enter_level(lp_pool_obj_t *pool, bool by_with) {
     slot->by_with = (slot->by_with & ~(1u << i)) | ((unsigned)by_with << i);
     slot->n_pools++;
     slot->locked++;
+    lp_unlock();
     return i;
 }
 
@@ -221,10 +241,13 @@ static void lp_run_exit_level(lp_slot_t *slot, size_t i, const lp_static_exc_t *
     while (LP_HEAP_LOCK_DEPTH() < depth) {
         gc_lock();
     }
+    // One critical section, as in lp_run_enter_level.
+    lp_lock();
     slot->n_pools = i;
     slot->locked = slot->locked_before[i];
     slot->n_saved = slot->saved_before[i];
-    lp_slot_release_if_idle(slot);
+    lp_slot_release_if_idle_locked(slot);
+    lp_unlock();
     if (!gc_is_locked()) {
         // Leaving the outermost run: top the reserve up for the next one. Failing to is not an
         // error of this run (the next creation under the lock will say so).
