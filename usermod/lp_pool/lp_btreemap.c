@@ -59,6 +59,7 @@
 #include "lp_btreemap.h"
 
 #define LP_BT_CAP (11)
+_Static_assert(LP_BT_CAP < (1 << LP_BT_IDX_BITS), "an iterator's idx field holds 0..LP_BT_CAP");
 #define LP_BT_MIN ((LP_BT_CAP - 1) / 2)
 // Nodes off the two outer paths hold >= LP_BT_MIN entries, so 24 levels is far beyond any arena.
 #define LP_BT_MAX_HEIGHT (24)

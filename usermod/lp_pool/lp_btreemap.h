@@ -5,6 +5,10 @@
 
 #include "lp_pool.h"
 
+// Bits an iterator keeps for a cursor's idx (at most the node capacity, which lp_btreemap.c checks
+// against this): the fewer, the more bits of the map's version fit beside it in one word.
+#define LP_BT_IDX_BITS (4)
+
 // A position in the map: an entry of a node. Valid only while the map's version is unchanged.
 typedef struct {
     void *node;

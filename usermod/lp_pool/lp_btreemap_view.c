@@ -68,17 +68,20 @@ mp_obj_t lp_btreemap_view(lp_obj_t *map, int mode, mp_obj_t lo, mp_obj_t hi) {
 
 // ---- iterators ----------------------------------------------------------------------------------
 
-#define LP_IT_LEAF (1u << 8)
-#define LP_IT_STARTED (1u << 9)
-#define LP_IT_DONE (1u << 10)
-#define LP_IT_OF_MAP (1u << 11)     // `owner` is the map itself (plain `for k in m`)
-#define LP_IT_VERSION_SHIFT (12)    // the rest: the low bits of the map's version
+#define LP_IT_IDX_MASK ((1u << LP_BT_IDX_BITS) - 1)
+#define LP_IT_LEAF (1u << LP_BT_IDX_BITS)
+#define LP_IT_STARTED (2u << LP_BT_IDX_BITS)
+#define LP_IT_DONE (4u << LP_BT_IDX_BITS)
+#define LP_IT_OF_MAP (8u << LP_BT_IDX_BITS) // `owner` is the map itself (plain `for k in m`)
+// The rest: the low bits of the map's version, 24 of them on a 32-bit port. An iterator paused
+// across exactly a multiple of 2^24 changes of its map would go unnoticed.
+#define LP_IT_VERSION_SHIFT (LP_BT_IDX_BITS + 4)
 
 typedef struct {
     mp_obj_base_t base;
     void *owner;                    // the view, or the map (LP_IT_OF_MAP)
     void *node;
-    size_t state;                   // entry index in the low 8 bits, then the flags above
+    size_t state;                   // entry index in the low LP_BT_IDX_BITS, then the flags above
 } lp_bt_iter_t;
 
 static size_t lp_it_version_bits(uint32_t version) {
@@ -103,7 +106,7 @@ static mp_obj_t lp_bt_iter_next(mp_obj_t self_in) {
             lp_raise_static(&lp_err_changed);
         }
         cur.node = it->node;
-        cur.idx = it->state & 0xff;
+        cur.idx = it->state & LP_IT_IDX_MASK;
         cur.leaf = (it->state & LP_IT_LEAF) != 0;
         more = lp_btreemap_next(map, &cur);
     }
