@@ -110,16 +110,27 @@ void lp_pool_check_open(lp_pool_obj_t *pool) {
     }
 }
 
-void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
-    lp_pool_check_open(pool);
-    lp_lock();
-    #if LP_POOL_ALLOC_META
-    // A full table is a failed attempt like a full pool: lp_pool_alloc collects (garbage gives
-    // its rows back) and tries again before lp_pool_collect_or_raise says which it was.
+#if LP_POOL_ALLOC_META
+// With lp_lock() held: the row for a new block of `kind`, or 0 with the lock released and
+// pool->meta_full set. A full table is a failed attempt like a full pool, never a raise here: the
+// caller collects (garbage gives its rows back) and tries again, or gives back blocks it holds,
+// before lp_pool_collect_or_raise says which it was.
+static uint32_t lp_pool_meta_tag(lp_pool_obj_t *pool, uint32_t kind) {
     uint32_t tag = lp_meta_row(pool, kind);
     pool->meta_full = tag == 0;
     if (tag == 0) {
         lp_unlock();
+    }
+    return tag;
+}
+#endif
+
+void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
+    lp_pool_check_open(pool);
+    lp_lock();
+    #if LP_POOL_ALLOC_META
+    uint32_t tag = lp_pool_meta_tag(pool, kind);
+    if (tag == 0) {
         return NULL;
     }
     #endif
@@ -210,11 +221,8 @@ void *lp_pool_extra_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
     lp_pool_check_open(pool);
     lp_lock();
     #if LP_POOL_ALLOC_META
-    // No raise here: the caller may hold other blocks it must give back first.
-    uint32_t tag = lp_meta_row(pool, kind);
-    pool->meta_full = tag == 0;
+    uint32_t tag = lp_pool_meta_tag(pool, kind);
     if (tag == 0) {
-        lp_unlock();
         return NULL;
     }
     #endif

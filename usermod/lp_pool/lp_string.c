@@ -525,7 +525,7 @@ static mp_obj_t lp_string_make_new(const mp_obj_type_t *type, size_t n_args, siz
 
 // Printing into ourselves through the stream (print(s, file=s), json.dump(s, s)).
 static bool lp_str_prints_to(const mp_print_t *print, lp_obj_t *self) {
-    return print->print_strn == mp_stream_write_adaptor && print->data == self;
+    return lp_print_stream(print) == MP_OBJ_FROM_PTR(self);
 }
 
 static void lp_string_print_body(lp_obj_t *self, void *ctx) {
