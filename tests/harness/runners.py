@@ -84,7 +84,10 @@ class UnixRunner(Runner):
         env = dict(os.environ)
         # Only the frozen package and the script's own folder: never a stray lp_pool from disk.
         env["MICROPYPATH"] = ".frozen"
-        return run_process([str(self.binary), str(script)], self.timeout, cwd=script.parent, env=env)
+        # The script by its bare name from its own folder: the path string is on the GC heap, so an
+        # absolute one would make the heap's layout, and with it which block a stale word on the
+        # conservatively scanned C stack happens to name, depend on where the checkout lives.
+        return run_process([str(self.binary), script.name], self.timeout, cwd=script.parent, env=env)
 
 
 class UnixMetaRunner(UnixRunner):
