@@ -85,12 +85,18 @@ lp_fresh_frozen = if [ -f $(1)/frozen_content.c ] && [ -n "$$(find $(LP_ROOT)/us
 # unix, qemu-*, rp2 and esp32 alike. `make unix-meta` / `make qemu-arm-meta` build it on the side
 # (build/unix-meta, build/qemu-arm-meta) so the tests run both ways.
 LP_POOL_ALLOC_META ?= 0
-LP_META_FLAGS = LP_POOL_ALLOC_META=$(LP_POOL_ALLOC_META)
+# A build folder made with the other setting starts afresh: the port's make rebuilds nothing when only
+# a flag changes (`make unix LP_POOL_ALLOC_META=1` after `make unix` linked the old objects), and the
+# qstrs and the frozen content differ. $(1) the folder, $(2) the setting; a folder without the stamp
+# predates it and starts afresh too.
+lp_meta_stamp = if [ -d $(1) ] && [ "$$(cat $(1)/.lp-alloc-meta 2>/dev/null)" != "$(2)" ]; then \
+	    echo "$(1): LP_POOL_ALLOC_META is now $(2), building afresh"; rm -rf $(1); fi; \
+	    mkdir -p $(1) && echo $(2) >$(1)/.lp-alloc-meta
 
 # $(1) build folder under build/, $(2) 1 for allocation tracking.
 define lp_unix_build
+	@$(call lp_meta_stamp,$(BUILD_DIR)/$(1),$(2))
 	@$(call lp_fresh_frozen,$(BUILD_DIR)/$(1))
-	@mkdir -p $(BUILD_DIR)/$(1)
 	@# The port's chatter goes to a log (shown on failure); what was compiled is summed up.
 	@$(MAKE) --no-print-directory -s -C $(MICROPY_DIR)/ports/unix -j$(JOBS) \
 	    VARIANT_DIR=$(LP_ROOT)/boards/unix BUILD=$(BUILD_DIR)/$(1) \
@@ -158,7 +164,7 @@ format: venv
 	@$(VENV)/bin/ruff format --config $(LP_ROOT)/tools/ruff.toml $(LP_ROOT)/lp_pool_py $(LP_ROOT)/tests $(LP_ROOT)/tools $(LP_ROOT)/examples
 
 clean:
-	rm -rf $(LP_TREE_BUILDS) $(BUILD_DIR)/rp2 $(BUILD_DIR)/core $(BUILD_DIR)/bench
+	rm -rf $(LP_TREE_BUILDS) $(BUILD_DIR)/rp2 $(BUILD_DIR)/rp2-meta $(BUILD_DIR)/core $(BUILD_DIR)/bench
 
 distclean:
 	rm -rf $(BUILD_DIR) $(VENV)

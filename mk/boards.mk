@@ -5,6 +5,7 @@
 #   make qemu-arm-meta          MPS2_AN385 with allocation tracking (LP_POOL_ALLOC_META=1)
 #   make test-qemu              the tests/mpy scripts on both qemu boards and on qemu-arm-meta
 #   make rp2                    firmware.uf2 for the Raspberry Pi Pico, with a size report
+#   make rp2-meta               the same with allocation tracking, in build/rp2-meta/
 #   make esp32                  ESP32_GENERIC firmware (needs your ESP-IDF: IDF_PATH)
 #   make deploy PORT=...        copy the lp_pool package to a board that has the module
 #   make flash-rp2              how to put build/rp2/firmware.uf2 on a Pico
@@ -24,7 +25,7 @@ export LP_MICROPY_DIR := $(MICROPY_DIR)
 LP_TREE_BUILDS += $(BUILD_DIR)/qemu-arm $(BUILD_DIR)/qemu-rv32 $(BUILD_DIR)/qemu-arm-meta
 
 .PHONY: deps-boards deps-qemu-arm deps-qemu-rv32 deps-rp2 deps-mpremote qemu-arm qemu-rv32 qemu-arm-meta test-qemu \
-    rp2 flash-rp2 esp32 deploy
+    rp2 rp2-meta flash-rp2 esp32 deploy
 deps-boards:
 	@$(LP_ROOT)/tools/ensure_deps.sh $(DEPS_BOARDS)
 deps-qemu-arm:
@@ -41,6 +42,7 @@ deps-mpremote:
 # $(3): 1 for allocation tracking (LP_POOL_ALLOC_META).
 define lp_qemu_build
 	@echo "building $(BUILD_DIR)/$(2)/firmware.elf ($(1)) from $(MICROPY_DIR)"
+	@$(call lp_meta_stamp,$(BUILD_DIR)/$(2),$(3))
 	@$(call lp_fresh_frozen,$(BUILD_DIR)/$(2))
 	@$(MAKE) --no-print-directory -s -C $(MICROPY_DIR)/ports/qemu -j$(JOBS) \
 	    BOARD=$(1) BOARD_DIR=$(LP_ROOT)/boards/qemu/$(1) BUILD=$(BUILD_DIR)/$(2) \
@@ -68,12 +70,22 @@ test-qemu: venv qemu-arm qemu-rv32 qemu-arm-meta
 # ---- RP2040: the rp2 port with boards/LP_RPI_PICO, built by cmake from Debian's sources -------
 # tools/build_rp2.sh fetches pico-sdk, tinyusb, picotool and mbedtls once (build/cache/rp2-src/),
 # builds from an overlay of the MicroPython tree (the tree itself is never written to).
+# Each LP_POOL_ALLOC_META setting builds in a folder of its own (build/rp2/fw, build/rp2/fw-meta);
+# `make rp2` copies the firmware to build/rp2/, `make rp2-meta` (tracking on) to build/rp2-meta/.
 RP2_DIR := $(BUILD_DIR)/rp2
+# $(1) 0 or 1 for allocation tracking, $(2) where firmware.uf2 and firmware.elf go.
+define lp_rp2_build
+	@echo "building $(2)/firmware.uf2 (RPI_PICO with lp-pool, LP_POOL_ALLOC_META=$(1)) from $(MICROPY_DIR)"
+	@$(call lp_fresh_frozen,$(RP2_DIR)/fw$(if $(filter 1,$(1)),-meta))
+	@LP_POOL_ALLOC_META=$(1) $(LP_ROOT)/tools/build_rp2.sh $(MICROPY_DIR) $(RP2_DIR) $(MPY_CROSS) $(JOBS) $(2)
+	@$(PYTHON) $(LP_ROOT)/tools/size_report.py $(2)/firmware.elf
+endef
+
 rp2: deps-rp2 mpy-cross $(EMPTY_LIB_DIR)/README.md
-	@echo "building $(RP2_DIR)/firmware.uf2 (RPI_PICO with lp-pool) from $(MICROPY_DIR)"
-	@$(call lp_fresh_frozen,$(RP2_DIR)/fw)
-	@LP_POOL_ALLOC_META=$(LP_POOL_ALLOC_META) $(LP_ROOT)/tools/build_rp2.sh $(MICROPY_DIR) $(RP2_DIR) $(MPY_CROSS) $(JOBS)
-	@$(PYTHON) $(LP_ROOT)/tools/size_report.py $(RP2_DIR)/firmware.elf
+	$(call lp_rp2_build,$(LP_POOL_ALLOC_META),$(RP2_DIR))
+
+rp2-meta: deps-rp2 mpy-cross $(EMPTY_LIB_DIR)/README.md
+	$(call lp_rp2_build,1,$(BUILD_DIR)/rp2-meta)
 
 flash-rp2:
 	@test -f $(RP2_DIR)/firmware.uf2 || { echo "error: no $(RP2_DIR)/firmware.uf2: run 'make rp2' first" >&2; exit 1; }
@@ -115,5 +127,5 @@ deploy: venv
 	@$(MPREMOTE) connect $(PORT) exec "import lp_pool; print('lp_pool', lp_pool.version, 'arena', lp_pool.arena_size())"
 
 # ---- make test: everything here is built first and the scripts run on both qemu boards -------
-LP_FULL_PREREQS += deps-boards qemu-arm qemu-rv32 qemu-arm-meta rp2
+LP_FULL_PREREQS += deps-boards qemu-arm qemu-rv32 qemu-arm-meta rp2 rp2-meta
 LP_TARGETS += qemu-arm qemu-rv32 qemu-arm-meta

@@ -3,8 +3,10 @@
 # Debian's sources only: pico-sdk and tinyusb (trixie binary packages pico-sdk-source,
 # tinyusb-source), picotool and mbedtls (trixie source packages).
 #
-#   tools/build_rp2.sh MICROPY_DIR OUT_DIR MPY_CROSS [JOBS]
+#   tools/build_rp2.sh MICROPY_DIR OUT_DIR MPY_CROSS [JOBS [DEST_DIR]]
 #
+# firmware.uf2 and firmware.elf land in DEST_DIR (default OUT_DIR); LP_POOL_ALLOC_META=1 in the
+# environment builds them with allocation tracking.
 # The rp2 port wants lib/tinyusb and lib/mbedtls inside the MicroPython tree, and release trees ship
 # them empty. Rather than write into anyone's tree, this builds from an overlay under OUT_DIR/tree:
 # links to every folder of MICROPY_DIR, with lib/tinyusb and lib/mbedtls pointing at the fetched
@@ -20,6 +22,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 src=$root/build/cache/rp2-src # fetched sources survive `make clean`
 mkdir -p "$out" "$src"
 out=$(cd "$out" && pwd)
+dest=${5:-$out}
 
 say() { echo "rp2: $*" >&2; }
 die() {
@@ -44,7 +47,7 @@ tinyusb=$src/tinyusb-source/usr/src/tinyusb
 tree=$out/tree
 if [ "$(cat "$tree/.lp-overlay" 2>/dev/null)" != "$mpy" ]; then
     say "making the overlay tree $tree over $mpy"
-    rm -rf "$tree" "$out/fw"
+    rm -rf "$tree" "$out"/fw "$out"/fw-meta
     mkdir -p "$tree/lib" "$tree/ports"
     for entry in "$mpy"/*; do
         case $(basename "$entry") in
@@ -84,31 +87,35 @@ fi
 picotool_dir=$(dirname "$(find "$pt_install" -name picotoolConfig.cmake | head -n1)")
 
 # ---- the firmware ---------------------------------------------------------------------------------
-fw=$out/fw
-export MICROPY_MPYCROSS=$mpy_cross # the rp2 build would otherwise build mpy-cross inside the tree
-# LP_POOL_ALLOC_META (allocation tracking) is read when cmake configures: configure again when it changes.
+# LP_POOL_ALLOC_META (allocation tracking) is read when cmake configures, and the generated qstrs and
+# frozen content depend on it: each setting has a firmware folder of its own (fw, fw-meta), so
+# switching between them rebuilds nothing and never mixes the two.
 meta=${LP_POOL_ALLOC_META:-0}
-if [ -f "$fw/CMakeCache.txt" ] && [ "$(cat "$fw/.lp-alloc-meta" 2>/dev/null || echo 0)" != "$meta" ]; then
-    rm -f "$fw/CMakeCache.txt"
-fi
-mkdir -p "$fw" && echo "$meta" >"$fw/.lp-alloc-meta"
+case $meta in
+0) suffix= ;;
+1) suffix=-meta ;;
+*) die "LP_POOL_ALLOC_META must be 0 or 1, not '$meta'" ;;
+esac
+fw=$out/fw$suffix
+mkdir -p "$dest"
+export MICROPY_MPYCROSS=$mpy_cross # the rp2 build would otherwise build mpy-cross inside the tree
 export LP_POOL_ALLOC_META=$meta
 if [ ! -f "$fw/CMakeCache.txt" ]; then
-    say "configuring the rp2 port for boards/LP_RPI_PICO"
+    say "configuring the rp2 port for boards/LP_RPI_PICO (LP_POOL_ALLOC_META=$meta)"
     cmake -S "$tree/ports/rp2" -B "$fw" -DMICROPY_BOARD_DIR="$root/boards/LP_RPI_PICO" \
         -DPICO_SDK_PATH_OVERRIDE="$sdk" -Dpicotool_DIR="$picotool_dir" \
         -DUSER_C_MODULES="$root/usermod/micropython.cmake" -DMICROPY_LIB_DIR="$root/build/empty-lib" \
-        -DCMAKE_BUILD_TYPE=MinSizeRel >"$out/configure.log" 2>&1 || {
-        tail -n 40 "$out/configure.log" >&2
+        -DCMAKE_BUILD_TYPE=MinSizeRel >"$out/configure$suffix.log" 2>&1 || {
+        tail -n 40 "$out/configure$suffix.log" >&2
         rm -f "$fw/CMakeCache.txt"
-        die "cmake could not configure the rp2 port (log: $out/configure.log)"
+        die "cmake could not configure the rp2 port (log: $out/configure$suffix.log)"
     }
 fi
 start=$SECONDS
-cmake --build "$fw" -j "$jobs" >"$out/build.log" 2>&1 || {
-    grep -E -B2 -A8 'error|Error' "$out/build.log" | tail -n 60 >&2
-    die "the rp2 firmware did not build (log: $out/build.log)"
+cmake --build "$fw" -j "$jobs" >"$out/build$suffix.log" 2>&1 || {
+    grep -E -B2 -A8 'error|Error' "$out/build$suffix.log" | tail -n 60 >&2
+    die "the rp2 firmware did not build (log: $out/build$suffix.log)"
 }
 [ -f "$fw/firmware.uf2" ] || die "the build made no $fw/firmware.uf2"
-cp -p "$fw/firmware.uf2" "$fw/firmware.elf" "$out/"
-say "built $out/firmware.uf2 in $((SECONDS - start)) s"
+cp -p "$fw/firmware.uf2" "$fw/firmware.elf" "$dest/"
+say "built $dest/firmware.uf2 in $((SECONDS - start)) s"

@@ -86,6 +86,27 @@ def test_second_build_is_incremental():
     assert binary.stat().st_mtime_ns == before
 
 
+def test_switching_allocation_tracking_rebuilds():
+    """`make unix LP_POOL_ALLOC_META=1` after `make unix` gives a tracking binary, and back again.
+
+    The port's make rebuilds nothing when only a flag changes: without the Makefile's stamp the
+    first command linked the old objects and printed nothing wrong.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE") and k != "MFLAGS"}
+    for meta in ("1", "0"):
+        proc = subprocess.run(
+            ["make", "-C", str(LP_ROOT), "unix", f"LP_POOL_ALLOC_META={meta}"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+        )
+        out = proc.stdout + proc.stderr
+        assert proc.returncode == 0, out
+        assert f"LP_POOL_ALLOC_META is now {meta}, building afresh" in out, out
+        assert run_unix("import lp_pool; print(lp_pool.alloc_meta)") == str(meta == "1")
+
+
 def test_stub_lists_every_public_name():
     # The .pyi stub must name everything the package exports, and nothing it does not.
     import ast

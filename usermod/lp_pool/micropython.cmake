@@ -33,6 +33,9 @@ if(NOT DEFINED LP_POOL_ALLOC_META AND DEFINED ENV{LP_POOL_ALLOC_META})
 endif()
 if(LP_POOL_ALLOC_META)
     target_compile_definitions(usermod_lp_pool INTERFACE LP_POOL_ALLOC_META=1 LP_ALLOC_TAG=1)
+    # The qstr scan preprocesses with the firmware target's own definitions plus this list, not with
+    # a linked library's: without it the tracking names (MP_QSTR_meta_rows, ...) are never made.
+    list(APPEND MICROPY_CPP_DEF_EXTRA LP_POOL_ALLOC_META=1 LP_ALLOC_TAG=1)
 endif()
 
 target_link_libraries(usermod INTERFACE usermod_lp_pool)
