@@ -82,8 +82,8 @@ mpy-cross: $(MPY_TREE_STAMP)
 lp_fresh_frozen = if [ -f $(1)/frozen_content.c ] && [ -n "$$(find $(LP_ROOT)/usermod -newer $(1)/frozen_content.c -name '*.c' | head -n1)" ]; then rm -f $(1)/frozen_content.c; fi
 
 # Allocation tracking (pool.meta(), print_memory_stats): LP_POOL_ALLOC_META=1 compiles it in, for
-# unix, qemu-*, rp2 and esp32 alike. `make unix-meta` / `make qemu-arm-meta` build it on the side
-# (build/unix-meta, build/qemu-arm-meta) so the tests run both ways.
+# unix, qemu-*, rp2 and esp32 alike. `make unix-meta` / `make qemu-arm-meta` / `make rp2-meta` build
+# it on the side (build/unix-meta, build/qemu-arm-meta, build/rp2-meta) so the tests run both ways.
 LP_POOL_ALLOC_META ?= 0
 # A build folder made with the other setting starts afresh: the port's make rebuilds nothing when only
 # a flag changes (`make unix LP_POOL_ALLOC_META=1` after `make unix` linked the old objects), and the
