@@ -7,3 +7,8 @@
 // of it, and MicroPython's GC heap is malloc'd from what is left at boot. 32 KiB fits with a margin
 // and leaves the GC heap its usual ~100 KiB; raise it only after checking `idf.py size`.
 #define LP_POOL_ARENA_SIZE (32 * 1024)
+
+// No pool stays current from one REPL input, raw REPL script (mpremote), boot.py or main.py to the
+// next: pyexec calls lp_pool after each (usermod/lp_pool/lp_pool_repl.h).
+#include "lp_pool_repl.h"
+#define MICROPY_BOARD_AFTER_PYTHON_EXEC LP_POOL_AFTER_PYTHON_EXEC

@@ -6,3 +6,8 @@
 // 64 KiB for pools leaves the GC heap about 100 KiB (`make rp2` prints the exact figures): still
 // more than the port's 32 KiB floor and enough for typical scripts, while pools get a real share.
 #define LP_POOL_ARENA_SIZE (64 * 1024)
+
+// No pool stays current from one REPL input, raw REPL script (mpremote), boot.py or main.py to the
+// next: pyexec calls lp_pool after each (usermod/lp_pool/lp_pool_repl.h).
+#include "lp_pool_repl.h"
+#define MICROPY_BOARD_AFTER_PYTHON_EXEC LP_POOL_AFTER_PYTHON_EXEC

@@ -80,6 +80,21 @@ static mp_obj_t lp_mod_current_pool(void) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(lp_mod_current_pool_obj, lp_mod_current_pool);
 
+LP_DEFINE_STATIC_EXC(lp_err_reset_irq, mp_type_RuntimeError,
+    "reset() can't run in an interrupt handler or a scheduled callback: it would end the blocks of the code it interrupted");
+
+// reset(): no current pool in the calling thread and lp_pool's heap lock levels in it released
+// (lp_run.c invariant 6); the number of pool levels it dropped.
+static mp_obj_t lp_mod_reset(void) {
+    #if MICROPY_ENABLE_SCHEDULER
+    if (MP_STATE_VM(sched_state) < 0) {
+        lp_raise_static(&lp_err_reset_irq);
+    }
+    #endif
+    return MP_OBJ_NEW_SMALL_INT(lp_run_reset_thread());
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(lp_mod_reset_obj, lp_mod_reset);
+
 #if LP_POOL_TEST_HOOKS
 // _irq_call(fn, arg): fn(arg) run the way shared/runtime/mpirq.c runs a hard IRQ handler, so tests
 // can prove that what a hard IRQ handler may call works there. Unlike mpirq.c it re-raises an
@@ -110,6 +125,7 @@ static const mp_rom_map_elem_t lp_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_version), MP_ROM_PTR(&lp_version_obj) },
     { MP_ROM_QSTR(MP_QSTR_arena_size), MP_ROM_PTR(&lp_mod_arena_size_obj) },
     { MP_ROM_QSTR(MP_QSTR_current_pool), MP_ROM_PTR(&lp_mod_current_pool_obj) },
+    { MP_ROM_QSTR(MP_QSTR_reset), MP_ROM_PTR(&lp_mod_reset_obj) },
     { MP_ROM_QSTR(MP_QSTR_with_global_alloc), MP_ROM_PTR(&lp_with_global_alloc_obj) },
     { MP_ROM_QSTR(MP_QSTR_guarded_step), MP_ROM_PTR(&lp_guarded_step_obj) },
     { MP_ROM_QSTR(MP_QSTR_LpMemoryPool), MP_ROM_PTR(&lp_type_MemoryPool) },
@@ -121,9 +137,12 @@ static const mp_rom_map_elem_t lp_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_AllocError), MP_ROM_PTR(&lp_type_AllocError) },
     { MP_ROM_QSTR(MP_QSTR_LpBTreeMap), MP_ROM_PTR(&lp_type_BTreeMap) },
     { MP_ROM_QSTR(MP_QSTR_LpBox), MP_ROM_PTR(&lp_type_Box) },
-    #if LP_POOL_ALLOC_META
-    { MP_ROM_QSTR(MP_QSTR_LpScope), MP_ROM_PTR(&lp_type_Scope) },
     { MP_ROM_QSTR(MP_QSTR__meta_print), MP_ROM_PTR(&lp_meta_print_obj) },
+    #if LP_POOL_ALLOC_META
+    { MP_ROM_QSTR(MP_QSTR_alloc_meta), MP_ROM_TRUE },
+    { MP_ROM_QSTR(MP_QSTR_LpScope), MP_ROM_PTR(&lp_type_Scope) },
+    #else
+    { MP_ROM_QSTR(MP_QSTR_alloc_meta), MP_ROM_FALSE },
     #endif
     #if LP_POOL_TEST_HOOKS
     { MP_ROM_QSTR(MP_QSTR__irq_call), MP_ROM_PTR(&lp_mod_irq_call_obj) },
