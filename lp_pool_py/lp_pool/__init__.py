@@ -120,7 +120,9 @@ def guarded(coro, pool=None):
     Its arguments are checked here, when guarded() is called, not when it is first awaited.
     """
     if not isinstance(coro, _Coroutine):
-        raise TypeError("guarded() needs a coroutine object, as guarded(fn(...)) makes, not %s" % type(coro).__name__)
+        if callable(coro):
+            raise TypeError("guarded() needs a coroutine object: guarded(fn(...)), not guarded(fn)")
+        raise TypeError("guarded() needs a coroutine object, as fn(...) makes for an async def fn, not %s" % type(coro).__name__)
     if pool is None:
         pool = LpMemoryPool()
     elif not isinstance(pool, LpMemoryPool):

@@ -90,6 +90,17 @@ static MP_NORETURN void lp_raise_preallocated(const mp_obj_exception_t *desc) {
     nlr_raise(MP_OBJ_FROM_PTR(exc));
 }
 
+void lp_errors_reset(void) {
+    // A soft reset keeps root pointers but not the heap: a slot's traceback (the emergency buffer,
+    // or a block frames outside run() added) would name a block of the new heap and keep it alive.
+    for (size_t i = 0; i < LP_RAISE_SLOTS; i++) {
+        mp_obj_exception_t *exc = &MP_STATE_VM(lp_raise_slot)[i];
+        exc->traceback_alloc = 0;
+        exc->traceback_len = 0;
+        exc->traceback_data = NULL;
+    }
+}
+
 MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested) {
     size_t available = 0;
     if (pool->heap != NULL) {

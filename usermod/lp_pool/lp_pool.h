@@ -474,6 +474,8 @@ typedef struct {
     }
 
 MP_NORETURN void lp_raise_static(const lp_static_exc_t *exc);
+// At the first import after a soft reset: the raised objects in root pointers forget the old heap.
+void lp_errors_reset(void);
 // AllocError with its message from `text` (an AllocError description; NULL for the usual "pool
 // cannot allocate" one) and the given byte counts.
 MP_NORETURN void lp_raise_alloc_error_text(const lp_static_exc_t *text, size_t requested, size_t available);

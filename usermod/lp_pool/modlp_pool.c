@@ -59,6 +59,7 @@ static mp_obj_t lp_mod_init(void) {
         #endif
         lp_pools_reset();
         lp_run_reset();
+        lp_errors_reset();
         lp_session_token = 0x4c500000u | ((lp_session_token + 1) & 0xfffffu);
         uint32_t *marker = m_new(uint32_t, 1);
         *marker = lp_session_token;
