@@ -8,6 +8,7 @@
 #define LP_POOL_ARENA_SIZE (64 * 1024)
 
 // No pool stays current from one REPL input, raw REPL script (mpremote), boot.py or main.py to the
-// next: pyexec calls lp_pool after each (usermod/lp_pool/lp_pool_repl.h).
-#include "lp_pool_repl.h"
-#define MICROPY_BOARD_AFTER_PYTHON_EXEC LP_POOL_AFTER_PYTHON_EXEC
+// next: pyexec calls lp_pool after each (usermod/lp_pool/lp_pool_repl.h). Self-contained, so this
+// header needs no include path of the module's.
+#define MICROPY_BOARD_AFTER_PYTHON_EXEC(input_kind, exec_flags, ret_val, ret) \
+    do { extern void lp_pool_repl_reset(void); lp_pool_repl_reset(); } while (0)

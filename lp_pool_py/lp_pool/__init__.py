@@ -122,11 +122,11 @@ def guarded(coro, pool=None):
     if not isinstance(coro, _Coroutine):
         if callable(coro):
             raise TypeError("guarded() needs a coroutine object: guarded(fn(...)), not guarded(fn)")
-        raise TypeError("guarded() needs a coroutine object, as fn(...) makes for an async def fn, not %s" % type(coro).__name__)
+        raise TypeError("guarded() needs a coroutine object, as fn(...) makes, not " + type(coro).__name__)
     if pool is None:
         pool = LpMemoryPool()
     elif not isinstance(pool, LpMemoryPool):
-        raise TypeError("guarded(): pool must be an LpMemoryPool or None, not %s" % type(pool).__name__)
+        raise TypeError("guarded(): pool must be an LpMemoryPool or None, not " + type(pool).__name__)
     return _guarded(coro, pool)
 
 

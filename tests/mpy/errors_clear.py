@@ -10,9 +10,9 @@ def row(label, fn):
     try:
         r = fn()
     except Exception as e:  # noqa: BLE001 - the type and message are what this prints
-        print("%s: %s: %s" % (label, type(e).__name__, e))
+        print(f"{label}: {type(e).__name__}: {e}")
         return None
-    print("%s: returned %r" % (label, r))
+    print(f"{label}: returned {r!r}")
     return r
 
 
@@ -60,7 +60,14 @@ def dry():
 
 
 e = pool.run(dry)
-print("dry reserve:", type(e).__name__, "pool.reserve(n)" in str(e), type(e.requested).__name__, e.requested > 0, e.available)
+print(
+    "dry reserve:",
+    type(e).__name__,
+    "pool.reserve(n)" in str(e),
+    type(e.requested).__name__,
+    e.requested > 0,
+    e.available,
+)
 
 
 # guarded(None) failed only when awaited.
@@ -83,7 +90,9 @@ def kind(fn):
         return type(e).__name__
 
 
-print("meta_rows= as pool.meta():", kind(lambda: LpMemoryPool(bytearray(4096), meta_rows=4)) == kind(pool.meta))
+print(
+    "meta_rows= as pool.meta():", kind(lambda: LpMemoryPool(bytearray(4096), meta_rows=4)) == kind(pool.meta)
+)
 
 # min()/max() of an empty map raised KeyError; the builtins raise ValueError.
 empty = LpBTreeMap(pool=pool)
@@ -92,11 +101,12 @@ row("empty max()", empty.max)
 row("empty pop_min()", empty.pop_min)  # KeyError, as dict.popitem()
 
 # LpString.truncate(n) raised OverflowError for n >= 2**62 but did nothing for 2**31.
-for n in (2**31, 2**62, 2**100, 6, 3):
-    row("truncate(%d)" % n if n < 1000 else "truncate(2**%d)" % (len(bin(n)) - 3), lambda: s.truncate(n))
+for label, n in (("2**31", 2**31), ("2**62", 2**62), ("2**100", 2**100), ("6", 6), ("3", 3)):
+    row(f"truncate({label})", lambda n=n: s.truncate(n))
 print(repr(str(s)))
 row("truncate(-1)", lambda: s.truncate(-1))
 row("truncate(-2**100)", lambda: s.truncate(-(2**100)))
+
 
 # m["s"] = 2**63 on an int-key map reported the value's range before the key's type.
 def setitem(key, value):

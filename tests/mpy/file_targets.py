@@ -87,20 +87,24 @@ for name, make in (
     ("Plain().write", lambda: Plain().write),
 ):
     o = make()
-    into = " ".join(outcome(lambda: m.get_into(k, o)) for k in (1, 2, 3, 4))
+    into = " ".join(outcome(lambda k=k, o=o: m.get_into(k, o)) for k in (1, 2, 3, 4))
     text = written(o)
     if isinstance(o, NoneStream):
-        print("%-14s get_into %s" % (name, into))  # its write fails, as MicroPython's print(file=) reports it
+        print(f"{name:14} get_into {into}")  # its write fails, as MicroPython's print(file=) reports it
         continue
-    stats = outcome(lambda: lp_pool.print_memory_stats(pool, o), True)
+    stats = outcome(lambda o=o: lp_pool.print_memory_stats(pool, o), True)
     table = "Memory Statistics" in written(o) if lp_pool.alloc_meta and stats == "ok" else True
-    stats_with = outcome(lambda: lp_pool.print_memory_stats_with(o, pool), True)
-    print("%-14s get_into %s %s | print_memory_stats %s %s | print_memory_stats_with %s" % (name, into, text, stats, table, stats_with))
+    stats_with = outcome(lambda o=o: lp_pool.print_memory_stats_with(o, pool), True)
+    print(f"{name:14} get_into {into} {text} | print_memory_stats {stats} {table}", end=" ")
+    print("| print_memory_stats_with", stats_with)
     if isinstance(o, (LpString, LpBuffer, LpVec)):
         o.free()
 
 # A bad pool is a TypeError too, in every build.
-print(outcome(lambda: lp_pool.print_memory_stats(5, Plain())), outcome(lambda: lp_pool.print_memory_stats_with(function, "pool")))
+print(
+    outcome(lambda: lp_pool.print_memory_stats(5, Plain())),
+    outcome(lambda: lp_pool.print_memory_stats_with(function, "pool")),
+)
 
 # Inside run(): an LpString is written natively; a plain class's write gets str pieces of at most
 # 160 bytes, never a character cut in two, in a static str that is only valid during the call.
@@ -145,7 +149,10 @@ def locked():
 
 pool.run(locked)
 print(counts, str(out), str(sink) == LONG, len(lengths) == 3, max(lengths) <= 160, sum(lengths) == len(LONG))
-print("table inside run():", str(table).startswith("Memory Statistics") if lp_pool.alloc_meta else len(table) == 0)
+print(
+    "table inside run():",
+    str(table).startswith("Memory Statistics") if lp_pool.alloc_meta else len(table) == 0,
+)
 for o in (out, sink, lengths, table):
     o.free()
 m.free()

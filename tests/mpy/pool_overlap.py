@@ -30,7 +30,11 @@ print(name.startswith("<LpMemoryPool caller buffer at "), "closed" in name)
 refused("same bytearray", lambda: LpMemoryPool(B), name)
 refused("memoryview", lambda: LpMemoryPool(memoryview(B)), name)
 refused("memoryview slice", lambda: LpMemoryPool(memoryview(B)[1000:3000]), name)
-refused("bytearray over its address", lambda: LpMemoryPool(uctypes.bytearray_at(uctypes.addressof(B) + 8, 256)), name)
+refused(
+    "bytearray over its address",
+    lambda: LpMemoryPool(uctypes.bytearray_at(uctypes.addressof(B) + 8, 256)),
+    name,
+)
 refused("last byte", lambda: LpMemoryPool(uctypes.bytearray_at(uctypes.addressof(B) + 4095, 1024)), name)
 # The message names the pool by its address: a second pool of the same size is told apart.
 B2 = bytearray(4096)
@@ -43,7 +47,11 @@ except ValueError as e:
 C = bytearray(8192)
 half1 = LpMemoryPool(uctypes.bytearray_at(uctypes.addressof(C), 4096))
 half2 = LpMemoryPool(uctypes.bytearray_at(uctypes.addressof(C) + 4096, 4096))
-refused("inside the second half", lambda: LpMemoryPool(uctypes.bytearray_at(uctypes.addressof(C) + 4196, 200)), repr(half2))
+refused(
+    "inside the second half",
+    lambda: LpMemoryPool(uctypes.bytearray_at(uctypes.addressof(C) + 4196, 200)),
+    repr(half2),
+)
 print("adjacent halves:", half1.check(), half2.check())
 half1.close()
 half2.close()
@@ -62,7 +70,9 @@ arena = "the static arena"
 refused("LpBuffer", lambda: LpMemoryPool(buf), arena)
 refused("memoryview of an LpBuffer", lambda: LpMemoryPool(memoryview(buf)), arena)
 refused("LpVec", lambda: LpMemoryPool(vec), arena)
-refused("bytearray over the arena", lambda: LpMemoryPool(uctypes.bytearray_at(uctypes.addressof(buf), 256)), arena)
+refused(
+    "bytearray over the arena", lambda: LpMemoryPool(uctypes.bytearray_at(uctypes.addressof(buf), 256)), arena
+)
 # ... and a caller pool's objects: their memory is that pool's.
 inside = LpBuffer(512, pool=p1)
 refused("LpBuffer of a caller pool", lambda: LpMemoryPool(inside), repr(p1))

@@ -2,10 +2,9 @@
 # resumed), the calling thread has no current pool again and lp_pool's heap lock levels are
 # released; nothing else changes (objects, pools, other heap lock levels). It refuses inside run()
 # and in an interrupt handler, where it would unlock the heap under running code.
-import micropython
-
 import _lp_pool
 import lp_pool
+import micropython
 from lp_pool import LpBuffer, LpMemoryPool, LpVec, current_pool, with_global_alloc
 
 pool = LpMemoryPool(bytearray(4096))

@@ -7,18 +7,16 @@
 // (lp_run.c invariant 6); it must only be called where no Python code of the thread is running.
 //
 // Ports whose REPL is shared/runtime/pyexec.c (rp2, esp32, stm32, qemu, ...): in the board's
-// mpconfigboard.h
-//     #include "lp_pool_repl.h"
-//     #define MICROPY_BOARD_AFTER_PYTHON_EXEC LP_POOL_AFTER_PYTHON_EXEC
-// runs it after every REPL line, raw REPL command (mpremote), boot.py and main.py. The unix port has
-// no such hook: boards/unix wraps the call its REPL makes before each prompt.
+// mpconfigboard.h (self-contained, as boards/LP_RPI_PICO has it, on one line or continued)
+//     #define MICROPY_BOARD_AFTER_PYTHON_EXEC(input_kind, exec_flags, ret_val, ret)
+//         do { extern void lp_pool_repl_reset(void); lp_pool_repl_reset(); } while (0)
+// runs it after every REPL line, raw REPL command (mpremote), boot.py and main.py; a board that has
+// its own hook calls lp_pool_repl_reset() from it. Boards without a header put the same definition
+// in CFLAGS (boards/qemu). The unix port has no such hook: boards/unix wraps the call its REPL makes
+// before each prompt (lp_repl_hook.c).
 #ifndef LP_POOL_REPL_H
 #define LP_POOL_REPL_H
 
-#ifndef __ASSEMBLER__
 void lp_pool_repl_reset(void);
-#endif
-
-#define LP_POOL_AFTER_PYTHON_EXEC(input_kind, exec_flags, ret_val, ret) lp_pool_repl_reset()
 
 #endif // LP_POOL_REPL_H
