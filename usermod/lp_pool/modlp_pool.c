@@ -13,6 +13,7 @@
 #include "py/runtime.h"
 
 #include "lp_pool.h"
+#include "lp_pool_repl.h"
 
 #if !MICROPY_MODULE_BUILTIN_INIT
 #error "lp_pool needs MICROPY_MODULE_BUILTIN_INIT to notice soft resets"
@@ -35,6 +36,9 @@ LP_DEFINE_STATIC_EXC(lp_err_import_locked, mp_type_RuntimeError, "import lp_pool
 MP_REGISTER_ROOT_POINTER(uint32_t *lp_session);
 static uint32_t lp_session_token;
 
+// pyexec's hook between two programs calls this when set (lp_pool_repl.h, micropython.mk).
+MP_REGISTER_ROOT_POINTER(void *lp_repl_hook);
+
 static bool lp_same_session(void) {
     uint32_t *marker = MP_STATE_VM(lp_session);
     return lp_session_token != 0 && marker != NULL && gc_nbytes(marker) != 0 && *marker == lp_session_token;
@@ -48,6 +52,7 @@ static mp_obj_t lp_mod_init(void) {
     if (gc_is_locked()) {
         lp_raise_static(&lp_err_import_locked);
     }
+    MP_STATE_VM(lp_repl_hook) = (void *)lp_pool_repl_reset;
     if (!lp_same_session()) {
         lp_lock_init();
         #if MICROPY_ENABLE_EMERGENCY_EXCEPTION_BUF && MICROPY_EMERGENCY_EXCEPTION_BUF_SIZE == 0

@@ -5,14 +5,8 @@ include $(TOP)/ports/qemu/boards/MPS2_AN385/mpconfigboard.mk
 # 64 KiB, the same as the RP2040 board: a script that passes here fits a Pico's arena too.
 # The board has 4 MiB of RAM, so this is a choice, not a limit.
 LP_POOL_ARENA_SIZE ?= 65536
-CFLAGS += -DLP_POOL_ARENA_SIZE=$(LP_POOL_ARENA_SIZE)
 
 FROZEN_MANIFEST ?= $(BOARD_DIR)/../manifest.py
 
 # The test hook _lp_pool._irq_call (lp_pool.h): these boards exist to run the tests.
 CFLAGS += -DLP_POOL_TEST_HOOKS=1
-
-# No pool stays current from one REPL input or raw REPL script to the next (lp_pool_repl.h). The
-# port has no board header to put MICROPY_BOARD_AFTER_PYTHON_EXEC in, so it is defined here, with
-# the declaration inside (pyexec.c does not include lp_pool's headers).
-CFLAGS += '-DMICROPY_BOARD_AFTER_PYTHON_EXEC(kind,flags,exc,ret)=do{extern void lp_pool_repl_reset(void);lp_pool_repl_reset();}while(0)'
