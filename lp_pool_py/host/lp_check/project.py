@@ -1,0 +1,292 @@
+"""Reading the files: modules, functions, classes, scopes, and the `# lp-check:` comments."""
+
+import ast
+import io
+import re
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+
+IGNORE_RE = re.compile(r"#\s*lp-check:\s*ignore\b(?:\[([A-Za-z0-9_,\s]*)\])?")
+MARK_RE = re.compile(r"#\s*lp-check:\s*no-alloc\b")
+
+
+class SourceError(Exception):
+    """A file the checker cannot read or parse (exit status 2)."""
+
+
+@dataclass(eq=False)
+class FuncInfo:
+    node: ast.AST
+    module: "ModuleInfo"
+    name: str
+    parent: "FuncInfo | None"
+    cls: "ClassInfo | None"  # the class whose body defines it
+    params: list = field(default_factory=list)  # positional-or-keyword names, in order
+    posonly: int = 0
+    vararg: str | None = None
+    kwonly: list = field(default_factory=list)
+    kwarg: str | None = None
+    locals: set = field(default_factory=set)
+    globals: set = field(default_factory=set)
+    nonlocals: set = field(default_factory=set)
+    is_gen: bool = False
+    is_async: bool = False
+    decorators: list = field(default_factory=list)  # decorator names (last dotted part)
+    local_facts: dict = field(default_factory=dict)  # name -> V, joined over every binding seen
+
+    @property
+    def qualname(self) -> str:
+        owner = self.cls.name + "." if self.cls is not None else ""
+        return owner + self.name
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self):
+        return f"<func {self.qualname} {self.module.path}:{self.node.lineno}>"
+
+
+@dataclass(eq=False)
+class ClassInfo:
+    node: ast.ClassDef
+    module: "ModuleInfo"
+    name: str
+    methods: dict = field(default_factory=dict)  # name -> FuncInfo
+    class_attrs: dict = field(default_factory=dict)  # name -> value node
+    inst_attrs: dict = field(default_factory=dict)  # name -> list of value nodes (self.X = ...)
+    bases: list | None = None  # resolved lazily: list of ClassInfo or builtin type names
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self):
+        return f"<class {self.name}>"
+
+
+class ModuleInfo:
+    def __init__(self, path: str, name: str, source: str):
+        self.path = path
+        self.name = name
+        self.source = source
+        try:
+            self.tree = ast.parse(source, filename=path)
+        except SyntaxError as e:
+            raise SourceError(f"{path}:{e.lineno or 0}:{e.offset or 0}: syntax error: {e.msg}") from None
+        self.ignores: dict[int, set | None] = {}
+        self.marks: set[int] = set()
+        self._scan_comments()
+        self.funcs: dict[ast.AST, FuncInfo] = {}
+        self.classes: dict[ast.AST, ClassInfo] = {}
+        self.module_scope = FuncInfo(self.tree, self, "<module>", None, None)
+        self.facts: dict = {}  # global name -> V over every binding
+        self.bound: set[str] = set()  # names bound at module level
+        _collect_scope(self.module_scope, self.tree.body)
+        self.bound = set(self.module_scope.locals)
+        self._index(self.tree.body, None, None)
+
+    def _scan_comments(self):
+        try:
+            tokens = list(tokenize.generate_tokens(io.StringIO(self.source).readline))
+        except (tokenize.TokenError, SyntaxError):
+            return
+        for tok in tokens:
+            if tok.type != tokenize.COMMENT:
+                continue
+            line = tok.start[0]
+            m = IGNORE_RE.search(tok.string)
+            if m:
+                codes = m.group(1)
+                if codes is None or not codes.strip():
+                    self.ignores[line] = None
+                else:
+                    wanted = {c.strip().upper() for c in codes.split(",") if c.strip()}
+                    old = self.ignores.get(line, set())
+                    self.ignores[line] = None if old is None else old | wanted
+            if MARK_RE.search(tok.string):
+                self.marks.add(line)
+
+    def ignored(self, line: int, code: str) -> bool:
+        if line not in self.ignores:
+            return False
+        codes = self.ignores[line]
+        return codes is None or code in codes
+
+    def _index(self, body, parent: FuncInfo | None, cls: ClassInfo | None):
+        for node in body:
+            self._index_node(node, parent, cls)
+
+    def _index_node(self, node, parent, cls):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            name = getattr(node, "name", "<lambda>")
+            info = FuncInfo(node, self, name, parent, cls)
+            _fill_params(info, node.args)
+            info.is_async = isinstance(node, ast.AsyncFunctionDef)
+            if isinstance(node, ast.Lambda):
+                body = [ast.Return(node.body)]
+            else:
+                body = node.body
+                info.decorators = [_dotted_last(d) for d in node.decorator_list]
+            _collect_scope(info, body)
+            info.is_gen = _has_yield(body)
+            self.funcs[node] = info
+            if cls is not None and not isinstance(node, ast.Lambda):
+                cls.methods[name] = info
+                _collect_self_attrs(cls, info)
+            if isinstance(node, ast.Lambda):
+                self._index_children(node.body, info)
+            else:
+                for d in node.decorator_list:
+                    self._index_children(d, parent)
+                for d in node.args.defaults + [d for d in node.args.kw_defaults if d is not None]:
+                    self._index_children(d, parent)
+                self._index(node.body, info, None)
+            return
+        if isinstance(node, ast.ClassDef):
+            info = ClassInfo(node, self, node.name)
+            self.classes[node] = info
+            for stmt in node.body:
+                if isinstance(stmt, ast.Assign):
+                    for t in stmt.targets:
+                        if isinstance(t, ast.Name):
+                            info.class_attrs[t.id] = stmt.value
+                elif isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name) and stmt.value:
+                    info.class_attrs[stmt.target.id] = stmt.value
+            for stmt in node.body:
+                self._index_node(stmt, parent, info)
+            return
+        self._index_children(node, parent)
+
+    def _index_children(self, node, parent):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                self._index_node(child, parent, None)
+            else:
+                self._index_children(child, parent)
+
+
+def _dotted_last(node) -> str:
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return ""
+
+
+def _fill_params(info: FuncInfo, args: ast.arguments):
+    info.params = [a.arg for a in args.posonlyargs + args.args]
+    info.posonly = len(args.posonlyargs)
+    info.vararg = args.vararg.arg if args.vararg else None
+    info.kwonly = [a.arg for a in args.kwonlyargs]
+    info.kwarg = args.kwarg.arg if args.kwarg else None
+    info.locals.update(info.params, info.kwonly)
+    if info.vararg:
+        info.locals.add(info.vararg)
+    if info.kwarg:
+        info.locals.add(info.kwarg)
+
+
+def _has_yield(body) -> bool:
+    for node in body:
+        for sub in _walk_scope(node):
+            if isinstance(sub, (ast.Yield, ast.YieldFrom)):
+                return True
+    return False
+
+
+def _walk_scope(node):
+    """ast.walk that stays in one scope: nested functions, lambdas, classes and comprehensions
+    are not entered (their names and yields are their own)."""
+    todo = [node]
+    while todo:
+        n = todo.pop()
+        yield n
+        for child in ast.iter_child_nodes(n):
+            if isinstance(
+                child,
+                (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp,
+                 ast.DictComp, ast.GeneratorExp),
+            ):
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                    yield _Binding(child.name)
+                # decorators and defaults belong to this scope
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    todo.extend(child.decorator_list)
+                    todo.extend(child.args.defaults)
+                    todo.extend(d for d in child.args.kw_defaults if d is not None)
+                elif isinstance(child, ast.ClassDef):
+                    todo.extend(child.bases)
+                    todo.extend(child.decorator_list)
+                elif isinstance(child, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+                    todo.append(child.generators[0].iter)
+                continue
+            todo.append(child)
+
+
+class _Binding:
+    def __init__(self, name):
+        self.name = name
+
+
+def _collect_scope(info: FuncInfo, body):
+    for stmt in body:
+        for n in _walk_scope(stmt):
+            if isinstance(n, _Binding):
+                info.locals.add(n.name)
+            elif isinstance(n, ast.Global):
+                info.globals.update(n.names)
+            elif isinstance(n, ast.Nonlocal):
+                info.nonlocals.update(n.names)
+            elif isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
+                info.locals.add(n.id)
+            elif isinstance(n, (ast.Import, ast.ImportFrom)):
+                for a in n.names:
+                    info.locals.add((a.asname or a.name).split(".")[0])
+            elif isinstance(n, ast.ExceptHandler) and n.name:
+                info.locals.add(n.name)
+    info.locals -= info.globals
+    info.locals -= info.nonlocals
+
+
+def _collect_self_attrs(cls: ClassInfo, method: FuncInfo):
+    if not method.params or isinstance(method.node, ast.Lambda):
+        return
+    self_name = method.params[0]
+    for stmt in method.node.body:
+        for n in _walk_scope(stmt):
+            targets = []
+            if isinstance(n, ast.Assign):
+                targets = [(t, n.value) for t in n.targets]
+            elif isinstance(n, ast.AnnAssign):
+                targets = [(n.target, n.value)]
+            elif isinstance(n, ast.AugAssign):
+                targets = [(n.target, ("aug", n.value))]  # the new value is not the right-hand side
+            for t, value in targets:
+                if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == self_name:
+                    cls.inst_attrs.setdefault(t.attr, []).append((method, value))
+
+
+def module_name_for(path: Path) -> str:
+    return path.stem
+
+
+def find_sources(paths, exclude=()) -> list[Path]:
+    """Python files under the given paths, in a stable order."""
+    out = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            for f in sorted(p.rglob("*.py")):
+                parts = set(f.relative_to(p).parts)
+                if parts & {"__pycache__", ".venv", ".git", "build"}:
+                    continue
+                if any(f.match(x) for x in exclude):
+                    continue
+                out.append(f)
+        elif p.exists():
+            out.append(p)
+        else:
+            raise SourceError(f"{p}: no such file or directory")
+    return out
