@@ -190,14 +190,17 @@ class Analyzer:
         for info in module.funcs.values():
             if not info.globals or isinstance(info.node, ast.Lambda):
                 continue
+            before = {name: module.facts.get(name) for name in info.globals}
             for _ in range(3):
                 frame = Frame(self, module, info, {}, guarded=False, quiet=True)
                 frame.follow = False
                 frame.fact_only = True
+                frame.bind_unknown_params()
                 frame.exec_block(info.node.body)
             for name in info.globals:
-                if name in module.facts:
-                    module.facts[name] = widen(module.facts[name], module.facts[name])
+                old = before[name]
+                if name in module.facts and old is not None:
+                    module.facts[name] = widen(old, module.facts[name])
 
     def _scan(self, module: ModuleInfo):
         """Walk every scope quietly: entries (run, with pool, guarded, irq) are found where they are."""
