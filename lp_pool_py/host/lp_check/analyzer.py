@@ -113,6 +113,9 @@ class Analyzer:
         # Containers' element values grow as stores are seen: walk again until they are stable,
         # widening bounds that keep moving. The last walk's findings are the answer.
         for round_ in range(6):
+            for module in self.modules.values():
+                for cls in module.classes.values():
+                    cls.__dict__.pop("_attr_cache", None)
             self.findings = {}
             self.entries = []
             self._memo = {}
@@ -289,7 +292,7 @@ class Analyzer:
             else:
                 frame.exec_block(info.node.body)
                 result = frame.returns if frame.returns is not None else NONE
-                if frame.falls_off:
+                if frame.returns is not None and not _terminates(info.node.body):
                     result = join(result, NONE)
         finally:
             self._active.discard(key)
@@ -403,6 +406,8 @@ class Analyzer:
                         frame = Frame(self, c.module, method, {}, guarded=False, quiet=True)
                         frame.follow = False
                         frame.bind_unknown_params()
+                        if method not in self.fn_escaped and method in self.callsites:
+                            frame.env.update(self.callsites[method])
                         frame.env[method.params[0]] = of("inst", ref=c)
                         if isinstance(value, tuple):
                             aug.append(frame.eval(value[1]))
@@ -526,7 +531,7 @@ class Frame:
             return
         if info is self.module.module_scope or name in info.globals:
             if name in info.globals:
-                if not self.module.module_scope.locals.__contains__(name) and name not in self.module.facts:
+                if name not in self.module.bound:
                     self.flag(node, "LP208", MAY, f"global {name} is not assigned at module level: the first store adds it to the module's dict")
                 if self.fact_only:
                     old = self.module.facts.get(name)
@@ -671,16 +676,36 @@ class Frame:
         self.returns = v if self.returns is None else join(self.returns, v)
 
     def s_If(self, s):
+        # `if False:` / `if True:` and constant tests: the compiler drops the dead branch
+        if isinstance(s.test, ast.Constant):
+            self.exec_block(s.body if s.test.value else s.orelse)
+            return
         self.eval(s.test)
         before = dict(self.env)
+        self.narrow(s.test)
         self.exec_block(s.body)
         after_body = self.env
         self.env = dict(before)
+        self.narrow(s.test, positive=False)
         self.exec_block(s.orelse)
         self.env = _join_env(after_body, self.env)
 
-    def loop(self, body_fn, test=None):
+    def loop(self, body_fn, trips=None):
+        """Walk a loop body to a fixpoint. With a known trip count, ints that grow by the same
+        amount every iteration are bounded by that count instead of being widened."""
         entry = dict(self.env)
+        if trips is not None and trips <= 1_000_000:
+            states = [entry]
+            for _ in range(3):
+                self.env = dict(states[-1])
+                body_fn()
+                states.append(_join_env(states[-1], self.env))
+            accel = self._accelerate(states, trips)
+            if accel is not None:
+                self.env = dict(accel)
+                body_fn()
+                self.env = _join_env(accel, self.env)
+                return
         state = dict(self.env)
         for round_ in range(LOOP_ROUNDS + 4):
             self.env = dict(state)
@@ -695,9 +720,74 @@ class Frame:
             state = {k: (v if v == entry.get(k) else _lose(v)) for k, v in state.items()}
         self.env = state
 
+    def _accelerate(self, states, trips):
+        """The loop-head state before the last of `trips` iterations, when every changing int grows
+        linearly over the first three iterations; None otherwise."""
+        s0, s1, s2, s3 = states
+        head = dict(s3)
+        for k, v3 in s3.items():
+            v0, v1, v2 = s0.get(k), s1.get(k), s2.get(k)
+            if v0 == v3:
+                continue
+            if v0 is None or v1 is None or v2 is None:
+                continue
+            if not (v3.only("int", "bool") and v0.only("int", "bool")):
+                if v1 == v2 == v3:
+                    continue
+                return None
+            bounds = [v.int_bounds() for v in (v0, v1, v2, v3)]
+            if any(b[0] is None or b[1] is None for b in bounds):
+                return None
+            lo_d = [bounds[i][0] - bounds[i + 1][0] for i in range(3)]
+            hi_d = [bounds[i + 1][1] - bounds[i][1] for i in range(3)]
+            if len(set(lo_d)) != 1 or len(set(hi_d)) != 1:
+                if bounds[1] == bounds[2] == bounds[3]:
+                    continue
+                return None
+            n = max(trips - 1, 0)
+            head[k] = int_range(bounds[0][0] - lo_d[0] * n, bounds[0][1] + hi_d[0] * n)
+        return head
+
+    def narrow(self, test, positive=True):
+        """`while n < 10:` and `if n < 10:`: the names' bounds inside the branch."""
+        if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+            return
+        left, op, right = test.left, test.ops[0], test.comparators[0]
+        flip = {ast.Lt: ast.Gt, ast.Gt: ast.Lt, ast.LtE: ast.GtE, ast.GtE: ast.LtE}
+        if not isinstance(left, ast.Name) and isinstance(right, ast.Name) and type(op) in flip:
+            left, right, op = right, left, flip[type(op)]()
+        if not isinstance(left, ast.Name) or left.id not in self.env:
+            return
+        cur = self.env[left.id]
+        if not cur.only("int"):
+            return
+        quiet, self.quiet = self.quiet, True
+        other = self.eval(right)
+        self.quiet = quiet
+        if not other.only("int", "bool"):
+            return
+        olo, ohi = other.int_bounds()
+        lo, hi = cur.lo, cur.hi
+        if not positive:
+            op = {ast.Lt: ast.GtE, ast.GtE: ast.Lt, ast.Gt: ast.LtE, ast.LtE: ast.Gt}.get(type(op), type(None))()
+        if isinstance(op, ast.Lt) and ohi is not None:
+            hi = ohi - 1 if hi is None else min(hi, ohi - 1)
+        elif isinstance(op, ast.LtE) and ohi is not None:
+            hi = ohi if hi is None else min(hi, ohi)
+        elif isinstance(op, ast.Gt) and olo is not None:
+            lo = olo + 1 if lo is None else max(lo, olo + 1)
+        elif isinstance(op, ast.GtE) and olo is not None:
+            lo = olo if lo is None else max(lo, olo)
+        else:
+            return
+        if lo is not None and hi is not None and lo > hi:
+            return
+        self.env[left.id] = int_range(lo, hi)
+
     def s_While(self, s):
         def body():
             self.eval(s.test)
+            self.narrow(s.test)
             self.exec_block(s.body)
 
         self.eval(s.test)
@@ -713,8 +803,11 @@ class Frame:
     def for_loop(self, s, is_async):
         it = s.iter
         rng = self.optimised_range(s)
+        trips = None
         if rng is not None:
             item = rng
+            if rng.only("int") and rng.lo is not None and rng.hi is not None:
+                trips = rng.hi - rng.lo + 1
         else:
             iterable = self.eval(it)
             item = self.iter_item(it, iterable, what="a for loop over", node_for_iter=s)
@@ -723,7 +816,7 @@ class Frame:
             self.store(s.target, item, s)
             self.exec_block(s.body)
 
-        self.loop(body)
+        self.loop(body, trips)
         self.exec_block(s.orelse)
 
     def optimised_range(self, s):
@@ -1133,7 +1226,8 @@ class Frame:
             self.flag(node, "LP108", ALLOCATES, f"calling the {what} {info.qualname}() creates a generator object")
             if info.is_async:
                 return of("coro", ref=info, elem=None) if self_value is None else of("coro", ref=info)
-            return of("gen", ref=info)
+            args_ = ([self_value] if self_value is not None else []) + list(args)
+            return of("gen", ref=(info, tuple(args_)))
         if info.kwarg:
             self.flag(node, "LP110", ALLOCATES, f"{info.qualname}() takes **{info.kwarg}: each call builds a dict")
         if info.vararg:
@@ -1183,6 +1277,28 @@ def _const_value(node):
             return ~v
         return v
     raise ValueError(node)
+
+
+def _terminates(stmts) -> bool:
+    """Whether a block always ends in return or raise (so its function never returns None implicitly)."""
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if isinstance(last, (ast.Return, ast.Raise)):
+        return True
+    if isinstance(last, ast.If):
+        return _terminates(last.body) and _terminates(last.orelse)
+    if isinstance(last, ast.Try):
+        if _terminates(last.finalbody):
+            return True
+        return _terminates(last.body + last.orelse) and all(_terminates(h.body) for h in last.handlers)
+    if isinstance(last, ast.While):
+        return isinstance(last.test, ast.Constant) and bool(last.test.value) and not any(
+            isinstance(n, ast.Break) for n in ast.walk(last)
+        )
+    if isinstance(last, ast.With):
+        return _terminates(last.body)
+    return False
 
 
 def _join_env(a: dict, b: dict) -> dict:

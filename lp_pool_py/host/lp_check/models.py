@@ -155,12 +155,14 @@ def from_annotation(node, port) -> V:
 
 
 # ---- item reads --------------------------------------------------------------------------------
-def tc_item(frame, node, tc, what) -> V:
-    """The value an LpVec/array item read makes; flags the boxing it may need."""
+def tc_item(frame, node, tc, what, each=False) -> V:
+    """The value an LpVec/array item read makes; flags the boxing it may need. each: for every item
+    of a loop (none when it is empty)."""
     port = frame.port
     if tc in ("f", "d"):
         if port.floats_boxed:
-            frame.flag(node, "LP103", ALLOCATES, f"{what} of typecode {tc!r} returns a float, boxed on the GC heap")
+            frame.flag(node, "LP103", MAY if each else ALLOCATES,
+                       f"{what} of typecode {tc!r} returns a float, boxed on the GC heap")
         return of("float")
     bits = INT_TC.get(tc)
     if tc in ("l", "L"):
@@ -177,9 +179,9 @@ def tc_item(frame, node, tc, what) -> V:
     return int_range(lo, hi)
 
 
-def vec_item(frame, node, v: V, what) -> V:
+def vec_item(frame, node, v: V, what, each=False) -> V:
     tc = v.ref if isinstance(v.ref, str) else None
-    return tc_item(frame, node, tc, what)
+    return tc_item(frame, node, tc, what, each)
 
 
 def char_item(frame, node, v: V, what) -> V:
@@ -197,7 +199,7 @@ def stored_value(frame, node, elem: V | None, what) -> V:
     e = elem if elem is not None else UNKNOWN
     if e.only("none", "bool"):
         return e
-    if e.only("int", "bool") and frame.port.is_small(*e.int_bounds()):
+    if e.only("int", "bool", "none") and (not e.can_be("int") or frame.port.is_small(*e.int_bounds())):
         return e
     if e.only("float"):
         if frame.port.floats_boxed:
@@ -663,6 +665,8 @@ def subscript(frame, node, base: V, index_node, mode, value=None) -> V:
         if kind in ("bytes", "bytearray", "LpBuffer"):
             return int_range(0, 255)
         if kind == "memoryview":
+            if base.ref == "B":
+                return int_range(0, 255)
             frame.flag(node, "LP204", MAY, "a memoryview item: a float or big int for some formats")
             return UNKNOWN
         if kind == "range":
@@ -784,15 +788,21 @@ def iterate(frame, node, it: V, what) -> V:
     if kind == "LpString":
         return char_item(frame, node, it, f"{what} an LpString")
     if kind in ("LpVec", "array"):
-        return vec_item(frame, node, it, f"{what} an {kind}")
+        return vec_item(frame, node, it, f"{what} an {kind}", each=True)
     if kind == "LpBTreeMap":
         return stored_value(frame, node, frame.an.heap_elem(map_keys(it)), f"{what} a map (its keys)")
     if kind == "lpview":
-        if it.ref == "items":
-            stored_value(frame, node, None, f"{what} map items (their values)")
-            t = of("tuple")
-            return t
-        return stored_value(frame, node, None, f"{what} a map view")
+        view, m = it.ref if isinstance(it.ref, tuple) else (it.ref, of("LpBTreeMap"))
+        keys = stored_value(frame, node, frame.an.heap_elem(map_keys(m)), f"{what} a map view (its keys)")
+        if view == "keys":
+            return keys
+        values = stored_value(frame, node, frame.an.heap_elem(m), f"{what} a map view (its values)")
+        if view == "values":
+            return values
+        # items() inside run() refills one preallocated pair (lp_btreemap_view.c)
+        t = of("tuple", elem=join(keys, values))
+        object.__setattr__(t, "_items", [keys, values])
+        return t
     if kind == "dictview":
         if it.ref == "items":
             frame.flag(node, "LP111", ALLOCATES, "dict.items() makes a new tuple for every item")
@@ -959,6 +969,10 @@ def _entry(frame, site, target: V, args, kwargs, kind):
 
 
 def call_value(frame, n, callee: V, args, kwargs) -> V:
+    if callee.kinds is not None and "none" in callee.kinds and len(callee.kinds) > 1:
+        callee = V(callee.kinds - {"none"}, callee.lo, callee.hi, ref=callee.ref)  # calling None: TypeError
+    if callee.is_("inst") and isinstance(callee.ref, ClassInfo):
+        return frame.call_method_of_inst(n, callee, "__call__", args, kwargs)
     if callee.is_("func"):
         return frame.call_user(n, callee.ref, args, kwargs)
     if callee.is_("method") and isinstance(callee.ref, tuple):
@@ -1068,7 +1082,10 @@ def type_call(frame, n, name, args, kwargs) -> V:
         ):
             _iter_arg(frame, n, a0)
         frame.flag(n, "LP106", ALLOCATES, f"{name}() makes a new {name} on the GC heap")
-        return of(name, elem=a0.elem if a0 is not None else None) if name != "memoryview" else of("memoryview")
+        if name == "memoryview":
+            fmt = "B" if a0 is not None and a0.only("bytes", "bytearray", "LpBuffer", "LpString") else None
+            return of("memoryview", ref=fmt)
+        return of(name, elem=a0.elem if a0 is not None else None)
     if name == "range":
         frame.flag(n, "LP106", ALLOCATES, "range() outside `for x in range(...)` makes a range object")
         bounds = [a.int_bounds() for a in args]
@@ -1196,12 +1213,6 @@ def builtin_call(frame, n, name: str, args, kwargs) -> V:
         return UNKNOWN
     if name.startswith("lp_pool."):
         return lp_call(frame, n, name[8:], args, kwargs)
-    if "." in name:
-        head, attr = name.split(".", 1)
-        if head in LP_TYPES or head in TYPES:
-            # LpVec.append(v, x), str.join(sep, items): the unbound method
-            if args:
-                return method_call(frame, n, None, of(head) if head != "str" else args[0], attr, args[1:], kwargs)
     frame.flag(n, "LP201", MAY, f"{name}() is not modelled")
     frame.an.escape(list(args) + list(kwargs.values()))
     return UNKNOWN
@@ -1617,13 +1628,13 @@ METHODS = {
         "rstrip": "strip",
         "replace": "replace",
         "encode": _alloc("LP102", "encode() builds a new bytes", "bytes"),
-        "decode": _alloc("LP102", "decode() builds a new str", "str"),
+        "decode": _may("LP102", "decode() builds a new str (unless the text is an existing qstr)", "str"),
         "hex": _alloc("LP102", "hex() builds a new str", "str"),
     },
     "bytearray": {
         "append": _may("LP206", "bytearray.append() reallocates when the bytearray has no spare room"),
         "extend": _may("LP206", "bytearray.extend() reallocates when the bytearray has no spare room"),
-        "decode": _alloc("LP102", "decode() builds a new str", "str"),
+        "decode": _may("LP102", "decode() builds a new str (unless the text is an existing qstr)", "str"),
         "hex": _alloc("LP102", "hex() builds a new str", "str"),
     },
     "int": {"to_bytes": _alloc("LP102", "to_bytes() builds a new bytes", "bytes")},
@@ -1709,7 +1720,7 @@ METHODS = {
     "bytes": None,  # filled below from str
 }
 METHODS["bytes"] = {k: v for k, v in METHODS["str"].items() if k not in ("encode", "format")}
-METHODS["bytes"]["decode"] = _alloc("LP102", "decode() builds a new str", "str")
+METHODS["bytes"]["decode"] = _may("LP102", "decode() builds a new str (unless the text is an existing qstr)", "str")
 
 
 def method_call(frame, n, recv_node, recv: V, attr: str, args, kwargs) -> V:
@@ -1793,7 +1804,7 @@ def _result(frame, recv: V, kind, tag):
     if tag.startswith("view:"):
         return of("dictview", ref=tag[5:], elem=recv.elem)
     if tag.startswith("lpview:"):
-        return of("lpview", ref=tag[7:])
+        return of("lpview", ref=(tag[7:], recv))
     if tag == "ctxv":
         return of("ctx")
     return of(tag)

@@ -196,33 +196,34 @@ def _has_yield(body) -> bool:
     return False
 
 
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp, ast.DictComp,
+           ast.GeneratorExp)
+
+
 def _walk_scope(node):
     """ast.walk that stays in one scope: nested functions, lambdas, classes and comprehensions
-    are not entered (their names and yields are their own)."""
+    are not entered (their names and yields are their own); their names, decorators, defaults and
+    bases belong to this scope."""
     todo = [node]
     while todo:
         n = todo.pop()
+        if isinstance(n, _SCOPES):
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                yield _Binding(n.name)
+            if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                todo.extend(n.decorator_list)
+                todo.extend(n.args.defaults)
+                todo.extend(d for d in n.args.kw_defaults if d is not None)
+            elif isinstance(n, ast.Lambda):
+                todo.extend(n.args.defaults)
+            elif isinstance(n, ast.ClassDef):
+                todo.extend(n.bases)
+                todo.extend(n.decorator_list)
+            else:
+                todo.append(n.generators[0].iter)
+            continue
         yield n
-        for child in ast.iter_child_nodes(n):
-            if isinstance(
-                child,
-                (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp,
-                 ast.DictComp, ast.GeneratorExp),
-            ):
-                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                    yield _Binding(child.name)
-                # decorators and defaults belong to this scope
-                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    todo.extend(child.decorator_list)
-                    todo.extend(child.args.defaults)
-                    todo.extend(d for d in child.args.kw_defaults if d is not None)
-                elif isinstance(child, ast.ClassDef):
-                    todo.extend(child.bases)
-                    todo.extend(child.decorator_list)
-                elif isinstance(child, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-                    todo.append(child.generators[0].iter)
-                continue
-            todo.append(child)
+        todo.extend(ast.iter_child_nodes(n))
 
 
 class _Binding:
