@@ -79,7 +79,9 @@ class Analyzer:
         self.callsites: dict = {}
         self.fn_escaped: set = set()  # (class, attribute) -> values stored from outside the class
         self.escaped: set = set()
-        self._heap_changed = False
+        self._heap_next: dict = {}
+        self._callsites_next: dict = {}
+        self._extra_next: dict = {}
 
     # ---- loading
     def add_module(self, module: ModuleInfo):
@@ -110,9 +112,11 @@ class Analyzer:
                 self._module_facts(module)
         for module in self.modules.values():
             self._global_rebinds(module)
-        # Containers' element values grow as stores are seen: walk again until they are stable,
-        # widening bounds that keep moving. The last walk's findings are the answer.
-        for round_ in range(6):
+        # Facts about the whole program (containers' element values, call-site arguments, attributes
+        # stored from outside a class) are read from the previous walk and written anew in each walk,
+        # until a walk writes what it read; bounds that keep moving are widened. The last walk's
+        # findings are the answer.
+        for round_ in range(10):
             for module in self.modules.values():
                 for cls in module.classes.values():
                     cls.__dict__.pop("_attr_cache", None)
@@ -121,14 +125,17 @@ class Analyzer:
             self._memo = {}
             self._contexts = {}
             self._done_entries = set()
-            self._heap_changed = False
-            before = dict(self.heap)
+            self._heap_next, self._callsites_next, self._extra_next = {}, {}, {}
+            escaped = (set(self.escaped), set(self.fn_escaped))
             for module in self.modules.values():
                 self._scan(module)
-            if not self._heap_changed:
+            new = (self._heap_next, self._callsites_next, self._extra_next)
+            old = (self.heap, self.callsites, self._attr_extra)
+            if new == old and escaped == (self.escaped, self.fn_escaped):
                 break
-            if round_ >= 1:
-                self.heap = {k: (widen(before[k], v) if k in before else v) for k, v in self.heap.items()}
+            if round_ >= 3:
+                new = tuple(_widen_facts(o, n) for o, n in zip(old, new))
+            self.heap, self.callsites, self._attr_extra = new
 
     # ---- container element facts
     def heap_elem(self, v: V) -> V:
@@ -137,51 +144,88 @@ class Analyzer:
             return v.elem or UNKNOWN
         if site in self.escaped:
             return UNKNOWN
-        return self.heap.get(site, v.elem or UNKNOWN)
+        return self.heap.get(site, v.elem or UNKNOWN)  # the display's own items until a walk saw stores
 
     def heap_store(self, v: V, value: V):
         site = v.ref if isinstance(v.ref, tuple) and v.ref and v.ref[0] == "site" else None
         if site is None:
             return
-        old = self.heap.get(site, v.elem)
-        new = value if old is None else join(old, value)
-        if new != old:
-            self.heap[site] = new
-            self._heap_changed = True
+        old = self._heap_next.get(site, v.elem)
+        self._heap_next[site] = value if old is None else join(old, value)
+
+    def _compute_attr(self, c: ClassInfo, name: str) -> V:
+        """Join of every `self.name = ...` in the class. Assignments that read the attribute itself
+        start from the others and are iterated; bounds that keep moving are widened."""
+        def refers(node):
+            return any(isinstance(n, ast.Attribute) and n.attr == name for n in ast.walk(node))
+
+        assigns = [(m, v) for m, v in c.inst_attrs[name] if v is not None]
+        cache = c.__dict__.setdefault("_attr_cache", {})
+
+        def evaluate(method, value):
+            frame = Frame(self, c.module, method, {}, guarded=False, quiet=True)
+            frame.follow = False
+            frame.bind_unknown_params()
+            if method not in self.fn_escaped and method in self.callsites:
+                frame.env.update(self.callsites[method])
+            frame.env[method.params[0]] = of("inst", ref=c)
+            if isinstance(value, tuple):  # self.x op= value
+                aug = value[1]
+                cur = cache.get(name, UNKNOWN)
+                return models.binop(frame, aug, aug.op, cur, frame.eval(aug.value), True)
+            return frame.eval(value)
+
+        plain = [(m, v) for m, v in assigns if not isinstance(v, tuple) and not refers(v)]
+        base = join_all([evaluate(m, v) for m, v in plain]) if plain else UNKNOWN
+        rest = [(m, v) for m, v in assigns if (m, v) not in plain]
+
+        def step(est):
+            cache[name] = est
+            new = base
+            for m, v in rest:
+                new = join(new, evaluate(m, v))
+            return new
+
+        est = base
+        for round_ in range(5):
+            new = join(est, step(est))
+            if new == est:
+                break
+            est = widen(est, new) if round_ >= 2 else new
+        # narrowing: a widened bound that the assignments themselves bound again (x = (...) & 0xFFFF)
+        for _ in range(2):
+            cand = step(est)
+            if cand != est and join(cand, est) == est and join(cand, step(cand)) == cand:
+                est = cand
+            else:
+                break
+        cache[name] = est
+        return est
 
     def inst_attr_store(self, cls: ClassInfo, name: str, value: V):
         key = (id(cls), name)
-        old = self._attr_extra.get(key)
-        new = value if old is None else join(old, value)
-        if new != old:
-            self._attr_extra[key] = new
-            self._heap_changed = True
+        old = self._extra_next.get(key)
+        self._extra_next[key] = value if old is None else join(old, value)
 
     def record_call(self, info: FuncInfo, args, kwargs, self_value=None):
         if self_value is not None:
             args = [self_value] + list(args)
         bound = self._bind(info, args, kwargs)
-        old = self.callsites.get(info)
-        new = bound if old is None else {k: join(old[k], v) if k in old else v for k, v in bound.items()}
-        if new != old:
-            self.callsites[info] = new
-            self._heap_changed = True
+        old = self._callsites_next.get(info)
+        self._callsites_next[info] = bound if old is None else {
+            k: join(old[k], v) if k in old else v for k, v in bound.items()
+        }
 
     def fn_escape(self, v: V):
-        if v.kinds is not None and "func" in v.kinds and isinstance(v.ref, FuncInfo) and v.ref not in self.fn_escaped:
+        if v.kinds is not None and "func" in v.kinds and isinstance(v.ref, FuncInfo):
             self.fn_escaped.add(v.ref)
-            self._heap_changed = True
         if v.kinds is not None and "method" in v.kinds and isinstance(v.ref, tuple) and isinstance(v.ref[0], FuncInfo):
-            if v.ref[0] not in self.fn_escaped:
-                self.fn_escaped.add(v.ref[0])
-                self._heap_changed = True
+            self.fn_escaped.add(v.ref[0])
 
     def escape(self, values):
         for v in values:
             if isinstance(v, V) and isinstance(v.ref, tuple) and v.ref and v.ref[0] == "site":
-                if v.ref not in self.escaped:
-                    self.escaped.add(v.ref)
-                    self._heap_changed = True
+                self.escaped.add(v.ref)
 
     def _module_facts(self, module: ModuleInfo):
         frame = Frame(self, module, module.module_scope, {}, guarded=False, quiet=True)
@@ -397,30 +441,7 @@ class Analyzer:
                 if cache is None:
                     cache = c._attr_cache = {}
                 if name not in cache:
-                    cache[name] = UNKNOWN  # while it is computed
-                    vals = []
-                    aug = []
-                    for method, value in c.inst_attrs[name]:
-                        if value is None:
-                            continue
-                        frame = Frame(self, c.module, method, {}, guarded=False, quiet=True)
-                        frame.follow = False
-                        frame.bind_unknown_params()
-                        if method not in self.fn_escaped and method in self.callsites:
-                            frame.env.update(self.callsites[method])
-                        frame.env[method.params[0]] = of("inst", ref=c)
-                        if isinstance(value, tuple):
-                            aug.append(frame.eval(value[1]))
-                        else:
-                            vals.append(frame.eval(value))
-                    out = join_all(vals) if vals else UNKNOWN
-                    if aug:
-                        # self.x += y: an int stays an int of unknown range; anything else is unknown
-                        if out.only("int", "bool") and all(a.only("int", "bool") for a in aug):
-                            out = of("int")
-                        else:
-                            out = UNKNOWN
-                    cache[name] = out
+                    cache[name] = self._compute_attr(c, name)
                 return self._attr_extra.get((id(c), name), cache[name]) if (id(c), name) not in self._attr_extra \
                     else join(cache[name], self._attr_extra[(id(c), name)])
             if name in c.class_attrs:
@@ -1277,6 +1298,18 @@ def _const_value(node):
             return ~v
         return v
     raise ValueError(node)
+
+
+def _widen_facts(old: dict, new: dict) -> dict:
+    out = {}
+    for k, v in new.items():
+        if k not in old:
+            out[k] = v
+        elif isinstance(v, dict):
+            out[k] = {p: (widen(old[k][p], x) if p in old[k] else x) for p, x in v.items()}
+        else:
+            out[k] = widen(old[k], v)
+    return out
 
 
 def _terminates(stmts) -> bool:

@@ -611,7 +611,9 @@ def attr_store(frame, node, base: V, attr: str, value: V):
         if frame.an.inst_attr(cls, attr) is None:
             frame.flag(node, "LP206", MAY, f"{cls.name}.{attr} is not set in the class: a new attribute grows the "
                        "instance's dict")
-        if not isinstance(node, ast.AugAssign):
+        own = frame.func is not None and frame.func.cls is not None and frame.func.params and isinstance(
+            node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == frame.func.params[0]
+        if not own:  # self.x = ... in the class's own methods is read from the class (Analyzer.inst_attr)
             frame.an.inst_attr_store(cls, attr, value)
         return
     if base.is_("module") and isinstance(base.ref, ModuleInfo):
@@ -1065,7 +1067,7 @@ def type_call(frame, n, name, args, kwargs) -> V:
         if a0 is None:
             return const("")
         frame.flag(n, "LP102", ALLOCATES, "str() builds a new str")
-        return of("str")
+        return of("str", nonempty=not a0.can_be("str", "bytes", "LpString"))
     if name == "tuple":
         if a0 is None:
             return const(())
@@ -1077,9 +1079,8 @@ def type_call(frame, n, name, args, kwargs) -> V:
                 "property", "staticmethod", "classmethod"):
         if name == "bytes" and a0 is None:
             return const(b"")
-        if a0 is not None and name in ("list", "tuple", "set", "frozenset", "bytearray", "bytes", "dict") and not (
-            a0.only("int", "bool")
-        ):
+        if a0 is not None and not a0.unknown and name in ("list", "tuple", "set", "frozenset", "bytearray", "bytes",
+                                                            "dict") and not a0.only("int", "bool"):
             _iter_arg(frame, n, a0)
         frame.flag(n, "LP106", ALLOCATES, f"{name}() makes a new {name} on the GC heap")
         if name == "memoryview":

@@ -263,7 +263,7 @@ def _collect_self_attrs(cls: ClassInfo, method: FuncInfo):
             elif isinstance(n, ast.AnnAssign):
                 targets = [(n.target, n.value)]
             elif isinstance(n, ast.AugAssign):
-                targets = [(n.target, ("aug", n.value))]  # the new value is not the right-hand side
+                targets = [(n.target, ("aug", n))]  # the new value is not the right-hand side
             for t, value in targets:
                 if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == self_name:
                     cls.inst_attrs.setdefault(t.attr, []).append((method, value))
