@@ -69,6 +69,7 @@ class Analyzer:
         self._contexts: dict = {}
         self._active: set = set()
         self._done_entries: set = set()
+        self._defaults_cache: dict = {}
         # Element values of the lists/dicts/sets made at each display, joined over every store the
         # walk sees; a container handed to code the checker cannot see loses them.
         self.heap: dict = {}
@@ -82,6 +83,10 @@ class Analyzer:
         self._heap_next: dict = {}
         self._callsites_next: dict = {}
         self._extra_next: dict = {}
+        # What each function returns, from its own walk in the previous round: quiet walks use it
+        # instead of following the call (each function body is walked once per round).
+        self.summaries: dict = {}
+        self._summaries_next: dict = {}
 
     # ---- loading
     def add_module(self, module: ModuleInfo):
@@ -125,17 +130,19 @@ class Analyzer:
             self._memo = {}
             self._contexts = {}
             self._done_entries = set()
+            self._defaults_cache = {}
             self._heap_next, self._callsites_next, self._extra_next = {}, {}, {}
+            self._summaries_next = {}
             escaped = (set(self.escaped), set(self.fn_escaped))
             for module in self.modules.values():
                 self._scan(module)
-            new = (self._heap_next, self._callsites_next, self._extra_next)
-            old = (self.heap, self.callsites, self._attr_extra)
+            new = (self._heap_next, self._callsites_next, self._extra_next, self._summaries_next)
+            old = (self.heap, self.callsites, self._attr_extra, self.summaries)
             if new == old and escaped == (self.escaped, self.fn_escaped):
                 break
             if round_ >= 3:
                 new = tuple(_widen_facts(o, n) for o, n in zip(old, new))
-            self.heap, self.callsites, self._attr_extra = new
+            self.heap, self.callsites, self._attr_extra, self.summaries = new
 
     # ---- container element facts
     def heap_elem(self, v: V) -> V:
@@ -267,6 +274,12 @@ class Analyzer:
             if info not in self.fn_escaped and info in self.callsites and info.parent is None:
                 frame.env.update(self.callsites[info])
             frame.exec_block(info.node.body)
+            result = frame.returns if frame.returns is not None else NONE
+            if frame.returns is not None and not _terminates(info.node.body):
+                result = join(result, NONE)
+            if info.is_gen or info.is_async:
+                result = UNKNOWN
+            self._summaries_next[info] = result
 
     def _is_marked(self, info: FuncInfo) -> bool:
         node = info.node
@@ -371,8 +384,11 @@ class Analyzer:
         return bound
 
     def _defaults(self, info: FuncInfo) -> dict:
+        cached = self._defaults_cache.get(info)
+        if cached is not None:
+            return cached
+        out = self._defaults_cache[info] = {}
         node = info.node
-        out = {}
         args = node.args
         positional = args.posonlyargs + args.args
         scope = info.parent or info.module.module_scope
@@ -721,13 +737,16 @@ class Frame:
                 self.env = dict(states[-1])
                 body_fn()
                 states.append(_join_env(states[-1], self.env))
+                if states[-1] == states[-2]:
+                    self.env = states[-1]
+                    return
             accel = self._accelerate(states, trips)
             if accel is not None:
                 self.env = dict(accel)
                 body_fn()
                 self.env = _join_env(accel, self.env)
                 return
-        state = dict(self.env)
+        state = dict(entry)
         for round_ in range(LOOP_ROUNDS + 4):
             self.env = dict(state)
             body_fn()
@@ -1256,6 +1275,8 @@ class Frame:
             if n_pos > len(info.params):
                 self.flag(node, "LP110", ALLOCATES, f"{info.qualname}() takes *{info.vararg}: the extra arguments become a tuple")
         self.an.record_call(info, args, kwargs, self_value)
+        if self.scan and not self.guarded:
+            return self.an.summaries.get(info, UNKNOWN)
         if not self.follow:
             return UNKNOWN
         via = self.via + (f"{info.qualname}() called at {self.module.path}:{getattr(node, 'lineno', 0)}",) if self.guarded and not self.quiet else self.via

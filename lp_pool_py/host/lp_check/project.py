@@ -86,25 +86,25 @@ class ModuleInfo:
         self._index(self.tree.body, None, None)
 
     def _scan_comments(self):
-        try:
-            tokens = list(tokenize.generate_tokens(io.StringIO(self.source).readline))
-        except (tokenize.TokenError, SyntaxError):
-            return
-        for tok in tokens:
-            if tok.type != tokenize.COMMENT:
+        # Only lines that mention lp-check are tokenized (tokenizing every file costs more than
+        # checking it): a `# lp-check:` inside a string literal is not a comment.
+        for line_no, text in enumerate(self.source.splitlines(), 1):
+            if "lp-check:" not in text:
                 continue
-            line = tok.start[0]
-            m = IGNORE_RE.search(tok.string)
+            comment = _comment_of(text)
+            if comment is None:
+                continue
+            m = IGNORE_RE.search(comment)
             if m:
                 codes = m.group(1)
                 if codes is None or not codes.strip():
-                    self.ignores[line] = None
+                    self.ignores[line_no] = None
                 else:
                     wanted = {c.strip().upper() for c in codes.split(",") if c.strip()}
-                    old = self.ignores.get(line, set())
-                    self.ignores[line] = None if old is None else old | wanted
-            if MARK_RE.search(tok.string):
-                self.marks.add(line)
+                    old = self.ignores.get(line_no, set())
+                    self.ignores[line_no] = None if old is None else old | wanted
+            if MARK_RE.search(comment):
+                self.marks.add(line_no)
 
     def ignored(self, line: int, code: str) -> bool:
         if line not in self.ignores:
@@ -163,6 +163,17 @@ class ModuleInfo:
                 self._index_node(child, parent, None)
             else:
                 self._index_children(child, parent)
+
+
+def _comment_of(line: str) -> str | None:
+    try:
+        for tok in tokenize.generate_tokens(io.StringIO(line).readline):
+            if tok.type == tokenize.COMMENT:
+                return tok.string
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        i = line.find("#")
+        return line[i:] if i >= 0 else None
+    return None
 
 
 def _dotted_last(node) -> str:
