@@ -70,6 +70,8 @@ class Analyzer:
         self._active: set = set()
         self._done_entries: set = set()
         self._defaults_cache: dict = {}
+        self.final = False
+        self._escaped_before = (set(), set())
         # Element values of the lists/dicts/sets made at each display, joined over every store the
         # walk sees; a container handed to code the checker cannot see loses them.
         self.heap: dict = {}
@@ -121,28 +123,39 @@ class Analyzer:
         # stored from outside a class) are read from the previous walk and written anew in each walk,
         # until a walk writes what it read; bounds that keep moving are widened. The last walk's
         # findings are the answer.
-        for round_ in range(10):
-            for module in self.modules.values():
-                for cls in module.classes.values():
-                    cls.__dict__.pop("_attr_cache", None)
-            self.findings = {}
-            self.entries = []
-            self._memo = {}
-            self._contexts = {}
-            self._done_entries = set()
-            self._defaults_cache = {}
-            self._heap_next, self._callsites_next, self._extra_next = {}, {}, {}
-            self._summaries_next = {}
-            escaped = (set(self.escaped), set(self.fn_escaped))
-            for module in self.modules.values():
-                self._scan(module)
+        # Rounds that only walk every scope quietly compute the facts; checked code (the entries) is
+        # walked once, in the last round, with the facts of the fixpoint.
+        self.final = False
+        for round_ in range(12):
+            self._round()
             new = (self._heap_next, self._callsites_next, self._extra_next, self._summaries_next)
             old = (self.heap, self.callsites, self._attr_extra, self.summaries)
-            if new == old and escaped == (self.escaped, self.fn_escaped):
+            if self.final:
                 break
+            if new == old and self._escaped_before == (self.escaped, self.fn_escaped):
+                self.final = True
+                continue
             if round_ >= 3:
                 new = tuple(_widen_facts(o, n) for o, n in zip(old, new))
             self.heap, self.callsites, self._attr_extra, self.summaries = new
+            if round_ == 10:
+                self.final = True
+
+    def _round(self):
+        for module in self.modules.values():
+            for cls in module.classes.values():
+                cls.__dict__.pop("_attr_cache", None)
+        self.findings = {}
+        self.entries = []
+        self._memo = {}
+        self._contexts = {}
+        self._done_entries = set()
+        self._defaults_cache = {}
+        self._heap_next, self._callsites_next, self._extra_next = {}, {}, {}
+        self._summaries_next = {}
+        self._escaped_before = (set(self.escaped), set(self.fn_escaped))
+        for module in self.modules.values():
+            self._scan(module)
 
     # ---- container element facts
     def heap_elem(self, v: V) -> V:
@@ -295,6 +308,8 @@ class Analyzer:
     # ---- entries
     def entry_function(self, info: FuncInfo, kind, site, site_module, args, kwargs, via, self_value=None):
         self.record_call(info, args, kwargs, self_value)
+        if not self.final:
+            return
         key = (id(info), kind, _sig(args), _sig_kw(kwargs))
         if key in self._done_entries:
             return
@@ -588,6 +603,10 @@ class Frame:
             self.exec(stmt)
 
     def exec(self, s):
+        method = _S_DISPATCH.get(type(s))
+        if method is not None:
+            method(self, s)
+            return
         method = getattr(self, "s_" + type(s).__name__, None)
         if method is None:
             for child in ast.iter_child_nodes(s):
@@ -937,7 +956,7 @@ class Frame:
         if entered_guard:
             if not self.guarded and not self.quiet:
                 pass
-            if not self.guarded and self.scan:
+            if not self.guarded and self.scan and self.an.final:
                 self.an.entries.append(Entry("with", self.module.path, s.lineno, "with pool"))
                 # the block's body is checked in place, with this frame's values so far
                 saved = (self.guarded, self.quiet, self.via)
@@ -1050,6 +1069,9 @@ class Frame:
     def eval(self, node) -> V:
         if node is None:
             return NONE
+        method = _E_DISPATCH.get(type(node))
+        if method is not None:
+            return method(self, node)
         method = getattr(self, "e_" + type(node).__name__, None)
         if method is None:
             for child in ast.iter_child_nodes(node):
@@ -1319,6 +1341,10 @@ def _const_value(node):
             return ~v
         return v
     raise ValueError(node)
+
+
+_E_DISPATCH = {getattr(ast, n[2:]): f for n, f in vars(Frame).items() if n.startswith("e_") and hasattr(ast, n[2:])}
+_S_DISPATCH = {getattr(ast, n[2:]): f for n, f in vars(Frame).items() if n.startswith("s_") and hasattr(ast, n[2:])}
 
 
 def _widen_facts(old: dict, new: dict) -> dict:

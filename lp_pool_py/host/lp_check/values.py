@@ -35,13 +35,26 @@ class V:
         return self.kinds is None
 
     def only(self, *kinds) -> bool:
-        return self.kinds is not None and self.kinds <= frozenset(kinds)
+        ks = self.kinds
+        if ks is None:
+            return False
+        for k in ks:
+            if k not in kinds:
+                return False
+        return True
 
     def can_be(self, *kinds) -> bool:
-        return self.kinds is None or bool(self.kinds & frozenset(kinds))
+        ks = self.kinds
+        if ks is None:
+            return True
+        for k in kinds:
+            if k in ks:
+                return True
+        return False
 
     def is_(self, kind) -> bool:
-        return self.kinds == frozenset((kind,))
+        ks = self.kinds
+        return ks is not None and len(ks) == 1 and kind in ks
 
     @property
     def has_const(self) -> bool:
