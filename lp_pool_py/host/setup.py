@@ -16,13 +16,18 @@ class BuildWithStubs(build_py):
     def run(self):
         super().run()
         if not STUB.is_file():
-            raise SystemExit(f"{STUB} is missing: build lp-pool-host from an lp-pool checkout (make host-wheel)")
+            raise SystemExit(
+                f"{STUB} is missing: build lp-pool-host from an lp-pool checkout (make host-wheel)"
+            )
         target = Path(self.build_lib) / STUBS_PACKAGE
         target.mkdir(parents=True, exist_ok=True)
         self.copy_file(str(STUB), str(target / "__init__.pyi"))
 
     def get_outputs(self, include_bytecode=True):
-        return [*super().get_outputs(include_bytecode), str(Path(self.build_lib) / STUBS_PACKAGE / "__init__.pyi")]
+        return [
+            *super().get_outputs(include_bytecode),
+            str(Path(self.build_lib) / STUBS_PACKAGE / "__init__.pyi"),
+        ]
 
 
 setup(cmdclass={"build_py": BuildWithStubs})

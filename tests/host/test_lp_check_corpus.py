@@ -24,13 +24,29 @@ def test_corpus_is_large_and_valid():
     problems = [f"{s.id}: {p}" for s in SNIPPETS for p in corpus.validate(s)]
     assert not problems, "\n".join(problems)
     topics = {s.topic for s in SNIPPETS}
-    for t in ("literals", "arith_int", "arith_float", "strings", "slicing", "calls", "closures", "generators",
-              "exceptions", "globals_attrs", "bigint", "loops", "containers", "lp_pool"):
+    for t in (
+        "literals",
+        "arith_int",
+        "arith_float",
+        "strings",
+        "slicing",
+        "calls",
+        "closures",
+        "generators",
+        "exceptions",
+        "globals_attrs",
+        "bigint",
+        "loops",
+        "containers",
+        "lp_pool",
+    ):
         assert t in topics, t
 
 
 def test_validator_rejects_what_could_hide_an_allocation():
-    bad = corpus.Snippet("t", "x", [], ["try:", "    y = [1]", "except MemoryError:", "    pass"], corpus.DRIVER, 1, 1)
+    bad = corpus.Snippet(
+        "t", "x", [], ["try:", "    y = [1]", "except MemoryError:", "    pass"], corpus.DRIVER, 1, 1
+    )
     assert any("MemoryError" in p for p in corpus.validate(bad))
     bad.body = ["try:", "    y = [1]", "except (KeyError, Exception):", "    pass"]
     assert corpus.validate(bad)
@@ -38,7 +54,9 @@ def test_validator_rejects_what_could_hide_an_allocation():
     assert corpus.validate(bad)
     bad.body = ["micropython.heap_unlock()"]
     assert corpus.validate(bad)
-    good = corpus.Snippet("t", "x", [], ["try:", "    y = 1", "except KeyError:", "    pass"], corpus.DRIVER, 1, 1)
+    good = corpus.Snippet(
+        "t", "x", [], ["try:", "    y = 1", "except KeyError:", "    pass"], corpus.DRIVER, 1, 1
+    )
     assert corpus.validate(good) == []
 
 
@@ -72,7 +90,11 @@ def test_corpus_on_target(lp_runner):
     elif lp_runner.name.startswith("qemu"):
         assert check.preset_for(port) == "qemu", port
     vm = check.run_corpus(lp_runner, SNIPPETS)
-    broken = [f"{sid}: {r.status} {r.detail}" for sid, r in vm.items() if r.status in ("pool", "exc", "setup", "missing")]
+    broken = [
+        f"{sid}: {r.status} {r.detail}"
+        for sid, r in vm.items()
+        if r.status in ("pool", "exc", "setup", "missing")
+    ]
     broken += [f"{sid}: heap lock left unbalanced" for sid, r in vm.items() if "unbalanced" in r.detail]
     assert not broken, f"snippets that did not run as written on {lp_runner.name}:\n" + "\n".join(broken)
     skipped = [sid for sid, r in vm.items() if r.status == "skip"]
@@ -92,7 +114,9 @@ def test_corpus_on_target(lp_runner):
         unfollowed = any(f.code in ("LP201", "LP202") for f in o.findings)
         if o.vm.line is not None and o.vm.line not in lines and not unfollowed:
             missed.append(f"{o.snippet.id} ({where}): MemoryError at a line without a finding")
-    assert not missed, f"allocations lp-check missed on {lp_runner.name} ({port.describe()}):\n" + "\n".join(missed)
+    assert not missed, f"allocations lp-check missed on {lp_runner.name} ({port.describe()}):\n" + "\n".join(
+        missed
+    )
     # every topic exercises both sides (otherwise the topic proves nothing)
     for topic, t in summary["topics"].items():
         ran = t["snippets"] - t["skipped"]

@@ -31,6 +31,7 @@ v = sys.implementation.version
 print('@probe', v[0], v[1], 64 if sys.maxsize > 2**32 else 32, probe())
 """
 
+
 def probe_port(runner) -> Port:
     """The target's own facts: MicroPython version, word size, whether floats are boxed."""
     result = run_code(runner, PROBE)
@@ -100,7 +101,9 @@ def run_corpus(runner, snippets, chunk_size=24):
             for s in chunk:
                 if got[s.id].status == "missing":
                     got[s.id] = corpus.VmResult(
-                        "missing", detail=f"(run ended early{' by timeout' if res.timed_out else ''})\n" + res.output[-1500:]
+                        "missing",
+                        detail=f"(run ended early{' by timeout' if res.timed_out else ''})\n"
+                        + res.output[-1500:],
                     )
         results.update(got)
     return results

@@ -53,8 +53,11 @@ class Snippet:
 
     def program(self) -> str:
         body = self.body or ["pass"]
-        return PRELUDE + "".join(line + "\n" for line in self.setup) + BODY_DEF + "".join(
-            ("    " + line if line.strip() else "") + "\n" for line in body
+        return (
+            PRELUDE
+            + "".join(line + "\n" for line in self.setup)
+            + BODY_DEF
+            + "".join(("    " + line if line.strip() else "") + "\n" for line in body)
         )
 
     def corpus_line(self, program_line: int) -> str:
@@ -151,8 +154,10 @@ def validate(s: Snippet) -> list:
                 problems.append(f"`except {', '.join(bad)}` could swallow MemoryError")
         if isinstance(node, ast.FunctionDef) and node.name == "__exit__":
             for sub in ast.walk(node):
-                if isinstance(sub, ast.Return) and sub.value is not None and not (
-                    isinstance(sub.value, ast.Constant) and sub.value.value in (None, False)
+                if (
+                    isinstance(sub, ast.Return)
+                    and sub.value is not None
+                    and not (isinstance(sub.value, ast.Constant) and sub.value.value in (None, False))
                 ):
                     problems.append("an __exit__ that may return true swallows exceptions")
         if isinstance(node, ast.Attribute) and node.attr in ("heap_unlock", "throw"):

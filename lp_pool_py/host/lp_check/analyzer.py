@@ -16,7 +16,6 @@ from .project import ClassInfo, FuncInfo, ModuleInfo
 from .rules import ALLOCATES, ERROR, MAY, RULES
 from .values import (
     BOOL,
-    NO_VALUE,
     NONE,
     UNKNOWN,
     V,
@@ -72,6 +71,9 @@ class Analyzer:
         self._defaults_cache: dict = {}
         self.final = False
         self._escaped_before = (set(), set())
+        self._units: dict = {}
+        self._unit = None
+        self._escape_changed = True
         # Element values of the lists/dicts/sets made at each display, joined over every store the
         # walk sees; a container handed to code the checker cannot see loses them.
         self.heap: dict = {}
@@ -136,7 +138,7 @@ class Analyzer:
                 self.final = True
                 continue
             if round_ >= 3:
-                new = tuple(_widen_facts(o, n) for o, n in zip(old, new))
+                new = tuple(_widen_facts(o, n) for o, n in zip(old, new, strict=True))
             self.heap, self.callsites, self._attr_extra, self.summaries = new
             if round_ == 10:
                 self.final = True
@@ -153,7 +155,9 @@ class Analyzer:
         self._defaults_cache = {}
         self._heap_next, self._callsites_next, self._extra_next = {}, {}, {}
         self._summaries_next = {}
-        self._escaped_before = (set(self.escaped), set(self.fn_escaped))
+        now = (set(self.escaped), set(self.fn_escaped))
+        self._escape_changed = now != self._escaped_before
+        self._escaped_before = now
         for module in self.modules.values():
             self._scan(module)
 
@@ -162,20 +166,19 @@ class Analyzer:
         site = v.ref if isinstance(v.ref, tuple) and v.ref and v.ref[0] == "site" else None
         if site is None:
             return v.elem or UNKNOWN
-        if site in self.escaped:
-            return UNKNOWN
-        return self.heap.get(site, v.elem or UNKNOWN)  # the display's own items until a walk saw stores
+        # the display's own items until a walk saw stores
+        return self._read(("h", site, v.elem))
 
     def heap_store(self, v: V, value: V):
         site = v.ref if isinstance(v.ref, tuple) and v.ref and v.ref[0] == "site" else None
         if site is None:
             return
-        old = self._heap_next.get(site, v.elem)
-        self._heap_next[site] = value if old is None else join(old, value)
+        self._write(("h", site, v.elem, value))
 
     def _compute_attr(self, c: ClassInfo, name: str) -> V:
         """Join of every `self.name = ...` in the class. Assignments that read the attribute itself
         start from the others and are iterated; bounds that keep moving are widened."""
+
         def refers(node):
             return any(isinstance(n, ast.Attribute) and n.attr == name for n in ast.walk(node))
 
@@ -223,23 +226,22 @@ class Analyzer:
         return est
 
     def inst_attr_store(self, cls: ClassInfo, name: str, value: V):
-        key = (id(cls), name)
-        old = self._extra_next.get(key)
-        self._extra_next[key] = value if old is None else join(old, value)
+        self._write(("x", (id(cls), name), value))
 
     def record_call(self, info: FuncInfo, args, kwargs, self_value=None):
         if self_value is not None:
             args = [self_value] + list(args)
-        bound = self._bind(info, args, kwargs)
-        old = self._callsites_next.get(info)
-        self._callsites_next[info] = bound if old is None else {
-            k: join(old[k], v) if k in old else v for k, v in bound.items()
-        }
+        self._write(("c", info, self._bind(info, args, kwargs)))
 
     def fn_escape(self, v: V):
         if v.kinds is not None and "func" in v.kinds and isinstance(v.ref, FuncInfo):
             self.fn_escaped.add(v.ref)
-        if v.kinds is not None and "method" in v.kinds and isinstance(v.ref, tuple) and isinstance(v.ref[0], FuncInfo):
+        if (
+            v.kinds is not None
+            and "method" in v.kinds
+            and isinstance(v.ref, tuple)
+            and isinstance(v.ref[0], FuncInfo)
+        ):
             self.fn_escaped.add(v.ref[0])
 
     def escape(self, values):
@@ -270,21 +272,29 @@ class Analyzer:
                     module.facts[name] = widen(old, module.facts[name])
 
     def _scan(self, module: ModuleInfo):
-        """Walk every scope quietly: entries (run, with pool, guarded, irq) are found where they are."""
-        frame = Frame(self, module, module.module_scope, dict(module.facts), guarded=False, quiet=True)
-        frame.scan = True
-        frame.exec_block(module.tree.body)
+        """Walk every scope quietly: entries (run, with pool, guarded, irq) are found where they are.
+
+        Each scope is a unit: what it read of the facts and what it wrote are kept, and a unit whose
+        reads are unchanged is not walked again: its writes are replayed (in the last round, units
+        that hold entries are walked, so the entries are checked)."""
+        if self._unit_walk(module.name):
+            frame = Frame(self, module, module.module_scope, dict(module.facts), guarded=False, quiet=True)
+            frame.scan = True
+            frame.exec_block(module.tree.body)
+            self._unit_done()
         for info in list(module.funcs.values()):
             if self._is_marked(info):
                 self.entry_function(info, "marked", info.node, module, [], {}, via=())
             if isinstance(info.node, ast.Lambda):
+                continue
+            if not self._unit_walk(info):
                 continue
             frame = Frame(self, module, info, {}, guarded=False, quiet=True)
             frame.scan = True
             frame.bind_unknown_params()
             if info.cls is not None and info.params and not info.decorators:
                 frame.env[info.params[0]] = of("inst", ref=info.cls)
-            if info not in self.fn_escaped and info in self.callsites and info.parent is None:
+            if info.parent is None and self._read(("c", info)) is not None:
                 frame.env.update(self.callsites[info])
             frame.exec_block(info.node.body)
             result = frame.returns if frame.returns is not None else NONE
@@ -292,7 +302,78 @@ class Analyzer:
                 result = join(result, NONE)
             if info.is_gen or info.is_async:
                 result = UNKNOWN
-            self._summaries_next[info] = result
+            self._write(("s", info, result))
+            self._unit_done()
+
+    # ---- units: reads and writes of the facts, per scope
+    def _unit_walk(self, key) -> bool:
+        """True: walk this scope now (with reads and writes recorded). False: its writes were replayed."""
+        unit = self._units.get(key)
+        if (
+            unit is not None
+            and not self._escape_changed
+            and not (self.final and unit["entries"])
+            and all(self._current(k) == v for k, v in unit["reads"].items())
+        ):
+            for w in unit["writes"]:
+                self._apply(w)
+            return False
+        self._unit = self._units[key] = {"reads": {}, "writes": [], "entries": False}
+        return True
+
+    def _unit_done(self):
+        self._unit = None
+
+    def _current(self, key):
+        kind = key[0]
+        if kind == "h":
+            _, site, default = key
+            if site in self.escaped:
+                return UNKNOWN
+            return self.heap.get(site, default or UNKNOWN)
+        if kind == "c":
+            info = key[1]
+            return None if info in self.fn_escaped else self.callsites.get(info)
+        if kind == "s":
+            return self.summaries.get(key[1], UNKNOWN)
+        if kind == "a":
+            return self.inst_attr(key[1], key[2], record=False)
+        raise KeyError(key)
+
+    def _read(self, key):
+        value = self._current(key)
+        if self._unit is not None:
+            self._unit["reads"].setdefault(key, value)
+        return value
+
+    def _write(self, w):
+        if self._unit is not None:
+            self._unit["writes"].append(w)
+        self._apply(w)
+
+    def _apply(self, w):
+        kind = w[0]
+        if kind == "h":
+            _, site, default, value = w
+            old = self._heap_next.get(site, default)
+            self._heap_next[site] = value if old is None else join(old, value)
+        elif kind == "c":
+            _, info, bound = w
+            old = self._callsites_next.get(info)
+            self._callsites_next[info] = (
+                bound if old is None else {k: join(old[k], v) if k in old else v for k, v in bound.items()}
+            )
+        elif kind == "x":
+            _, key, value = w
+            old = self._extra_next.get(key)
+            self._extra_next[key] = value if old is None else join(old, value)
+        elif kind == "s":
+            _, info, value = w
+            self._summaries_next[info] = value
+
+    def mark_entry(self):
+        if self._unit is not None:
+            self._unit["entries"] = True
 
     def _is_marked(self, info: FuncInfo) -> bool:
         node = info.node
@@ -308,6 +389,7 @@ class Analyzer:
     # ---- entries
     def entry_function(self, info: FuncInfo, kind, site, site_module, args, kwargs, via, self_value=None):
         self.record_call(info, args, kwargs, self_value)
+        self.mark_entry()
         if not self.final:
             return
         key = (id(info), kind, _sig(args), _sig_kw(kwargs))
@@ -316,21 +398,61 @@ class Analyzer:
         self._done_entries.add(key)
         self.entries.append(Entry(kind, site_module.path, getattr(site, "lineno", 0), info.qualname))
         if info.is_gen and kind in ("run", "with"):
-            self.report(site_module, site, "LP401", ERROR,
-                        f"{info.qualname}() is a generator: run() raises TypeError; never yield inside the guard", via)
+            self.report(
+                site_module,
+                site,
+                "LP401",
+                ERROR,
+                f"{info.qualname}() is a generator: run() raises TypeError; never yield inside the guard",
+                via,
+            )
             return
         if info.is_async and kind == "run":
-            self.report(site_module, site, "LP401", ERROR,
-                        f"{info.qualname}() is async: run() raises TypeError; use guarded(coro, pool)", via)
+            self.report(
+                site_module,
+                site,
+                "LP401",
+                ERROR,
+                f"{info.qualname}() is async: run() raises TypeError; use guarded(coro, pool)",
+                via,
+            )
             return
-        label = {"run": "run()", "irq": "a hard IRQ", "guarded": "guarded()", "marked": "no-alloc mark",
-                 "with": "with pool"}[kind]
-        chain = tuple(via) + (f"{info.qualname} via {label} at {site_module.path}:{getattr(site, 'lineno', 0)}",)
-        self.call_function(info, args, kwargs, guarded=True, quiet=False, via=chain, depth=0, self_value=self_value,
-                           entry_kind=kind)
+        label = {
+            "run": "run()",
+            "irq": "a hard IRQ",
+            "guarded": "guarded()",
+            "marked": "no-alloc mark",
+            "with": "with pool",
+        }[kind]
+        chain = tuple(via) + (
+            f"{info.qualname} via {label} at {site_module.path}:{getattr(site, 'lineno', 0)}",
+        )
+        self.call_function(
+            info,
+            args,
+            kwargs,
+            guarded=True,
+            quiet=False,
+            via=chain,
+            depth=0,
+            self_value=self_value,
+            entry_kind=kind,
+        )
 
-    def call_function(self, info: FuncInfo, args, kwargs, guarded, quiet, via, depth, self_value=None,
-                      entry_kind=None, site=None, caller=None) -> V:
+    def call_function(
+        self,
+        info: FuncInfo,
+        args,
+        kwargs,
+        guarded,
+        quiet,
+        via,
+        depth,
+        self_value=None,
+        entry_kind=None,
+        site=None,
+        caller=None,
+    ) -> V:
         """Analyse a call of `info` with these argument values; returns what it returns."""
         if self_value is not None:
             args = [self_value] + list(args)
@@ -356,7 +478,9 @@ class Analyzer:
                 seen.append(sig)
         self._active.add(key)
         try:
-            frame = Frame(self, info.module, info, dict(bound), guarded=guarded, quiet=quiet, via=via, depth=depth)
+            frame = Frame(
+                self, info.module, info, dict(bound), guarded=guarded, quiet=quiet, via=via, depth=depth
+            )
             frame.coroutine = info.is_async
             frame.follow = depth < MAX_DEPTH
             if isinstance(info.node, ast.Lambda):
@@ -387,7 +511,7 @@ class Analyzer:
         for name in info.kwonly:
             bound[name] = kwargs.get(name, defaults.get(name, UNKNOWN))
         if info.vararg:
-            extra = args[len(params):]
+            extra = args[len(params) :]
             bound[info.vararg] = of("tuple", elem=join_all(extra)) if extra else of("tuple", const=())
         if info.kwarg:
             bound[info.kwarg] = of("dict")
@@ -409,9 +533,9 @@ class Analyzer:
         scope = info.parent or info.module.module_scope
         frame = Frame(self, info.module, scope, {}, guarded=False, quiet=True)
         frame.follow = False
-        for a, d in zip(positional[len(positional) - len(args.defaults):], args.defaults):
+        for a, d in zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True):
             out[a.arg] = frame.eval(d)
-        for a, d in zip(args.kwonlyargs, args.kw_defaults):
+        for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True):
             if d is not None:
                 out[a.arg] = frame.eval(d)
         return out
@@ -462,8 +586,16 @@ class Analyzer:
     def is_exception_class(self, cls: ClassInfo) -> bool:
         return any(isinstance(c, str) and c in models.EXCEPTIONS for c in self.mro(cls))
 
-    def inst_attr(self, cls: ClassInfo, name: str) -> V | None:
+    def has_attr(self, cls: ClassInfo, name: str) -> bool:
+        return any(
+            isinstance(c, ClassInfo) and (name in c.inst_attrs or name in c.class_attrs)
+            for c in self.mro(cls)
+        )
+
+    def inst_attr(self, cls: ClassInfo, name: str, record=True) -> V | None:
         """The value of an instance attribute assigned as self.name somewhere in the class, or None."""
+        if record and self._unit is not None:
+            return self._read(("a", cls, name))
         for c in self.mro(cls):
             if not isinstance(c, ClassInfo):
                 continue
@@ -473,8 +605,11 @@ class Analyzer:
                     cache = c._attr_cache = {}
                 if name not in cache:
                     cache[name] = self._compute_attr(c, name)
-                return self._attr_extra.get((id(c), name), cache[name]) if (id(c), name) not in self._attr_extra \
+                return (
+                    self._attr_extra.get((id(c), name), cache[name])
+                    if (id(c), name) not in self._attr_extra
                     else join(cache[name], self._attr_extra[(id(c), name)])
+                )
             if name in c.class_attrs:
                 frame = Frame(self, c.module, c.module.module_scope, {}, guarded=False, quiet=True)
                 frame.follow = False
@@ -515,8 +650,17 @@ def is_pool_expr(node, value: V) -> bool:
 class Frame:
     """One function (or module) being walked, with its environment of abstract values."""
 
-    def __init__(self, an: Analyzer, module: ModuleInfo, func: FuncInfo, env: dict, guarded: bool, quiet: bool,
-                 via=(), depth=0):
+    def __init__(
+        self,
+        an: Analyzer,
+        module: ModuleInfo,
+        func: FuncInfo,
+        env: dict,
+        guarded: bool,
+        quiet: bool,
+        via=(),
+        depth=0,
+    ):
         self.an = an
         self.port = an.port
         self.module = module
@@ -584,7 +728,13 @@ class Frame:
         if info is self.module.module_scope or name in info.globals:
             if name in info.globals:
                 if name not in self.module.bound:
-                    self.flag(node, "LP208", MAY, f"global {name} is not assigned at module level: the first store adds it to the module's dict")
+                    self.flag(
+                        node,
+                        "LP208",
+                        MAY,
+                        f"global {name} is not assigned at module level: the first store adds it "
+                        "to the module's dict",
+                    )
                 if self.fact_only:
                     old = self.module.facts.get(name)
                     self.module.facts[name] = value if old is None else join(old, value)
@@ -644,7 +794,7 @@ class Frame:
             and not any(isinstance(e, ast.Starred) for e in s.value.elts + s.targets[0].elts)
         ):
             values = [self.eval(e) for e in s.value.elts]
-            for t, v in zip(s.targets[0].elts, values):
+            for t, v in zip(s.targets[0].elts, values, strict=True):
                 self.store(t, v, s)
             return
         value = self.eval(s.value)
@@ -703,7 +853,11 @@ class Frame:
         if value.only("tuple", "list"):
             items = self.const_items(value)
             for i, e in enumerate(elts):
-                v = items[i] if items is not None and i < len(items) and not starred else (value.elem or UNKNOWN)
+                v = (
+                    items[i]
+                    if items is not None and i < len(items) and not starred
+                    else (value.elem or UNKNOWN)
+                )
                 self.store(e, v, stmt)
             return
         item = self.iter_item(target, value, what="unpacking")
@@ -828,7 +982,9 @@ class Frame:
         olo, ohi = other.int_bounds()
         lo, hi = cur.lo, cur.hi
         if not positive:
-            op = {ast.Lt: ast.GtE, ast.GtE: ast.Lt, ast.Gt: ast.LtE, ast.LtE: ast.Gt}.get(type(op), type(None))()
+            op = {ast.Lt: ast.GtE, ast.GtE: ast.Lt, ast.Gt: ast.LtE, ast.LtE: ast.Gt}.get(
+                type(op), type(None)
+            )()
         if isinstance(op, ast.Lt) and ohi is not None:
             hi = ohi - 1 if hi is None else min(hi, ohi - 1)
         elif isinstance(op, ast.LtE) and ohi is not None:
@@ -882,25 +1038,33 @@ class Frame:
         """`for i in range(...)` compiles to a counter with no range object (py/compile.c
         compile_for_stmt_optimised_range): 1-3 positional args, a constant non-zero step, a name."""
         it = s.iter
-        if not (isinstance(s.target, ast.Name) and isinstance(it, ast.Call) and isinstance(it.func, ast.Name)
-                and it.func.id == "range" and 1 <= len(it.args) <= 3 and not it.keywords
-                and not any(isinstance(a, ast.Starred) for a in it.args)):
+        if not (
+            isinstance(s.target, ast.Name)
+            and isinstance(it, ast.Call)
+            and isinstance(it.func, ast.Name)
+            and it.func.id == "range"
+            and 1 <= len(it.args) <= 3
+            and not it.keywords
+            and not any(isinstance(a, ast.Starred) for a in it.args)
+        ):
             return None
         step = 1
         if len(it.args) == 3:
             sv = self.eval(it.args[2])
-            if not (sv.has_const and isinstance(sv.const, int) and not isinstance(sv.const, bool) and sv.const != 0
-                    and self.port.small_min <= sv.const <= self.port.small_max
-                    and _is_const_expr(it.args[2])):
+            if not (
+                sv.has_const
+                and isinstance(sv.const, int)
+                and not isinstance(sv.const, bool)
+                and sv.const != 0
+                and self.port.small_min <= sv.const <= self.port.small_max
+                and _is_const_expr(it.args[2])
+            ):
                 return None
             step = sv.const
         if len(it.args) == 1:
             start, stop = const(0), self.eval(it.args[0])
         else:
             start, stop = self.eval(it.args[0]), self.eval(it.args[1])
-        for v, n in ((start, it.args[0]), (stop, it.args[-1 if len(it.args) < 3 else 1])):
-            if not v.can_be("int", "bool"):
-                continue
         slo, shi = self._ints(start, it)
         elo, ehi = self._ints(stop, it)
         small = self.port
@@ -913,8 +1077,12 @@ class Frame:
             last = (elo + step + 1) if elo is not None else None
         bounded = all(b is not None for b in (slo, shi, elo, ehi))
         if not bounded or not small.is_small(min(slo, elo), max(shi, ehi)) or not small.is_small(last, last):
-            self.flag(s, "LP203", MAY,
-                      "the range's bounds may not be small ints: the loop counter may become a big int")
+            self.flag(
+                s,
+                "LP203",
+                MAY,
+                "the range's bounds may not be small ints: the loop counter may become a big int",
+            )
             return of("int")
         if hi is not None and lo is not None and hi < lo:
             hi = lo
@@ -941,7 +1109,11 @@ class Frame:
             if is_pool_expr(expr, v):
                 entered_guard = True
                 continue
-            if isinstance(expr, ast.Call) and models.call_name(expr.func) == "with_global_alloc" and not expr.args:
+            if (
+                isinstance(expr, ast.Call)
+                and models.call_name(expr.func) == "with_global_alloc"
+                and not expr.args
+            ):
                 global_alloc = True
                 continue
             entered = self.context_enter(expr, v)
@@ -954,8 +1126,8 @@ class Frame:
             self.guarded = saved
             return
         if entered_guard:
-            if not self.guarded and not self.quiet:
-                pass
+            if not self.guarded:
+                self.an.mark_entry()
             if not self.guarded and self.scan and self.an.final:
                 self.an.entries.append(Entry("with", self.module.path, s.lineno, "with pool"))
                 # the block's body is checked in place, with this frame's values so far
@@ -981,7 +1153,9 @@ class Frame:
             self.call_method_of_inst(expr, v, "__exit__", [NONE, NONE, NONE], {})
             return enter
         if v.unknown or not v.only(*models.SELF_CONTEXT):
-            self.flag(expr, "LP201", MAY, "a context manager of unknown type: its __enter__/__exit__ may allocate")
+            self.flag(
+                expr, "LP201", MAY, "a context manager of unknown type: its __enter__/__exit__ may allocate"
+            )
         return UNKNOWN
 
     def s_Try(self, s):
@@ -993,9 +1167,19 @@ class Frame:
             self.env = _join_env(before, after)
             if h.type is not None:
                 if isinstance(h.type, ast.Tuple):
-                    if not all(isinstance(e, ast.Name) and models.builtin_value(e.id, self.port).is_("type") for e in h.type.elts) or True:
-                        self.flag(h.type, "LP101", MAY,
-                                  "except (A, B) builds the tuple when an exception reaches the handler")
+                    if (
+                        not all(
+                            isinstance(e, ast.Name) and models.builtin_value(e.id, self.port).is_("type")
+                            for e in h.type.elts
+                        )
+                        or True
+                    ):
+                        self.flag(
+                            h.type,
+                            "LP101",
+                            MAY,
+                            "except (A, B) builds the tuple when an exception reaches the handler",
+                        )
                     for e in h.type.elts:
                         self.eval(e)
                 else:
@@ -1027,7 +1211,9 @@ class Frame:
     def s_Import(self, s):
         for a in s.names:
             name = (a.asname or a.name).split(".")[0] if a.asname is None else a.asname
-            self.store_name(name, models.module_value(a.name if a.asname else a.name.split(".")[0], self.an), s)
+            self.store_name(
+                name, models.module_value(a.name if a.asname else a.name.split(".")[0], self.an), s
+            )
         if self.func is not self.module.module_scope or self.guarded:
             self.flag(s, "LP210", MAY, "import inside checked code: loads the module unless it is loaded")
 
@@ -1118,7 +1304,7 @@ class Frame:
     def e_Dict(self, n):
         keys = []
         vals = []
-        for k, v in zip(n.keys, n.values):
+        for k, v in zip(n.keys, n.values, strict=True):
             if k is not None:
                 kv = self.eval(k)
                 if kv.has_const:
@@ -1126,8 +1312,12 @@ class Frame:
             vals.append(self.eval(v))
         self.flag(n, "LP101", ALLOCATES, "a dict display builds a new dict")
         all_const = all(k is not None and _is_const_expr(k) for k in n.keys)
-        return of("dict", elem=join_all(vals) if vals else None,
-                  keys=frozenset(keys) if all_const else None, ref=("site", id(n)))
+        return of(
+            "dict",
+            elem=join_all(vals) if vals else None,
+            keys=frozenset(keys) if all_const else None,
+            ref=("site", id(n)),
+        )
 
     def comprehension(self, n, what):
         self.flag(n, "LP101", ALLOCATES, f"a {what} builds a new object (and a function for its scope)")
@@ -1189,7 +1379,9 @@ class Frame:
         if not self.coroutine and self.pool_with:
             pass
         if self.pool_with:
-            self.flag(n, "LP401", ERROR, "await inside `with pool:` keeps the heap locked while other tasks run")
+            self.flag(
+                n, "LP401", ERROR, "await inside `with pool:` keeps the heap locked while other tasks run"
+            )
         v = self.eval(n.value)
         return models.await_result(v)
 
@@ -1240,7 +1432,7 @@ class Frame:
 
     def e_Compare(self, n):
         left = self.eval(n.left)
-        for op, right_node in zip(n.ops, n.comparators):
+        for op, right_node in zip(n.ops, n.comparators, strict=True):
             right = self.eval(right_node)
             models.compare(self, n, op, left, right)
             left = right
@@ -1285,25 +1477,48 @@ class Frame:
             return UNKNOWN
         if info.is_gen or info.is_async:
             what = "async function" if info.is_async else "generator function"
-            self.flag(node, "LP108", ALLOCATES, f"calling the {what} {info.qualname}() creates a generator object")
+            self.flag(
+                node, "LP108", ALLOCATES, f"calling the {what} {info.qualname}() creates a generator object"
+            )
             if info.is_async:
                 return of("coro", ref=info, elem=None) if self_value is None else of("coro", ref=info)
             args_ = ([self_value] if self_value is not None else []) + list(args)
             return of("gen", ref=(info, tuple(args_)))
         if info.kwarg:
-            self.flag(node, "LP110", ALLOCATES, f"{info.qualname}() takes **{info.kwarg}: each call builds a dict")
+            self.flag(
+                node, "LP110", ALLOCATES, f"{info.qualname}() takes **{info.kwarg}: each call builds a dict"
+            )
         if info.vararg:
             n_pos = len(args) + (1 if self_value is not None else 0)
             if n_pos > len(info.params):
-                self.flag(node, "LP110", ALLOCATES, f"{info.qualname}() takes *{info.vararg}: the extra arguments become a tuple")
+                self.flag(
+                    node,
+                    "LP110",
+                    ALLOCATES,
+                    f"{info.qualname}() takes *{info.vararg}: the extra arguments become a tuple",
+                )
         self.an.record_call(info, args, kwargs, self_value)
         if self.scan and not self.guarded:
-            return self.an.summaries.get(info, UNKNOWN)
+            return self.an._read(("s", info))
         if not self.follow:
             return UNKNOWN
-        via = self.via + (f"{info.qualname}() called at {self.module.path}:{getattr(node, 'lineno', 0)}",) if self.guarded and not self.quiet else self.via
-        return self.an.call_function(info, args, kwargs, guarded=self.guarded, quiet=self.quiet, via=via,
-                                     depth=self.depth + 1, self_value=self_value, site=node, caller=self)
+        via = (
+            self.via + (f"{info.qualname}() called at {self.module.path}:{getattr(node, 'lineno', 0)}",)
+            if self.guarded and not self.quiet
+            else self.via
+        )
+        return self.an.call_function(
+            info,
+            args,
+            kwargs,
+            guarded=self.guarded,
+            quiet=self.quiet,
+            via=via,
+            depth=self.depth + 1,
+            self_value=self_value,
+            site=node,
+            caller=self,
+        )
 
     def call_method_of_inst(self, node, inst: V, name: str, args, kwargs) -> V:
         m, found, certain = self.an.lookup_method(inst.ref, name)
@@ -1324,7 +1539,9 @@ def _is_const_expr(node) -> bool:
     if isinstance(node, ast.Tuple):
         return all(_is_const_expr(e) for e in node.elts)
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd, ast.Invert)):
-        return isinstance(node.operand, ast.Constant) and isinstance(node.operand.value, (int, float, complex))
+        return isinstance(node.operand, ast.Constant) and isinstance(
+            node.operand.value, (int, float, complex)
+        )
     return False
 
 
@@ -1343,8 +1560,12 @@ def _const_value(node):
     raise ValueError(node)
 
 
-_E_DISPATCH = {getattr(ast, n[2:]): f for n, f in vars(Frame).items() if n.startswith("e_") and hasattr(ast, n[2:])}
-_S_DISPATCH = {getattr(ast, n[2:]): f for n, f in vars(Frame).items() if n.startswith("s_") and hasattr(ast, n[2:])}
+_E_DISPATCH = {
+    getattr(ast, n[2:]): f for n, f in vars(Frame).items() if n.startswith("e_") and hasattr(ast, n[2:])
+}
+_S_DISPATCH = {
+    getattr(ast, n[2:]): f for n, f in vars(Frame).items() if n.startswith("s_") and hasattr(ast, n[2:])
+}
 
 
 def _widen_facts(old: dict, new: dict) -> dict:
@@ -1373,8 +1594,10 @@ def _terminates(stmts) -> bool:
             return True
         return _terminates(last.body + last.orelse) and all(_terminates(h.body) for h in last.handlers)
     if isinstance(last, ast.While):
-        return isinstance(last.test, ast.Constant) and bool(last.test.value) and not any(
-            isinstance(n, ast.Break) for n in ast.walk(last)
+        return (
+            isinstance(last.test, ast.Constant)
+            and bool(last.test.value)
+            and not any(isinstance(n, ast.Break) for n in ast.walk(last))
         )
     if isinstance(last, ast.With):
         return _terminates(last.body)

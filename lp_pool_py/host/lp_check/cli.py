@@ -20,19 +20,30 @@ def build_parser() -> argparse.ArgumentParser:
         description="Report the lines of MicroPython code that allocate on the GC heap where they must not: "
         "functions given to pool.run(), `with pool:` bodies, guarded() coroutines, hard IRQ handlers and "
         "functions marked @no_alloc or `# lp-check: no-alloc`.",
-        epilog="exit status: 0 clean, 1 findings at or above --fail-on, 2 usage error or unreadable/invalid file",
+        epilog="exit status: 0 clean, 1 findings at or above --fail-on, 2 usage error or a file "
+        "that cannot be read or parsed",
     )
     p.add_argument("paths", nargs="*", help="files and folders (*.py under folders)")
     p.add_argument("--version", action="version", version=f"lp-check {__version__}")
-    p.add_argument("--port", choices=sorted(PRESETS), default=DEFAULT_PRESET,
-                   help=f"port preset (default {DEFAULT_PRESET}): MicroPython version, object representation, "
-                   "small-int width")
+    p.add_argument(
+        "--port",
+        choices=sorted(PRESETS),
+        default=DEFAULT_PRESET,
+        help=f"port preset (default {DEFAULT_PRESET}): MicroPython version, object representation, "
+        "small-int width",
+    )
     p.add_argument("--mpy-version", metavar="X.Y", help="MicroPython version of the target (preset: 1.25)")
     p.add_argument("--obj-repr", choices=("A", "C"), help="MICROPY_OBJ_REPR: A boxes floats, C does not")
-    p.add_argument("--small-int-bits", type=int, metavar="N", help="bits of a small int, sign included (31 or 63)")
+    p.add_argument(
+        "--small-int-bits", type=int, metavar="N", help="bits of a small int, sign included (31 or 63)"
+    )
     p.add_argument("--word-bits", type=int, choices=(32, 64), help="machine word (C long) bits")
-    p.add_argument("--fail-on", choices=sorted(LEVELS), default="may",
-                   help="lowest verdict that makes the exit status 1 (default: may)")
+    p.add_argument(
+        "--fail-on",
+        choices=sorted(LEVELS),
+        default="may",
+        help="lowest verdict that makes the exit status 1 (default: may)",
+    )
     p.add_argument("--select", metavar="CODES", help="report only these codes (comma-separated)")
     p.add_argument("--ignore", metavar="CODES", help="do not report these codes (comma-separated)")
     p.add_argument("--exclude", action="append", default=[], metavar="GLOB", help="skip files matching GLOB")
@@ -72,7 +83,10 @@ def main(argv=None) -> int:
     select, ignore = _codes(args.select), _codes(args.ignore)
     unknown = [c for c in (select or set()) | (ignore or set()) if c not in RULES]
     if unknown:
-        print(f"lp-check: error: unknown code(s) {', '.join(sorted(unknown))} (see --list-rules)", file=sys.stderr)
+        print(
+            f"lp-check: error: unknown code(s) {', '.join(sorted(unknown))} (see --list-rules)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     t0 = time.perf_counter()
     try:
@@ -82,7 +96,9 @@ def main(argv=None) -> int:
         return EXIT_USAGE
     elapsed = time.perf_counter() - t0
     findings = [
-        f for f in result.findings if (select is None or f.code in select) and (ignore is None or f.code not in ignore)
+        f
+        for f in result.findings
+        if (select is None or f.code in select) and (ignore is None or f.code not in ignore)
     ]
     failing = [f for f in findings if f.verdict in LEVELS[args.fail_on]]
     if args.format == "json":
@@ -91,8 +107,16 @@ def main(argv=None) -> int:
             "port": port.describe(),
             "files": len(result.files),
             "findings": [
-                {"path": f.path, "line": f.line, "col": f.col, "code": f.code, "verdict": f.verdict,
-                 "message": f.message, "hint": f.hint, "via": list(f.via)}
+                {
+                    "path": f.path,
+                    "line": f.line,
+                    "col": f.col,
+                    "code": f.code,
+                    "verdict": f.verdict,
+                    "message": f.message,
+                    "hint": f.hint,
+                    "via": list(f.via),
+                }
                 for f in findings
             ],
             "entries": [e.__dict__ for e in result.entries],
@@ -110,10 +134,17 @@ def main(argv=None) -> int:
                 print(f"entry: {e.path}:{e.line}: {e.kind}: {e.target}")
         counts = {v: sum(1 for f in findings if f.verdict == v) for v in (ERROR, ALLOCATES, MAY)}
         if findings or args.entries:
-            print(f"lp-check: {len(findings)} finding(s): {counts[ERROR]} error, {counts[ALLOCATES]} allocates, "
-                  f"{counts[MAY]} may allocate ({port.describe()})", file=sys.stderr)
+            print(
+                f"lp-check: {len(findings)} finding(s): {counts[ERROR]} error, "
+                f"{counts[ALLOCATES]} allocates, "
+                f"{counts[MAY]} may allocate ({port.describe()})",
+                file=sys.stderr,
+            )
     if args.stats:
         lines = sum(len(open(p, encoding="utf-8").read().splitlines()) for p in result.files)
-        print(f"lp-check: {len(result.files)} files, {lines} lines, {len(result.entries)} entries in "
-              f"{elapsed:.3f} s", file=sys.stderr)
+        print(
+            f"lp-check: {len(result.files)} files, {lines} lines, {len(result.entries)} entries in "
+            f"{elapsed:.3f} s",
+            file=sys.stderr,
+        )
     return EXIT_FINDINGS if failing else EXIT_CLEAN

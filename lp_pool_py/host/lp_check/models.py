@@ -60,8 +60,14 @@ KNOWN_MODULES = {
     "asyncio",
     "uasyncio",
 }
-ALIASES = {"utime": "time", "ustruct": "struct", "ujson": "json", "usys": "sys", "uasyncio": "asyncio",
-           "_lp_pool": "lp_pool"}
+ALIASES = {
+    "utime": "time",
+    "ustruct": "struct",
+    "ujson": "json",
+    "usys": "sys",
+    "uasyncio": "asyncio",
+    "_lp_pool": "lp_pool",
+}
 INT_TC = {"b": 8, "B": 8, "h": 16, "H": 16, "i": 32, "I": 32, "q": 64, "Q": 64}
 
 
@@ -144,9 +150,19 @@ def from_annotation(node, port) -> V:
     if isinstance(node, ast.Subscript):
         node = node.value
     name = call_name(node)
-    simple = {"int": "int", "float": "float", "str": "str", "bytes": "bytes", "bytearray": "bytearray",
-              "bool": "bool", "list": "list", "dict": "dict", "tuple": "tuple", "set": "set",
-              "memoryview": "memoryview"}
+    simple = {
+        "int": "int",
+        "float": "float",
+        "str": "str",
+        "bytes": "bytes",
+        "bytearray": "bytearray",
+        "bool": "bool",
+        "list": "list",
+        "dict": "dict",
+        "tuple": "tuple",
+        "set": "set",
+        "memoryview": "memoryview",
+    }
     if name in simple:
         return of(simple[name])
     if name in LP_TYPES:
@@ -161,8 +177,12 @@ def tc_item(frame, node, tc, what, each=False) -> V:
     port = frame.port
     if tc in ("f", "d"):
         if port.floats_boxed:
-            frame.flag(node, "LP103", MAY if each else ALLOCATES,
-                       f"{what} of typecode {tc!r} returns a float, boxed on the GC heap")
+            frame.flag(
+                node,
+                "LP103",
+                MAY if each else ALLOCATES,
+                f"{what} of typecode {tc!r} returns a float, boxed on the GC heap",
+            )
         return of("float")
     bits = INT_TC.get(tc)
     if tc in ("l", "L"):
@@ -175,7 +195,9 @@ def tc_item(frame, node, tc, what, each=False) -> V:
     else:
         lo, hi = -(1 << (bits - 1)), (1 << (bits - 1)) - 1
     if not port.is_small(lo, hi):
-        frame.flag(node, "LP204", MAY, f"{what} of typecode {tc!r}: a value outside the small-int range is a big int")
+        frame.flag(
+            node, "LP204", MAY, f"{what} of typecode {tc!r}: a value outside the small-int range is a big int"
+        )
     return int_range(lo, hi)
 
 
@@ -188,7 +210,9 @@ def char_item(frame, node, v: V, what) -> V:
     if v.is_("LpString") and v.ascii:
         return of("str", nonempty=True, ascii=True)
     if v.is_("LpString"):
-        frame.flag(node, "LP205", MAY, f"{what}: a non-ASCII character needs a new str (ASCII ones are in ROM)")
+        frame.flag(
+            node, "LP205", MAY, f"{what}: a non-ASCII character needs a new str (ASCII ones are in ROM)"
+        )
     else:
         frame.flag(node, "LP205", MAY, f"{what}: a one-character str is made unless it exists as a qstr")
     return of("str", nonempty=True)
@@ -205,8 +229,12 @@ def stored_value(frame, node, elem: V | None, what) -> V:
         if frame.port.floats_boxed:
             frame.flag(node, "LP103", ALLOCATES, f"{what} returns a float, boxed on the GC heap")
         return e
-    frame.flag(node, "LP204", MAY, f"{what}: the value is made as a Python object (a big int, float, str or bytes "
-               "allocates)")
+    frame.flag(
+        node,
+        "LP204",
+        MAY,
+        f"{what}: the value is made as a Python object (a big int, float, str or bytes allocates)",
+    )
     return e
 
 
@@ -235,15 +263,24 @@ def int_binop(frame, node, op, a: V, b: V) -> V:
             frame.flag(node, "LP103", ALLOCATES, "/ on ints returns a float, boxed on the GC heap")
         return of("float")
     if not known:
-        frame.flag(node, "LP203", MAY, f"int {_OPSYM.get(opname, opname)}: an operand of unknown range may be a big int "
-                   "or the result may leave the small-int range")
+        frame.flag(
+            node,
+            "LP203",
+            MAY,
+            f"int {_OPSYM.get(opname, opname)}: an operand of unknown range may be a big int "
+            "or the result may leave the small-int range",
+        )
         if isinstance(op, ast.Pow):
             return of("int", "float")
         if isinstance(op, ast.Mod) and blo is not None and blo > 0 and bhi is not None:
             return int_range(0, bhi - 1)
-        if isinstance(op, ast.BitAnd) and ((blo is not None and blo >= 0 and bhi is not None)
-                                            or (alo is not None and alo >= 0 and ahi is not None)):
-            cands = [h for lo_, h in ((alo, ahi), (blo, bhi)) if lo_ is not None and lo_ >= 0 and h is not None]
+        if isinstance(op, ast.BitAnd) and (
+            (blo is not None and blo >= 0 and bhi is not None)
+            or (alo is not None and alo >= 0 and ahi is not None)
+        ):
+            cands = [
+                h for lo_, h in ((alo, ahi), (blo, bhi)) if lo_ is not None and lo_ >= 0 and h is not None
+            ]
             return int_range(0, min(cands))
         return of("int")
     if (alo == ahi and not port.is_small(alo, ahi)) or (blo == bhi and not port.is_small(blo, bhi)):
@@ -280,17 +317,27 @@ def int_binop(frame, node, op, a: V, b: V) -> V:
     elif isinstance(op, ast.Pow):
         if blo < 0:
             if port.floats_boxed:
-                frame.flag(node, "LP103", MAY if bhi >= 0 else ALLOCATES,
-                           "** with a negative exponent returns a float, boxed on the GC heap")
+                frame.flag(
+                    node,
+                    "LP103",
+                    MAY if bhi >= 0 else ALLOCATES,
+                    "** with a negative exponent returns a float, boxed on the GC heap",
+                )
             if bhi < 0:
                 return of("float")
         e_hi = max(bhi, 0)
         base = max(abs(alo), abs(ahi))
         if base > 1 and e_hi * base.bit_length() > 4 * port.small_int_bits:
-            frame.flag(node, "LP104", ALLOCATES if min(abs(alo), abs(ahi)) > 1 and blo > port.small_int_bits else MAY,
-                       "** makes a big int")
+            frame.flag(
+                node,
+                "LP104",
+                ALLOCATES if min(abs(alo), abs(ahi)) > 1 and blo > port.small_int_bits else MAY,
+                "** makes a big int",
+            )
             return of("int")
-        vals = [x**y for x in {alo, ahi, 0 if alo <= 0 <= ahi else alo} for y in {max(blo, 0), e_hi} if y >= 0]
+        vals = [
+            x**y for x in {alo, ahi, 0 if alo <= 0 <= ahi else alo} for y in {max(blo, 0), e_hi} if y >= 0
+        ]
         if alo < 0 and e_hi >= 1:
             vals += [alo ** (e_hi - 1) if e_hi - 1 >= 0 else 1]
         lo, hi = min(vals), max(vals)
@@ -322,17 +369,44 @@ def int_binop(frame, node, op, a: V, b: V) -> V:
     if port.is_small(lo, hi):
         return int_range(lo, hi)
     if hi < port.small_min or lo > port.small_max:
-        frame.flag(node, "LP104", ALLOCATES, "the result is outside the small-int range: a big int on the GC heap")
+        frame.flag(
+            node, "LP104", ALLOCATES, "the result is outside the small-int range: a big int on the GC heap"
+        )
     else:
         frame.flag(node, "LP203", MAY, f"the result ({lo}..{hi}) may leave the small-int range")
     return int_range(lo, hi)
 
 
-_OPSYM = {"Add": "+", "Sub": "-", "Mult": "*", "Div": "/", "FloorDiv": "//", "Mod": "%", "Pow": "**",
-          "LShift": "<<", "RShift": ">>", "BitAnd": "&", "BitOr": "|", "BitXor": "^", "MatMult": "@"}
-_DUNDER = {"Add": "add", "Sub": "sub", "Mult": "mul", "Div": "truediv", "FloorDiv": "floordiv", "Mod": "mod",
-           "Pow": "pow", "LShift": "lshift", "RShift": "rshift", "BitAnd": "and", "BitOr": "or",
-           "BitXor": "xor", "MatMult": "matmul"}
+_OPSYM = {
+    "Add": "+",
+    "Sub": "-",
+    "Mult": "*",
+    "Div": "/",
+    "FloorDiv": "//",
+    "Mod": "%",
+    "Pow": "**",
+    "LShift": "<<",
+    "RShift": ">>",
+    "BitAnd": "&",
+    "BitOr": "|",
+    "BitXor": "^",
+    "MatMult": "@",
+}
+_DUNDER = {
+    "Add": "add",
+    "Sub": "sub",
+    "Mult": "mul",
+    "Div": "truediv",
+    "FloorDiv": "floordiv",
+    "Mod": "mod",
+    "Pow": "pow",
+    "LShift": "lshift",
+    "RShift": "rshift",
+    "BitAnd": "and",
+    "BitOr": "or",
+    "BitXor": "xor",
+    "MatMult": "matmul",
+}
 
 
 def binop(frame, node, op, a: V, b: V, inplace: bool) -> V:
@@ -368,8 +442,12 @@ def binop(frame, node, op, a: V, b: V, inplace: bool) -> V:
             return UNKNOWN  # TypeError on floats
         certain = a.only("float") or b.only("float") or isinstance(op, ast.Div)
         if port.floats_boxed:
-            frame.flag(node, "LP103", ALLOCATES if certain else MAY,
-                       f"{sym} with a float operand makes a float, boxed on the GC heap")
+            frame.flag(
+                node,
+                "LP103",
+                ALLOCATES if certain else MAY,
+                f"{sym} with a float operand makes a float, boxed on the GC heap",
+            )
         if isinstance(op, ast.FloorDiv) or isinstance(op, ast.Mod):
             return of("float")
         return of("float")
@@ -383,15 +461,22 @@ def binop(frame, node, op, a: V, b: V, inplace: bool) -> V:
         verdict = ALLOCATES if (a.nonempty and b.nonempty) else MAY
         frame.flag(node, "LP102", verdict, "+ on str/bytes builds a new string (unless one side is empty)")
         return of(*(a.kinds | b.kinds), nonempty=a.nonempty or b.nonempty)
-    if a.only(*text) and b.only("int", "bool") and isinstance(op, ast.Mult) or (
-        b.only(*text) and a.only("int", "bool") and isinstance(op, ast.Mult)
+    if (
+        a.only(*text)
+        and b.only("int", "bool")
+        and isinstance(op, ast.Mult)
+        or (b.only(*text) and a.only("int", "bool") and isinstance(op, ast.Mult))
     ):
         s, n = (a, b) if a.only(*text) else (b, a)
         nlo, nhi = n.int_bounds()
         if nhi is not None and nhi <= 0:
             return const("") if s.only("str") else const(b"")
-        frame.flag(node, "LP102", ALLOCATES if (nlo is not None and nlo > 1 and s.nonempty) else MAY,
-                   "* on a str/bytes builds a new string")
+        frame.flag(
+            node,
+            "LP102",
+            ALLOCATES if (nlo is not None and nlo > 1 and s.nonempty) else MAY,
+            "* on a str/bytes builds a new string",
+        )
         return of(*s.kinds)
     seqs = ("list", "tuple", "bytearray")
     if a.only(*seqs) and (b.only(*seqs) or b.only("int", "bool")):
@@ -405,7 +490,11 @@ def binop(frame, node, op, a: V, b: V, inplace: bool) -> V:
             return of("tuple")
         frame.flag(node, "LP106", ALLOCATES, f"{sym} on a {_kname(a)} builds a new {_kname(a)}")
         return of(*a.kinds)
-    if a.only("int", "bool") and b.only("list", "tuple", "str", "bytes", "bytearray") and isinstance(op, ast.Mult):
+    if (
+        a.only("int", "bool")
+        and b.only("list", "tuple", "str", "bytes", "bytearray")
+        and isinstance(op, ast.Mult)
+    ):
         frame.flag(node, "LP106", ALLOCATES, f"* builds a new {_kname(b)}")
         return of(*b.kinds)
     if a.only("set", "frozenset", "dict") and b.only("set", "frozenset", "dict"):
@@ -414,7 +503,11 @@ def binop(frame, node, op, a: V, b: V, inplace: bool) -> V:
             return a
         frame.flag(node, "LP106", ALLOCATES, f"{sym} on sets/dicts builds a new one")
         return of(*a.kinds)
-    if a.only("LpVec") and b.only("LpVec", "list", "tuple", "array", "bytes", "bytearray") and isinstance(op, ast.Add):
+    if (
+        a.only("LpVec")
+        and b.only("LpVec", "list", "tuple", "array", "bytes", "bytearray")
+        and isinstance(op, ast.Add)
+    ):
         return a if inplace else of("LpVec", ref=a.ref)  # a new LpVec takes a handle from the pool's reserve
     if a.only("LpString") and b.only("LpString", "str") and isinstance(op, ast.Add):
         return a if inplace else of("LpString", ascii=a.ascii and b.ascii)
@@ -422,7 +515,9 @@ def binop(frame, node, op, a: V, b: V, inplace: bool) -> V:
         "LpVec", "LpString", "LpBuffer", "LpBox", "LpBTreeMap"
     ):
         return UNKNOWN  # TypeError: no allocation
-    if a.only("none", "str", "bytes", "tuple", "list", "dict", "set") and b.only("none", "int", "bool", "float"):
+    if a.only("none", "str", "bytes", "tuple", "list", "dict", "set") and b.only(
+        "none", "int", "bool", "float"
+    ):
         return UNKNOWN  # TypeError
     frame.flag(node, "LP202", MAY, f"{sym} on {_kname(a)} and {_kname(b)}")
     return UNKNOWN
@@ -458,7 +553,9 @@ def unary(frame, node, op, v: V) -> V:
         else:
             nlo, nhi = ~hi, ~lo
         if not port.is_small(lo, hi):
-            frame.flag(node, "LP104", ALLOCATES if lo == hi else MAY, "a unary operator on a big int makes a new one")
+            frame.flag(
+                node, "LP104", ALLOCATES if lo == hi else MAY, "a unary operator on a big int makes a new one"
+            )
         elif not port.is_small(nlo, nhi):
             frame.flag(node, "LP203", MAY, "the result may leave the small-int range")
         return int_range(nlo, nhi)
@@ -485,7 +582,9 @@ def compare(frame, node, op, a: V, b: V):
             if m is not None:
                 frame.call_user(node, m, [item], {}, self_value=container)
                 return
-            frame.flag(node, "LP201", MAY, f"`in` on {container.ref.name} without a __contains__ the checker can see")
+            frame.flag(
+                node, "LP201", MAY, f"`in` on {container.ref.name} without a __contains__ the checker can see"
+            )
             return
         if container.unknown:
             frame.flag(node, "LP202", MAY, "`in` on a value of unknown type")
@@ -501,12 +600,20 @@ def compare(frame, node, op, a: V, b: V):
         known = b if a.unknown else a
         if known.only("none"):
             return  # == None on an instance without __eq__ is identity; a class of yours is followed above
-        frame.flag(node, "LP202", MAY, "comparing a value of unknown type (an instance may run __eq__/__lt__)")
+        frame.flag(
+            node, "LP202", MAY, "comparing a value of unknown type (an instance may run __eq__/__lt__)"
+        )
 
 
 def _eq(frame, node, inst: V, other: V, op=None):
-    name = {"Eq": "__eq__", "NotEq": "__ne__", "Lt": "__lt__", "LtE": "__le__", "Gt": "__gt__", "GtE": "__ge__"}.get(
-        type(op).__name__ if op is not None else "Eq", "__eq__")
+    name = {
+        "Eq": "__eq__",
+        "NotEq": "__ne__",
+        "Lt": "__lt__",
+        "LtE": "__le__",
+        "Gt": "__gt__",
+        "GtE": "__ge__",
+    }.get(type(op).__name__ if op is not None else "Eq", "__eq__")
     m, found, certain = frame.an.lookup_method(inst.ref, name)
     if m is None and name == "__ne__":
         m, found, certain = frame.an.lookup_method(inst.ref, "__eq__")
@@ -518,7 +625,13 @@ def _eq(frame, node, inst: V, other: V, op=None):
 
 # ---- attributes --------------------------------------------------------------------------------
 LP_ATTRS = {
-    "LpVec": {"capacity": "int", "itemsize": "int", "typecode": "str", "pool": "LpMemoryPool", "freed": "bool"},
+    "LpVec": {
+        "capacity": "int",
+        "itemsize": "int",
+        "typecode": "str",
+        "pool": "LpMemoryPool",
+        "freed": "bool",
+    },
     "LpString": {"capacity": "int", "pool": "LpMemoryPool", "freed": "bool"},
     "LpBuffer": {"pool": "LpMemoryPool", "freed": "bool"},
     "LpBox": {"freed": "bool", "pool": "LpMemoryPool"},
@@ -542,7 +655,9 @@ def attr_load(frame, node, base: V, attr: str, called: bool) -> V:
             if "staticmethod" in m.decorators:
                 return of("func", ref=m)
             if not called:
-                frame.flag(node, "LP109", ALLOCATES, f"{cls.name}.{attr} without a call makes a bound method object")
+                frame.flag(
+                    node, "LP109", ALLOCATES, f"{cls.name}.{attr} without a call makes a bound method object"
+                )
             return of("method", ref=(m, base))
         v = frame.an.inst_attr(cls, attr)
         if v is not None:
@@ -554,7 +669,9 @@ def attr_load(frame, node, base: V, attr: str, called: bool) -> V:
         m, found, _ = frame.an.lookup_method(base.ref, attr)
         if m is not None:
             if "classmethod" in m.decorators and not called:
-                frame.flag(node, "LP109", ALLOCATES, f"{base.ref.name}.{attr} without a call makes a bound method")
+                frame.flag(
+                    node, "LP109", ALLOCATES, f"{base.ref.name}.{attr} without a call makes a bound method"
+                )
             return of("func", ref=m) if "classmethod" not in m.decorators else of("method", ref=(m, base))
         if attr in base.ref.class_attrs:
             return frame.an.inst_attr(base.ref, attr) or UNKNOWN
@@ -597,7 +714,9 @@ def attr_load(frame, node, base: V, attr: str, called: bool) -> V:
             return UNKNOWN
     if base.kinds is not None and base.kinds <= {"func", "method", "builtin"}:
         return UNKNOWN
-    frame.flag(node, "LP202", MAY, f".{attr} of a value of unknown type (a property or a bound method allocates)")
+    frame.flag(
+        node, "LP202", MAY, f".{attr} of a value of unknown type (a property or a bound method allocates)"
+    )
     return UNKNOWN
 
 
@@ -608,21 +727,38 @@ def attr_store(frame, node, base: V, attr: str, value: V):
         if m is not None and "property" in m.decorators:
             frame.flag(node, "LP201", MAY, f"{cls.name}.{attr} is a property: its setter is not followed")
             return
-        if frame.an.inst_attr(cls, attr) is None:
-            frame.flag(node, "LP206", MAY, f"{cls.name}.{attr} is not set in the class: a new attribute grows the "
-                       "instance's dict")
-        own = frame.func is not None and frame.func.cls is not None and frame.func.params and isinstance(
-            node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == frame.func.params[0]
+        if not frame.an.has_attr(cls, attr):
+            frame.flag(
+                node,
+                "LP206",
+                MAY,
+                f"{cls.name}.{attr} is not set in the class: a new attribute grows the instance's dict",
+            )
+        own = (
+            frame.func is not None
+            and frame.func.cls is not None
+            and frame.func.params
+            and isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == frame.func.params[0]
+        )
         if not own:  # self.x = ... in the class's own methods is read from the class (Analyzer.inst_attr)
             frame.an.inst_attr_store(cls, attr, value)
         return
     if base.is_("module") and isinstance(base.ref, ModuleInfo):
         if attr not in base.ref.facts:
-            frame.flag(node, "LP208", MAY, f"{attr} is not a global of {base.ref.name}: storing it grows the module's dict")
+            frame.flag(
+                node,
+                "LP208",
+                MAY,
+                f"{attr} is not a global of {base.ref.name}: storing it grows the module's dict",
+            )
         return
     if base.is_("class") and isinstance(base.ref, ClassInfo):
         if attr not in base.ref.class_attrs:
-            frame.flag(node, "LP206", MAY, f"{base.ref.name}.{attr} is not in the class: storing it grows its dict")
+            frame.flag(
+                node, "LP206", MAY, f"{base.ref.name}.{attr} is not in the class: storing it grows its dict"
+            )
         return
     if base.is_("LpBox") and attr == "value":
         return
@@ -635,7 +771,6 @@ def attr_store(frame, node, base: V, attr: str, value: V):
 
 # ---- subscripts --------------------------------------------------------------------------------
 def subscript(frame, node, base: V, index_node, mode, value=None) -> V:
-    port = frame.port
     if isinstance(index_node, ast.Slice):
         frame.eval(index_node)
         return _slice(frame, node, base, mode)
@@ -645,8 +780,12 @@ def subscript(frame, node, base: V, index_node, mode, value=None) -> V:
         args = [index] if mode != "store" else [index, value]
         return frame.call_method_of_inst(node, base, name, args, {})
     if base.unknown or (base.kinds and len(base.kinds - {"none"}) != 1):
-        frame.flag(node, "LP202", MAY, "indexing a value of unknown type (its item may be boxed, or its "
-                   "__getitem__ allocate)")
+        frame.flag(
+            node,
+            "LP202",
+            MAY,
+            "indexing a value of unknown type (its item may be boxed, or its __getitem__ allocate)",
+        )
         return UNKNOWN
     kind = next(iter(base.kinds - {"none"}))
     if mode == "load":
@@ -705,7 +844,9 @@ def subscript(frame, node, base: V, index_node, mode, value=None) -> V:
         return NONE
     # delete
     if kind == "list":
-        frame.flag(node, "LP207", MAY, "del on a list item may shrink the list: a realloc fails under the heap lock")
+        frame.flag(
+            node, "LP207", MAY, "del on a list item may shrink the list: a realloc fails under the heap lock"
+        )
         return NONE
     if kind in ("dict", "LpVec", "LpBTreeMap", "array", "bytearray"):
         return NONE
@@ -724,22 +865,39 @@ def _slice(frame, node, base: V, mode) -> V:
     kinds = base.kinds - {"none"} if base.kinds else None
     kind = next(iter(kinds)) if kinds and len(kinds) == 1 else None
     if not port.stack_slices:
-        frame.flag(node, "LP105", ALLOCATES, "a[i:j] builds a slice object on the GC heap (MicroPython < 1.26)")
+        frame.flag(
+            node, "LP105", ALLOCATES, "a[i:j] builds a slice object on the GC heap (MicroPython < 1.26)"
+        )
     elif kind is None:
-        frame.flag(node, "LP105", MAY, "a slice of a value of unknown type: a slice object unless the type takes "
-                   "stack slices")
+        frame.flag(
+            node,
+            "LP105",
+            MAY,
+            "a slice of a value of unknown type: a slice object unless the type takes stack slices",
+        )
     elif kind not in STACK_SLICE_KINDS:
-        frame.flag(node, "LP105", ALLOCATES, f"a {kind} slice builds a slice object (only bytearray, memoryview, "
-                   "array and LpVec take stack slices)")
+        frame.flag(
+            node,
+            "LP105",
+            ALLOCATES,
+            f"a {kind} slice builds a slice object (only bytearray, memoryview, "
+            "array and LpVec take stack slices)",
+        )
     if kind is None:
         return UNKNOWN
     if kind == "inst":
         name = {"load": "__getitem__", "store": "__setitem__", "delete": "__delitem__"}[mode]
-        return frame.call_method_of_inst(node, base, name, [of("slice")] + ([UNKNOWN] if mode == "store" else []),
-                                         {})
+        return frame.call_method_of_inst(
+            node, base, name, [of("slice")] + ([UNKNOWN] if mode == "store" else []), {}
+        )
     if mode == "load":
         if kind in ("list", "tuple", "str", "bytes", "bytearray", "memoryview", "array"):
-            frame.flag(node, "LP105", ALLOCATES if kind != "tuple" else MAY, f"a {kind} slice copies into a new object")
+            frame.flag(
+                node,
+                "LP105",
+                ALLOCATES if kind != "tuple" else MAY,
+                f"a {kind} slice copies into a new object",
+            )
             return of(kind, elem=base.elem)
         if kind == "LpBuffer":
             frame.flag(node, "LP105", ALLOCATES, "a slice read of an LpBuffer returns bytes")
@@ -832,8 +990,17 @@ def _gen_items(frame, node, gen: V) -> V:
     if isinstance(ref, tuple) and isinstance(ref[0], FuncInfo):
         info, args = ref
         if frame.follow:
-            frame.an.call_function(info, list(args), {}, guarded=frame.guarded, quiet=frame.quiet, via=frame.via,
-                                   depth=frame.depth + 1, site=node, caller=frame)
+            frame.an.call_function(
+                info,
+                list(args),
+                {},
+                guarded=frame.guarded,
+                quiet=frame.quiet,
+                via=frame.via,
+                depth=frame.depth + 1,
+                site=node,
+                caller=frame,
+            )
         return UNKNOWN
     frame.flag(node, "LP201", MAY, "iterating a generator the checker cannot see")
     return UNKNOWN
@@ -848,12 +1015,16 @@ def printable(frame, node, v: V, depth=0):
     """Flags what printing v (print, json.dump, str.format of it) may allocate."""
     port = frame.port
     if v.unknown:
-        frame.flag(node, "LP209", MAY, "printing a value of unknown type (a big int or a __repr__ may allocate)")
+        frame.flag(
+            node, "LP209", MAY, "printing a value of unknown type (a big int or a __repr__ may allocate)"
+        )
         return
     for kind in v.kinds:
         if kind == "int":
             if not port.is_small(v.lo, v.hi):
-                frame.flag(node, "LP209", MAY, "printing an int that may be big needs a buffer on the GC heap")
+                frame.flag(
+                    node, "LP209", MAY, "printing an int that may be big needs a buffer on the GC heap"
+                )
         elif kind in ("list", "tuple", "set", "frozenset", "dict") and depth < 3:
             if v.elem is not None:
                 printable(frame, node, v.elem, depth + 1)
@@ -865,7 +1036,11 @@ def printable(frame, node, v: V, depth=0):
                 if m is not None:
                     frame.call_user(node, m, [], {}, self_value=v)
                     break
-        elif kind in ("str", "bool", "none", "float", "bytes", "bytearray", "exc", "type", "func", "class") + LP_TYPES:
+        elif (
+            kind
+            in ("str", "bool", "none", "float", "bytes", "bytearray", "exc", "type", "func", "class")
+            + LP_TYPES
+        ):
             continue
         else:
             frame.flag(node, "LP209", MAY, f"printing a {kind}")
@@ -904,15 +1079,21 @@ def eval_args(frame, n):
         else:
             kwargs[k.arg] = v
     if star:
-        frame.flag(n, "LP110", ALLOCATES, "a call with *args or **kwargs builds the argument array on the GC heap")
+        frame.flag(
+            n, "LP110", ALLOCATES, "a call with *args or **kwargs builds the argument array on the GC heap"
+        )
     return args, kwargs, star
 
 
 def call(frame, n: ast.Call) -> V:
     func = n.func
     # super().method(...): compiled to LOAD_SUPER_METHOD, no super object
-    if (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Call) and call_name(func.value.func) == "super"
-            and not func.value.args):
+    if (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Call)
+        and call_name(func.value.func) == "super"
+        and not func.value.args
+    ):
         args, kwargs, _ = eval_args(frame, n)
         cls = frame.func.cls if frame.func else None
         if cls is not None:
@@ -956,18 +1137,25 @@ def _entry(frame, site, target: V, args, kwargs, kind):
         return
     if not frame.scan:
         return
+    an.mark_entry()
     if target.is_("func") and isinstance(target.ref, FuncInfo):
         an.entry_function(target.ref, kind, site, frame.module, args, kwargs, via=())
     elif target.is_("method") and isinstance(target.ref, tuple) and isinstance(target.ref[0], FuncInfo):
-        an.entry_function(target.ref[0], kind, site, frame.module, args, kwargs, via=(), self_value=target.ref[1])
+        an.entry_function(
+            target.ref[0], kind, site, frame.module, args, kwargs, via=(), self_value=target.ref[1]
+        )
     elif target.kinds is not None and target.kinds <= {"builtin", "type", "func"} and target.ref is not None:
+        if not an.final:
+            return
         saved = (frame.guarded, frame.quiet, frame.via)
         frame.guarded, frame.quiet = True, False
         frame.via = (f"{kind} at {frame.module.path}:{site.lineno}",)
         call_value(frame, site, target, args, kwargs)
         frame.guarded, frame.quiet, frame.via = saved
-    else:
-        an.report(frame.module, site, "LP201", MAY, f"{kind}: the function is not one the checker can see", ())
+    elif an.final:
+        an.report(
+            frame.module, site, "LP201", MAY, f"{kind}: the function is not one the checker can see", ()
+        )
 
 
 def call_value(frame, n, callee: V, args, kwargs) -> V:
@@ -1018,7 +1206,11 @@ def type_call(frame, n, name, args, kwargs) -> V:
         return of("LpVec", ref=tcv)
     if name == "LpString":
         s = a0 if a0 is not None else kwargs.get("s")
-        ascii_ = s is None or (s.has_const and isinstance(s.const, str) and s.const.isascii()) or bool(s and s.ascii)
+        ascii_ = (
+            s is None
+            or (s.has_const and isinstance(s.const, str) and s.const.isascii())
+            or bool(s and s.ascii)
+        )
         return of("LpString", ascii=ascii_)
     if name == "LpBTreeMap":
         m = of(name, ref=("site", id(n)))
@@ -1075,12 +1267,29 @@ def type_call(frame, n, name, args, kwargs) -> V:
             return a0
         frame.flag(n, "LP106", ALLOCATES, "tuple() builds a new tuple")
         return of("tuple")
-    if name in ("bytes", "bytearray", "list", "dict", "set", "frozenset", "memoryview", "slice", "object", "complex",
-                "property", "staticmethod", "classmethod"):
+    if name in (
+        "bytes",
+        "bytearray",
+        "list",
+        "dict",
+        "set",
+        "frozenset",
+        "memoryview",
+        "slice",
+        "object",
+        "complex",
+        "property",
+        "staticmethod",
+        "classmethod",
+    ):
         if name == "bytes" and a0 is None:
             return const(b"")
-        if a0 is not None and not a0.unknown and name in ("list", "tuple", "set", "frozenset", "bytearray", "bytes",
-                                                            "dict") and not a0.only("int", "bool"):
+        if (
+            a0 is not None
+            and not a0.unknown
+            and name in ("list", "tuple", "set", "frozenset", "bytearray", "bytes", "dict")
+            and not a0.only("int", "bool")
+        ):
             _iter_arg(frame, n, a0)
         frame.flag(n, "LP106", ALLOCATES, f"{name}() makes a new {name} on the GC heap")
         if name == "memoryview":
@@ -1206,7 +1415,9 @@ def builtin_call(frame, n, name: str, args, kwargs) -> V:
             return of("awaitable")
         if fn == "sleep":
             if a0 is not None and a0.only("float") and port.floats_boxed:
-                frame.flag(n, "LP103", ALLOCATES, "asyncio.sleep(seconds) multiplies a float: use sleep_ms(int)")
+                frame.flag(
+                    n, "LP103", ALLOCATES, "asyncio.sleep(seconds) multiplies a float: use sleep_ms(int)"
+                )
             elif a0 is not None and not a0.only("int", "bool"):
                 frame.flag(n, "LP202", MAY, "asyncio.sleep() of a value of unknown type")
             return of("awaitable")
@@ -1233,7 +1444,9 @@ def lp_call(frame, n, fn, args, kwargs) -> V:
         return UNKNOWN
     if fn == "guarded":
         if frame.guarded:
-            frame.flag(n, "LP108", ALLOCATES, "guarded() is a generator: calling it creates a generator object")
+            frame.flag(
+                n, "LP108", ALLOCATES, "guarded() is a generator: calling it creates a generator object"
+            )
         if n.args and isinstance(n.args[0], ast.Call):
             inner = n.args[0]
             callee = frame.eval(inner.func) if not frame.guarded else None
@@ -1248,7 +1461,9 @@ def lp_call(frame, n, fn, args, kwargs) -> V:
                 target, selfv = callee.ref
                 if isinstance(target, FuncInfo) and target.is_async:
                     iargs = [frame.eval(a) for a in inner.args if not isinstance(a, ast.Starred)]
-                    frame.an.entry_function(target, "guarded", n, frame.module, iargs, {}, via=(), self_value=selfv)
+                    frame.an.entry_function(
+                        target, "guarded", n, frame.module, iargs, {}, via=(), self_value=selfv
+                    )
         return of("gen")
     if fn == "format_stats":
         frame.flag(n, "LP102", ALLOCATES, "format_stats() builds a str (and a dict)")
@@ -1367,7 +1582,9 @@ def _b_iter(frame, n, args, kwargs):
         return args[0]
     if args and args[0].is_("inst"):
         return frame.call_method_of_inst(n, args[0], "__iter__", [], {})
-    frame.flag(n, "LP106", ALLOCATES, "iter() makes an iterator object (a for loop keeps its iterator on the stack)")
+    frame.flag(
+        n, "LP106", ALLOCATES, "iter() makes an iterator object (a for loop keeps its iterator on the stack)"
+    )
     if args:
         v = args[0]
         return of("iter", ref="iter", elem=v.elem if not v.unknown else None)
@@ -1470,7 +1687,12 @@ def _b_pow(frame, n, args, kwargs):
     if len(args) == 3:
         m = args[2]
         lo, hi = m.int_bounds()
-        if lo is not None and lo > 0 and frame.port.is_small(lo, hi) and all(a.only("int", "bool") for a in args[:2]):
+        if (
+            lo is not None
+            and lo > 0
+            and frame.port.is_small(lo, hi)
+            and all(a.only("int", "bool") for a in args[:2])
+        ):
             a_lo, a_hi = args[0].int_bounds()
             if a_lo is not None and frame.port.is_small(a_lo, a_hi):
                 # pow(a, b, m) with small ints still works through mpz temporaries on the heap
@@ -1561,8 +1783,11 @@ METHODS = {
         "append": _may("LP206", "list.append() reallocates the list when it is full"),
         "insert": _may("LP206", "list.insert() reallocates the list when it is full"),
         "extend": _may("LP206", "list.extend() reallocates the list when it runs out of room"),
-        "pop": _may("LP207", "list.pop() shrinks the list when it is half empty: a realloc, which fails under the "
-                    "heap lock", "elem"),
+        "pop": _may(
+            "LP207",
+            "list.pop() shrinks the list when it is half empty: a realloc, which fails under the heap lock",
+            "elem",
+        ),
         "remove": _may("LP207", "list.remove() shrinks the list when it is half empty"),
         "clear": _alloc("LP207", "list.clear() reallocates the list's storage: fails under the heap lock"),
         "index": _free("idx"),
@@ -1721,11 +1946,12 @@ METHODS = {
     "bytes": None,  # filled below from str
 }
 METHODS["bytes"] = {k: v for k, v in METHODS["str"].items() if k not in ("encode", "format")}
-METHODS["bytes"]["decode"] = _may("LP102", "decode() builds a new str (unless the text is an existing qstr)", "str")
+METHODS["bytes"]["decode"] = _may(
+    "LP102", "decode() builds a new str (unless the text is an existing qstr)", "str"
+)
 
 
 def method_call(frame, n, recv_node, recv: V, attr: str, args, kwargs) -> V:
-    port = frame.port
     # pool.run(fn, ...)
     if attr == "run" and recv_node is not None and is_pool(recv_node, recv):
         if args:
@@ -1812,8 +2038,14 @@ def _result(frame, recv: V, kind, tag):
 
 
 def _apply_method(frame, n, recv, kind, attr, spec, args, kwargs):
-    port = frame.port
-    if kind in ("list", "dict", "set") and attr in ("append", "insert", "extend", "setdefault", "update", "add"):
+    if kind in ("list", "dict", "set") and attr in (
+        "append",
+        "insert",
+        "extend",
+        "setdefault",
+        "update",
+        "add",
+    ):
         if attr in ("append", "add") and args:
             frame.an.heap_store(recv, args[0])
         elif attr == "insert" and len(args) > 1:
@@ -1861,8 +2093,20 @@ def _apply_method(frame, n, recv, kind, attr, spec, args, kwargs):
     if spec == "lp_extend":
         if args:
             a = args[0]
-            if not a.only("LpVec", "LpString", "str", "bytes", "bytearray", "memoryview", "list", "tuple", "dict",
-                          "LpBTreeMap", "LpBuffer", "array"):
+            if not a.only(
+                "LpVec",
+                "LpString",
+                "str",
+                "bytes",
+                "bytearray",
+                "memoryview",
+                "list",
+                "tuple",
+                "dict",
+                "LpBTreeMap",
+                "LpBuffer",
+                "array",
+            ):
                 _iter_arg(frame, n, a)
             elif a.only("list", "tuple", "dict") and a.elem is not None and kind == "LpString":
                 pass
@@ -1890,18 +2134,40 @@ def _apply_method(frame, n, recv, kind, attr, spec, args, kwargs):
 # machine_uart.c, machine_i2c.c, machine_spi.c, machine_pwm.c) that return None, a bool or a small
 # int and allocate nothing. Not checked by the corpus (the unix and qemu ports lack these types).
 EXT_FREE = {
-    "value": "idx", "on": None, "off": None, "toggle": None, "high": None, "low": None, "read_u16": "u16",
-    "duty_u16": "u16", "duty_ns": "idx", "freq": "idx", "write": "idx", "readinto": "idx", "any": "idx",
-    "write_readinto": None, "readfrom_into": None, "writeto": "idx", "readfrom_mem_into": None, "writeto_mem": None,
-    "flush": None, "txdone": "bool", "irq": None,
+    "value": "idx",
+    "on": None,
+    "off": None,
+    "toggle": None,
+    "high": None,
+    "low": None,
+    "read_u16": "u16",
+    "duty_u16": "u16",
+    "duty_ns": "idx",
+    "freq": "idx",
+    "write": "idx",
+    "readinto": "idx",
+    "any": "idx",
+    "write_readinto": None,
+    "readfrom_into": None,
+    "writeto": "idx",
+    "readfrom_mem_into": None,
+    "writeto_mem": None,
+    "flush": None,
+    "txdone": "bool",
+    "irq": None,
 }
 
 
 def ext_method(frame, n, recv, attr, args, kwargs):
     if attr in EXT_FREE:
         tag = EXT_FREE[attr]
-        if attr == "write" and args and not args[0].only("bytes", "bytearray", "LpBuffer", "LpString", "LpVec",
-                                                          "memoryview", "str", "array"):
+        if (
+            attr == "write"
+            and args
+            and not args[0].only(
+                "bytes", "bytearray", "LpBuffer", "LpString", "LpVec", "memoryview", "str", "array"
+            )
+        ):
             frame.flag(n, "LP202", MAY, "write() of a value of unknown type")
         if tag == "u16":
             return int_range(0, 65535)

@@ -127,12 +127,15 @@ class ModuleInfo:
             else:
                 body = node.body
                 info.decorators = [_dotted_last(d) for d in node.decorator_list]
-            _collect_scope(info, body)
-            info.is_gen = _has_yield(body)
+            self_name = (
+                info.params[0]
+                if cls is not None and info.params and not isinstance(node, ast.Lambda)
+                else None
+            )
+            _collect_scope(info, body, cls if self_name else None, self_name)
             self.funcs[node] = info
             if cls is not None and not isinstance(node, ast.Lambda):
                 cls.methods[name] = info
-                _collect_self_attrs(cls, info)
             if isinstance(node, ast.Lambda):
                 self._index_children(node.body, info)
             else:
@@ -199,16 +202,16 @@ def _fill_params(info: FuncInfo, args: ast.arguments):
         info.locals.add(info.kwarg)
 
 
-def _has_yield(body) -> bool:
-    for node in body:
-        for sub in _walk_scope(node):
-            if isinstance(sub, (ast.Yield, ast.YieldFrom)):
-                return True
-    return False
-
-
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp, ast.DictComp,
-           ast.GeneratorExp)
+_SCOPES = (
+    ast.FunctionDef,
+    ast.AsyncFunctionDef,
+    ast.Lambda,
+    ast.ClassDef,
+    ast.ListComp,
+    ast.SetComp,
+    ast.DictComp,
+    ast.GeneratorExp,
+)
 
 
 def _walk_scope(node):
@@ -234,7 +237,12 @@ def _walk_scope(node):
                 todo.append(n.generators[0].iter)
             continue
         yield n
-        todo.extend(ast.iter_child_nodes(n))
+        for name in n._fields:
+            v = getattr(n, name, None)
+            if isinstance(v, ast.AST):
+                todo.append(v)
+            elif type(v) is list:
+                todo.extend(x for x in v if isinstance(x, ast.AST))
 
 
 class _Binding:
@@ -242,42 +250,42 @@ class _Binding:
         self.name = name
 
 
-def _collect_scope(info: FuncInfo, body):
+def _collect_scope(info: FuncInfo, body, cls=None, self_name=None):
+    """One walk of a scope: its local, global and nonlocal names, whether it yields, and (for a
+    method) the attributes it assigns on self."""
+    locals_, globals_, nonlocals = info.locals, info.globals, info.nonlocals
     for stmt in body:
         for n in _walk_scope(stmt):
-            if isinstance(n, _Binding):
-                info.locals.add(n.name)
-            elif isinstance(n, ast.Global):
-                info.globals.update(n.names)
-            elif isinstance(n, ast.Nonlocal):
-                info.nonlocals.update(n.names)
-            elif isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
-                info.locals.add(n.id)
-            elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            t = type(n)
+            if t is _Binding:
+                locals_.add(n.name)
+            elif t is ast.Name:
+                if type(n.ctx) is not ast.Load:
+                    locals_.add(n.id)
+            elif t is ast.Global:
+                globals_.update(n.names)
+            elif t is ast.Nonlocal:
+                nonlocals.update(n.names)
+            elif t is ast.Import or t is ast.ImportFrom:
                 for a in n.names:
-                    info.locals.add((a.asname or a.name).split(".")[0])
-            elif isinstance(n, ast.ExceptHandler) and n.name:
-                info.locals.add(n.name)
-    info.locals -= info.globals
-    info.locals -= info.nonlocals
-
-
-def _collect_self_attrs(cls: ClassInfo, method: FuncInfo):
-    if not method.params or isinstance(method.node, ast.Lambda):
-        return
-    self_name = method.params[0]
-    for stmt in method.node.body:
-        for n in _walk_scope(stmt):
-            targets = []
-            if isinstance(n, ast.Assign):
-                targets = [(t, n.value) for t in n.targets]
-            elif isinstance(n, ast.AnnAssign):
-                targets = [(n.target, n.value)]
-            elif isinstance(n, ast.AugAssign):
-                targets = [(n.target, ("aug", n))]  # the new value is not the right-hand side
-            for t, value in targets:
-                if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == self_name:
-                    cls.inst_attrs.setdefault(t.attr, []).append((method, value))
+                    locals_.add((a.asname or a.name).split(".")[0])
+            elif t is ast.ExceptHandler:
+                if n.name:
+                    locals_.add(n.name)
+            elif t is ast.Yield or t is ast.YieldFrom:
+                info.is_gen = True
+            if self_name is not None and (t is ast.Assign or t is ast.AnnAssign or t is ast.AugAssign):
+                if t is ast.Assign:
+                    pairs = [(x, n.value) for x in n.targets]
+                elif t is ast.AnnAssign:
+                    pairs = [(n.target, n.value)]
+                else:
+                    pairs = [(n.target, ("aug", n))]  # the new value is not the right-hand side
+                for x, value in pairs:
+                    if type(x) is ast.Attribute and type(x.value) is ast.Name and x.value.id == self_name:
+                        cls.inst_attrs.setdefault(x.attr, []).append((info, value))
+    locals_ -= globals_
+    locals_ -= nonlocals
 
 
 def module_name_for(path: Path) -> str:

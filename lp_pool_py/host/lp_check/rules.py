@@ -56,8 +56,7 @@ RULES = {
         Rule(
             "LP105",
             "a slice: a[i:j] builds a slice object, and list/str/bytes slices copy",
-            "use v.slice(i, j) on LpVec/LpString (1.25), index in a loop, or memoryview made "
-            "outside run()",
+            "use v.slice(i, j) on LpVec/LpString (1.25), index in a loop, or memoryview made outside run()",
             "py/vm.c MP_BC_BUILD_SLICE (mp_obj_new_slice; stack slices from 1.26 for types with "
             "MP_TYPE_FLAG_SUBSCR_ALLOWS_STACK_SLICE)",
         ),
@@ -129,15 +128,13 @@ RULES = {
         ),
         Rule(
             "LP205",
-            "a one-character str (indexing or iterating a str, chr()): a new qstr unless it "
-            "exists",
+            "a one-character str (indexing or iterating a str, chr()): a new qstr unless it exists",
             "compare bytes (b[i] is an int) or ord(); LpString indexing is free for ASCII",
             "py/objstrunicode.c str_subscr -> mp_obj_new_str_via_qstr (py/qstr.c qstr_from_strn)",
         ),
         Rule(
             "LP206",
-            "growing a list, dict, set, bytearray or an instance's attributes (reallocates when "
-            "full)",
+            "growing a list, dict, set, bytearray or an instance's attributes (reallocates when full)",
             "preallocate ([0] * n) outside run() and assign items, or use LpVec / LpBTreeMap",
             "py/objlist.c list_append (m_renew), py/map.c mp_map_lookup (mp_map_rehash)",
         ),

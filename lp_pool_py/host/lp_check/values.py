@@ -5,8 +5,6 @@ int interval, an exact constant, the function/class/module it refers to, the typ
 the element value of a container.
 """
 
-from dataclasses import dataclass
-
 # Kinds. Built-in types by their Python names; lp_pool types by theirs; and a few of the checker's:
 #   func (a Python function read from the files), class (a class read from the files), inst (an
 #   instance of one), module, builtin (a built-in or library function the checker models), type (a
@@ -14,20 +12,82 @@ from dataclasses import dataclass
 #   ext (an object of a library type it knows by name only, e.g. machine.Pin).
 NUMBERS = frozenset({"int", "bool"})
 LP_TYPES = ("LpVec", "LpString", "LpBuffer", "LpBox", "LpBTreeMap", "LpMemoryPool")
-NO_VALUE = object()  # "const" when no exact constant is known
 
 
-@dataclass(frozen=True)
+class _NoValue:
+    __slots__ = ()
+
+    def __repr__(self):
+        return "NO_VALUE"
+
+
+NO_VALUE = _NoValue()  # "const" when no exact constant is known
+
+
 class V:
-    kinds: frozenset | None = None
-    lo: int | None = None  # int interval (None: unbounded on that side)
-    hi: int | None = None
-    const: object = NO_VALUE
-    ref: object = None  # FuncInfo, ClassInfo, module or function name, LpVec typecode
-    elem: "V | None" = None  # items of a list/tuple/dict values/set
-    keys: frozenset | None = None  # constant keys a dict is known to hold
-    nonempty: bool = False  # a str/bytes known not to be empty
-    ascii: bool = False  # text known to be ASCII (LpString indexing)
+    """Immutable by convention (never assign to a V after it is made); compared and hashed by value."""
+
+    __slots__ = ("kinds", "lo", "hi", "const", "ref", "elem", "keys", "nonempty", "ascii", "_h", "_items")
+
+    def __init__(
+        self,
+        kinds=None,
+        lo=None,
+        hi=None,
+        const=NO_VALUE,
+        ref=None,
+        elem=None,
+        keys=None,
+        nonempty=False,
+        ascii=False,
+    ):
+        self.kinds = kinds
+        self.lo = lo
+        self.hi = hi
+        self.const = const
+        self.ref = ref
+        self.elem = elem
+        self.keys = keys
+        self.nonempty = nonempty
+        self.ascii = ascii
+        self._h = None
+        self._items = None
+
+    def _key(self):
+        c = self.const
+        return (
+            self.kinds,
+            self.lo,
+            self.hi,
+            type(c),
+            c,
+            self.ref,
+            self.elem,
+            self.keys,
+            self.nonempty,
+            self.ascii,
+        )
+
+    def __eq__(self, other):
+        if self is other:
+            return True
+        if not isinstance(other, V):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __hash__(self):
+        h = self._h
+        if h is None:
+            try:
+                h = hash(self._key())
+            except TypeError:
+                h = hash((self.kinds, self.lo, self.hi))
+            self._h = h
+        return h
+
+    def __repr__(self):
+        c = "" if self.const is NO_VALUE else f", const={self.const!r}"
+        return f"V({self.kinds and sorted(self.kinds)}, {self.lo}..{self.hi}{c}, ref={self.ref!r})"
 
     # ---- queries
     @property
@@ -141,7 +201,11 @@ def join(a: V, b: V) -> V:
         lo, hi = b.lo, b.hi
     else:
         lo = hi = None
-    c = a.const if (a.has_const and b.has_const and a.const == b.const and type(a.const) is type(b.const)) else NO_VALUE
+    c = (
+        a.const
+        if (a.has_const and b.has_const and a.const == b.const and type(a.const) is type(b.const))
+        else NO_VALUE
+    )
     ref = _join_ref(a, b)
     elem = None
     if a.elem is not None and b.elem is not None:
