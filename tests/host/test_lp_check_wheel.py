@@ -37,15 +37,26 @@ def test_wheel_contents(wheel):
 def test_installs_into_a_fresh_venv_and_runs(wheel, tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-index", "--no-deps",
-           "--disable-pip-version-check", str(wheel)]
+    pip = [
+        str(venv / "bin" / "python"),
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--no-index",
+        "--no-deps",
+        "--disable-pip-version-check",
+        str(wheel),
+    ]
     proc = subprocess.run(pip, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     cmd = venv / "bin" / "lp-check"
     out = subprocess.run([str(cmd), "--version"], capture_output=True, text=True, cwd=tmp_path)
     assert out.returncode == 0 and out.stdout.startswith("lp-check "), out.stdout + out.stderr
     src = tmp_path / "app.py"
-    src.write_text("from lp_pool import LpMemoryPool\npool = LpMemoryPool()\ndef f():\n    return [1]\npool.run(f)\n")
+    src.write_text(
+        "from lp_pool import LpMemoryPool\npool = LpMemoryPool()\ndef f():\n    return [1]\npool.run(f)\n"
+    )
     out = subprocess.run([str(cmd), str(src)], capture_output=True, text=True, cwd=tmp_path)
     assert out.returncode == 1 and ":4:12: LP101 allocates" in out.stdout, out.stdout + out.stderr
     # the installed checker is the wheel's, not the source tree's

@@ -284,7 +284,9 @@ class Analyzer:
             self._unit_done()
         for info in list(module.funcs.values()):
             if self._is_marked(info):
-                self.entry_function(info, "marked", info.node, module, [], {}, via=())
+                # with the arguments of the calls the files make, like every function (closed world)
+                known = None if info in self.fn_escaped else self.callsites.get(info)
+                self.entry_function(info, "marked", info.node, module, [], dict(known or {}), via=())
             if isinstance(info.node, ast.Lambda):
                 continue
             if not self._unit_walk(info):
@@ -388,8 +390,9 @@ class Analyzer:
 
     # ---- entries
     def entry_function(self, info: FuncInfo, kind, site, site_module, args, kwargs, via, self_value=None):
-        self.record_call(info, args, kwargs, self_value)
-        self.mark_entry()
+        if kind != "marked":  # a mark is not a call: its arguments are those of the calls seen
+            self.record_call(info, args, kwargs, self_value)
+            self.mark_entry()
         if not self.final:
             return
         key = (id(info), kind, _sig(args), _sig_kw(kwargs))
