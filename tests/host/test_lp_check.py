@@ -180,7 +180,8 @@ def test_suppression_comment():
 
 
 def test_yield_in_guard_is_an_error():
-    src = "from lp_pool import LpMemoryPool\npool = LpMemoryPool()\nasync def c():\n    with pool:\n        await x()\n"
+    src = "from lp_pool import LpMemoryPool\npool = LpMemoryPool()\n"
+    src += "async def c():\n    with pool:\n        await x()\n"
     assert (5, "LP401", "error") in codes(src)
 
 
