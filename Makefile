@@ -183,7 +183,8 @@ format: venv
 	@$(VENV)/bin/ruff format --config $(LP_ROOT)/tools/ruff.toml $(LP_ROOT)/lp_pool_py $(LP_ROOT)/tests $(LP_ROOT)/tools $(LP_ROOT)/examples
 
 clean:
-	rm -rf $(LP_TREE_BUILDS) $(BUILD_DIR)/rp2 $(BUILD_DIR)/rp2-meta $(BUILD_DIR)/core $(BUILD_DIR)/bench
+	rm -rf $(LP_TREE_BUILDS) $(BUILD_DIR)/rp2 $(BUILD_DIR)/rp2-meta $(BUILD_DIR)/core $(BUILD_DIR)/bench \
+	    $(BUILD_DIR)/host $(BUILD_DIR)/lpcheck
 
 distclean:
 	rm -rf $(BUILD_DIR) $(VENV)

@@ -1456,10 +1456,10 @@ class Frame:
         return self.subscript_load(n, base, n.slice)
 
     def subscript_load(self, node, base, index_node, aug=False):
-        return models.subscript(self, node, base, index_node, "load")
+        return models.subscript(self, node, base, index_node, "load", aug=aug)
 
     def subscript_store(self, node, base, index_node, value, aug=False):
-        models.subscript(self, node, base, index_node, "store", value)
+        models.subscript(self, node, base, index_node, "store", value, aug=aug)
 
     def subscript_delete(self, node, base, index_node):
         models.subscript(self, node, base, index_node, "delete")

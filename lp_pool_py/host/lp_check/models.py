@@ -479,7 +479,9 @@ def binop(frame, node, op, a: V, b: V, inplace: bool) -> V:
         )
         return of(*s.kinds)
     seqs = ("list", "tuple", "bytearray")
-    if a.only(*seqs) and (b.only(*seqs) or b.only("int", "bool")):
+    if a.only(*seqs) and (
+        b.only(*seqs) or b.only("int", "bool") or (a.only("bytearray") and b.only("bytes"))
+    ):
         if inplace and a.only("list", "bytearray") and isinstance(op, (ast.Add, ast.Mult)):
             frame.flag(node, "LP206", MAY, f"{sym}= grows the {_kname(a)} in place: it reallocates when full")
             return a
@@ -770,10 +772,10 @@ def attr_store(frame, node, base: V, attr: str, value: V):
 
 
 # ---- subscripts --------------------------------------------------------------------------------
-def subscript(frame, node, base: V, index_node, mode, value=None) -> V:
+def subscript(frame, node, base: V, index_node, mode, value=None, aug=False) -> V:
     if isinstance(index_node, ast.Slice):
         frame.eval(index_node)
-        return _slice(frame, node, base, mode)
+        return _slice(frame, node, base, mode, aug)
     index = frame.eval(index_node)
     if base.is_("inst") and isinstance(base.ref, ClassInfo):
         name = {"load": "__getitem__", "store": "__setitem__", "delete": "__delitem__"}[mode]
@@ -860,13 +862,19 @@ def _hash(frame, node, v):
         frame.call_user(node, m, [], {}, self_value=v)
 
 
-def _slice(frame, node, base: V, mode) -> V:
+def _slice(frame, node, base: V, mode, aug=False) -> V:
     port = frame.port
     kinds = base.kinds - {"none"} if base.kinds else None
     kind = next(iter(kinds)) if kinds and len(kinds) == 1 else None
     if not port.stack_slices:
         frame.flag(
             node, "LP105", ALLOCATES, "a[i:j] builds a slice object on the GC heap (MicroPython < 1.26)"
+        )
+    elif mode == "delete" or aug:
+        # the stack slice is used only when LOAD_SUBSCR or STORE_SUBSCR follows BUILD_SLICE at once
+        # (py/vm.c): `del a[i:j]` (LOAD_NULL first) and `a[i:j] += x` (DUP_TOP_TWO) build one
+        frame.flag(
+            node, "LP105", ALLOCATES, "del a[i:j] and a[i:j] op= x build a slice object on the GC heap"
         )
     elif kind is None:
         frame.flag(
