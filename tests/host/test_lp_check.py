@@ -244,3 +244,16 @@ def test_docs_python_blocks_run_on_unix(tmp_path):
         )
         # and lp-check finds nothing to report in it
         assert lp_check.check_paths([script], PRESETS["rp2"]).findings == [], code
+
+
+def test_calls_across_files_and_awaited_coroutines(tmp_path):
+    (tmp_path / "util.py").write_text("def helper(x):\n    return [x]\n\n\ndef safe(x):\n    return x + 1\n")
+    (tmp_path / "app.py").write_text(
+        "import util\nfrom util import safe\nfrom lp_pool import LpMemoryPool, guarded\npool = LpMemoryPool()\n"
+        "def f(n):\n    y = safe(n)\n    return util.helper(y)\npool.run(f, 3)\n"
+        "async def inner(n):\n    return (n, [n])\nasync def outer():\n    x = await inner(3)\n"
+        "async def main():\n    await guarded(outer(), pool)\n"
+    )
+    result = lp_check.check_paths([tmp_path], PRESETS["rp2"])
+    got = sorted((Path(f.path).name, f.line, f.code) for f in result.findings)
+    assert got == [("app.py", 10, "LP101"), ("app.py", 10, "LP101"), ("app.py", 12, "LP108"), ("util.py", 2, "LP101")]

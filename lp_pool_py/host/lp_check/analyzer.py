@@ -1379,13 +1379,17 @@ class Frame:
         return join_all([self.eval(v) for v in n.values])
 
     def e_Await(self, n):
-        if not self.coroutine and self.pool_with:
-            pass
         if self.pool_with:
             self.flag(
                 n, "LP401", ERROR, "await inside `with pool:` keeps the heap locked while other tasks run"
             )
         v = self.eval(n.value)
+        if v.is_("coro") and isinstance(v.ref, tuple) and self.follow:
+            # `await coro()` runs the coroutine's body here, in the same guarded step
+            info, args, kwargs = v.ref
+            via = self.via + (f"{info.qualname}() awaited at {self.module.path}:{n.lineno}",)
+            return self.an.call_function(info, list(args), dict(kwargs), guarded=self.guarded, quiet=self.quiet,
+                                         via=via, depth=self.depth + 1, site=n, caller=self)
         return models.await_result(v)
 
     def e_Yield(self, n):
@@ -1484,7 +1488,8 @@ class Frame:
                 node, "LP108", ALLOCATES, f"calling the {what} {info.qualname}() creates a generator object"
             )
             if info.is_async:
-                return of("coro", ref=info, elem=None) if self_value is None else of("coro", ref=info)
+                args_ = ([self_value] if self_value is not None else []) + list(args)
+                return of("coro", ref=(info, tuple(args_), tuple(sorted(kwargs.items()))))
             args_ = ([self_value] if self_value is not None else []) + list(args)
             return of("gen", ref=(info, tuple(args_)))
         if info.kwarg:

@@ -1943,8 +1943,9 @@ METHODS = {
         "reserve": _free("idx"),  # raises RuntimeError under the heap lock (lp_mempool.c): no allocation
         "close": _free(),
         "buffer": _free("LpBuffer"),
-        "meta": _alloc("LP106", "pool.meta() builds a list of tuples", "list"),
-        "scope": _may("LP201", "pool.scope() (allocation tracking builds)", "ctxv"),
+        # under the heap lock meta() raises RuntimeError (or NotImplementedError without tracking)
+        "meta": _free("list"),
+        "scope": _may("LP106", "pool.scope() makes a context object on builds with allocation tracking", "ctxv"),
         "run": "run",
     },
     "stream": {"write": _free("idx"), "flush": _free()},
