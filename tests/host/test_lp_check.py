@@ -256,4 +256,21 @@ def test_calls_across_files_and_awaited_coroutines(tmp_path):
     )
     result = lp_check.check_paths([tmp_path], PRESETS["rp2"])
     got = sorted((Path(f.path).name, f.line, f.code) for f in result.findings)
-    assert got == [("app.py", 10, "LP101"), ("app.py", 10, "LP101"), ("app.py", 12, "LP108"), ("util.py", 2, "LP101")]
+    assert got == [
+        ("app.py", 10, "LP101"),
+        ("app.py", 10, "LP101"),
+        ("app.py", 12, "LP108"),
+        ("util.py", 2, "LP101"),
+    ]
+
+
+def test_loop_bounds_follow_the_trip_count():
+    head = "from lp_pool import LpMemoryPool\npool = LpMemoryPool()\n"
+    linear = (
+        head + "def f():\n    t = 0\n    for i in range(100):\n        t += i\n    return t\npool.run(f)\n"
+    )
+    assert codes(linear) == []
+    over = linear.replace("range(100)", "range(100000)").replace("t += i", "t += 100000")
+    assert codes(over) == [(6, "LP104", "may allocate")]  # t may pass 2**30 on the way
+    nonlinear = linear.replace("t += i", "t = t + 1 + (t >> 10)")
+    assert (6, "LP203", "may allocate") in codes(nonlinear)

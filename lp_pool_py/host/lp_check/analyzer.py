@@ -916,12 +916,17 @@ class Frame:
                 if states[-1] == states[-2]:
                     self.env = states[-1]
                     return
-            accel = self._accelerate(states, trips)
-            if accel is not None:
+            found = self._accelerate(states, trips)
+            if found is not None:
+                accel, deltas = found
                 self.env = dict(accel)
                 body_fn()
-                self.env = _join_env(accel, self.env)
-                return
+                after = self.env
+                # the last iteration must not grow faster than the first three did; otherwise the
+                # growth is not linear (x += x >> 10) and the loop is widened instead
+                if all(_grows_within(accel[k], after.get(k), d) for k, d in deltas.items()):
+                    self.env = _join_env(accel, after)
+                    return
         state = dict(entry)
         for round_ in range(LOOP_ROUNDS + 4):
             self.env = dict(state)
@@ -941,6 +946,7 @@ class Frame:
         linearly over the first three iterations; None otherwise."""
         s0, s1, s2, s3 = states
         head = dict(s3)
+        deltas = {}
         for k, v3 in s3.items():
             v0, v1, v2 = s0.get(k), s1.get(k), s2.get(k)
             if v0 == v3:
@@ -962,7 +968,8 @@ class Frame:
                 return None
             n = max(trips - 1, 0)
             head[k] = int_range(bounds[0][0] - lo_d[0] * n, bounds[0][1] + hi_d[0] * n)
-        return head
+            deltas[k] = (lo_d[0], hi_d[0])
+        return head, deltas
 
     def narrow(self, test, positive=True):
         """`while n < 10:` and `if n < 10:`: the names' bounds inside the branch."""
@@ -1388,8 +1395,17 @@ class Frame:
             # `await coro()` runs the coroutine's body here, in the same guarded step
             info, args, kwargs = v.ref
             via = self.via + (f"{info.qualname}() awaited at {self.module.path}:{n.lineno}",)
-            return self.an.call_function(info, list(args), dict(kwargs), guarded=self.guarded, quiet=self.quiet,
-                                         via=via, depth=self.depth + 1, site=n, caller=self)
+            return self.an.call_function(
+                info,
+                list(args),
+                dict(kwargs),
+                guarded=self.guarded,
+                quiet=self.quiet,
+                via=via,
+                depth=self.depth + 1,
+                site=n,
+                caller=self,
+            )
         return models.await_result(v)
 
     def e_Yield(self, n):
@@ -1574,6 +1590,16 @@ _E_DISPATCH = {
 _S_DISPATCH = {
     getattr(ast, n[2:]): f for n, f in vars(Frame).items() if n.startswith("s_") and hasattr(ast, n[2:])
 }
+
+
+def _grows_within(head: V, after: V | None, delta) -> bool:
+    if after is None or not after.only("int", "bool"):
+        return False
+    lo, hi = head.int_bounds()
+    alo, ahi = after.int_bounds()
+    if None in (lo, hi, alo, ahi):
+        return False
+    return alo >= lo - delta[0] and ahi <= hi + delta[1]
 
 
 def _widen_facts(old: dict, new: dict) -> dict:

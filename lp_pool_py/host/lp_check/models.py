@@ -1945,7 +1945,9 @@ METHODS = {
         "buffer": _free("LpBuffer"),
         # under the heap lock meta() raises RuntimeError (or NotImplementedError without tracking)
         "meta": _free("list"),
-        "scope": _may("LP106", "pool.scope() makes a context object on builds with allocation tracking", "ctxv"),
+        "scope": _may(
+            "LP106", "pool.scope() makes a context object on builds with allocation tracking", "ctxv"
+        ),
         "run": "run",
     },
     "stream": {"write": _free("idx"), "flush": _free()},
