@@ -249,7 +249,8 @@ def test_docs_python_blocks_run_on_unix(tmp_path):
 def test_calls_across_files_and_awaited_coroutines(tmp_path):
     (tmp_path / "util.py").write_text("def helper(x):\n    return [x]\n\n\ndef safe(x):\n    return x + 1\n")
     (tmp_path / "app.py").write_text(
-        "import util\nfrom util import safe\nfrom lp_pool import LpMemoryPool, guarded\npool = LpMemoryPool()\n"
+        "import util\nfrom util import safe\nfrom lp_pool import LpMemoryPool, guarded\n"
+        "pool = LpMemoryPool()\n"
         "def f(n):\n    y = safe(n)\n    return util.helper(y)\npool.run(f, 3)\n"
         "async def inner(n):\n    return (n, [n])\nasync def outer():\n    x = await inner(3)\n"
         "async def main():\n    await guarded(outer(), pool)\n"
@@ -272,5 +273,5 @@ def test_loop_bounds_follow_the_trip_count():
     assert codes(linear) == []
     over = linear.replace("range(100)", "range(100000)").replace("t += i", "t += 100000")
     assert codes(over) == [(6, "LP104", "may allocate")]  # t may pass 2**30 on the way
-    nonlinear = linear.replace("t += i", "t = t + 1 + (t >> 10)")
+    nonlinear = linear.replace("range(100)", "range(100000)").replace("t += i", "t = t + 1 + (t >> 10)")
     assert (6, "LP203", "may allocate") in codes(nonlinear)
