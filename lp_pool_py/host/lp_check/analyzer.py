@@ -1177,19 +1177,13 @@ class Frame:
             self.env = _join_env(before, after)
             if h.type is not None:
                 if isinstance(h.type, ast.Tuple):
-                    if (
-                        not all(
-                            isinstance(e, ast.Name) and models.builtin_value(e.id, self.port).is_("type")
-                            for e in h.type.elts
-                        )
-                        or True
-                    ):
-                        self.flag(
-                            h.type,
-                            "LP101",
-                            MAY,
-                            "except (A, B) builds the tuple when an exception reaches the handler",
-                        )
+                    # a tuple of names is built at run time (BUILD_TUPLE), when an exception gets here
+                    self.flag(
+                        h.type,
+                        "LP101",
+                        MAY,
+                        "except (A, B) builds the tuple when an exception reaches the handler",
+                    )
                     for e in h.type.elts:
                         self.eval(e)
                 else:

@@ -815,8 +815,6 @@ def subscript(frame, node, base: V, index_node, mode, value=None, aug=False) -> 
         if kind == "range":
             return base.elem or of("int")
         if kind == "str":
-            if base.has_const and index.has_const and isinstance(index.const, int):
-                pass
             return char_item(frame, node, base, "indexing a str")
         if kind in ("LpVec", "array"):
             return vec_item(frame, node, base, "an item read")
@@ -2006,8 +2004,6 @@ def method_call(frame, n, recv_node, recv: V, attr: str, args, kwargs) -> V:
         return ext_method(frame, n, recv, attr, args, kwargs)
     table = METHODS.get(kind)
     if table is None or attr not in table:
-        if kind == "str" and attr == "format":
-            pass
         frame.flag(n, "LP201", MAY, f"{kind}.{attr}() is not modelled")
         return UNKNOWN
     spec = table[attr]
@@ -2119,8 +2115,6 @@ def _apply_method(frame, n, recv, kind, attr, spec, args, kwargs):
                 "array",
             ):
                 _iter_arg(frame, n, a)
-            elif a.only("list", "tuple", "dict") and a.elem is not None and kind == "LpString":
-                pass
         return NONE
     if spec == "map_value":
         if attr == "setdefault" and len(args) > 1:
