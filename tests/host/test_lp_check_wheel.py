@@ -2,6 +2,7 @@
 into a fresh virtual environment (no system site-packages) with a working `lp-check` command and
 the lp_pool stubs taken from lp_pool_py/lp_pool/__init__.pyi."""
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -10,6 +11,7 @@ import pytest
 from harness.runners import LP_ROOT
 
 STUB = LP_ROOT / "lp_pool_py" / "lp_pool" / "__init__.pyi"
+VERSION_H = LP_ROOT / "usermod" / "lp_pool" / "lp_version.h"
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +54,9 @@ def test_installs_into_a_fresh_venv_and_runs(wheel, tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
     cmd = venv / "bin" / "lp-check"
     out = subprocess.run([str(cmd), "--version"], capture_output=True, text=True, cwd=tmp_path)
-    assert out.returncode == 0 and out.stdout.startswith("lp-check "), out.stdout + out.stderr
+    version = re.search(r'#define LP_POOL_VERSION "([^"]+)"', VERSION_H.read_text()).group(1)
+    assert out.returncode == 0 and out.stdout.strip() == f"lp-check {version}", out.stdout + out.stderr
+    assert wheel.name.startswith(f"lp_pool_host-{version}-"), wheel.name
     src = tmp_path / "app.py"
     src.write_text(
         "from lp_pool import LpMemoryPool\npool = LpMemoryPool()\ndef f():\n    return [1]\npool.run(f)\n"

@@ -3,6 +3,8 @@
 Runs on CPython (3.11 and later) with the standard library only. See docs/lp-check.md.
 """
 
+import re
+from importlib import metadata
 from pathlib import Path
 
 from .analyzer import Analyzer, Entry, Finding
@@ -10,7 +12,20 @@ from .port import DEFAULT_PRESET, PRESETS, Port, parse_version
 from .project import ModuleInfo, SourceError, find_sources
 from .rules import ALLOCATES, ERROR, MAY, RULES
 
-__version__ = "0.1.0"
+
+
+def _version() -> str:
+    """lp-pool's one version: from lp_version.h when run from a checkout, else the installed wheel's."""
+    header = Path(__file__).resolve().parents[3] / "usermod" / "lp_pool" / "lp_version.h"
+    if header.is_file():
+        return re.search(r'#define LP_POOL_VERSION "([^"]+)"', header.read_text()).group(1)
+    try:
+        return metadata.version("lp-pool-host")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+__version__ = _version()
 __all__ = [
     "ALLOCATES",
     "DEFAULT_PRESET",
