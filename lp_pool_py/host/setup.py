@@ -17,7 +17,9 @@ VERSION_H = HERE.parents[1] / "usermod" / "lp_pool" / "lp_version.h"
 
 def lp_version() -> str:
     if not VERSION_H.is_file():
-        raise SystemExit(f"{VERSION_H} is missing: build lp-pool-host from an lp-pool checkout (make host-wheel)")
+        raise SystemExit(
+            f"{VERSION_H} is missing: build lp-pool-host from an lp-pool checkout (make host-wheel)"
+        )
     return re.search(r'#define LP_POOL_VERSION "([^"]+)"', VERSION_H.read_text()).group(1)
 
 

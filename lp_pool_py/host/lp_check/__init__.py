@@ -13,7 +13,6 @@ from .project import ModuleInfo, SourceError, find_sources
 from .rules import ALLOCATES, ERROR, MAY, RULES
 
 
-
 def _version() -> str:
     """lp-pool's one version: from lp_version.h when run from a checkout, else the installed wheel's."""
     header = Path(__file__).resolve().parents[3] / "usermod" / "lp_pool" / "lp_version.h"
