@@ -1,8 +1,8 @@
 # make dist: what a user flashes or installs, in build/dist/ (tools/dist.py assembles it):
 #   lp-pool-<version>-RPI_PICO.uf2, -RPI_PICO2.uf2 (and -RPI_PICO_W.uf2 from a MicroPython git
 #   checkout with its submodules: Debian packages none of the Pico W's radio libraries), the mip
-#   package (mip/package.json and the .mpy files), SIZES.md, sizes.json, CHANGELOG.md, LICENSE and
-#   SHA256SUMS. The version comes from usermod/lp_pool/lp_version.h.
+#   package (mip/package.json and the .mpy files), the host wheel (lp-check and the lp_pool stubs,
+#   `make host-wheel`), SIZES.md, sizes.json, CHANGELOG.md, LICENSE and SHA256SUMS. The version comes from usermod/lp_pool/lp_version.h.
 # Included by the top-level Makefile, after mk/boards.mk.
 
 DIST_DIR := $(BUILD_DIR)/dist
@@ -11,7 +11,7 @@ DIST_DIR := $(BUILD_DIR)/dist
 DIST_PICO_W_WHY := $(BUILD_DIR)/dist-LP_RPI_PICO_W.why
 
 .PHONY: dist
-dist: deps-rp2 mpy-cross $(EMPTY_LIB_DIR)/README.md
+dist: deps-rp2 mpy-cross host-wheel $(EMPTY_LIB_DIR)/README.md
 	@$(MAKE) --no-print-directory rp2 RP2_BOARD=LP_RPI_PICO LP_POOL_ALLOC_META=0
 	@$(MAKE) --no-print-directory rp2 RP2_BOARD=LP_RPI_PICO2 LP_POOL_ALLOC_META=0
 	@rm -rf $(BUILD_DIR)/rp2-pico-w $(DIST_PICO_W_WHY)
@@ -21,7 +21,7 @@ dist: deps-rp2 mpy-cross $(EMPTY_LIB_DIR)/README.md
 	    2>$(DIST_PICO_W_WHY).log; status=$$?; cat $(DIST_PICO_W_WHY).log >&2; \
 	    if [ $$status = 3 ]; then sed 's/^rp2: //' $(DIST_PICO_W_WHY).log | tr '\n' ' ' >$(DIST_PICO_W_WHY); \
 	    elif [ $$status != 0 ]; then exit $$status; fi
-	@$(PYTHON) $(LP_ROOT)/tools/dist.py --out $(DIST_DIR) --build $(BUILD_DIR) --mpy-cross $(MPY_CROSS)
+	@$(PYTHON) $(LP_ROOT)/tools/dist.py --out $(DIST_DIR) --build $(BUILD_DIR) --mpy-cross $(MPY_CROSS) --wheel-dir $(HOST_WHEEL_DIR)
 
 # make test checks the artefacts (tests/host/test_dist.py).
 LP_FULL_PREREQS += dist

@@ -9,7 +9,7 @@
   build/rp2-pico2, build/rp2-pico-w), and says loudly which one was not and why (the build's own
   reason, saved by make in build/dist-<board>.why);
 - mip/: the lp_pool package compiled to .mpy, with the package.json `mpremote mip install` reads;
-- the host wheel (lp-check and the lp_pool stubs) when --wheel-dir has one;
+- the host wheel (lp-check and the lp_pool stubs: `pip install` it) from --wheel-dir;
 - SIZES.md and sizes.json: text, bss, arena and GC heap left of each firmware;
 - CHANGELOG.md, LICENSE and SHA256SUMS.
 

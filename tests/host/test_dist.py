@@ -54,6 +54,12 @@ def test_firmware_is_named_by_version_and_board(dist):
     assert pico_w.is_file() or "lib/cyw43-driver" in why.read_text()
 
 
+def test_the_host_wheel_is_there(dist):
+    # lp-check and the PEP 561 stubs (tests/host/test_lp_check_wheel.py installs and runs it).
+    wheels = sorted(dist.glob("lp_pool_host-*.whl"))
+    assert [w.name for w in wheels] == [f"lp_pool_host-{version()}-py3-none-any.whl"]
+
+
 def test_checksums_cover_every_file(dist):
     listed = {}
     for line in (dist / "SHA256SUMS").read_text().splitlines():
