@@ -86,7 +86,7 @@ LP_TREE_BUILDS += $(BUILD_DIR)/unix-o2 $(BUILD_DIR)/unix-asan $(BUILD_DIR)/unix-
 # ---- any tree ----------------------------------------------------------------------------------
 # make test-tree MICROPY_DIR=~/src/micropython: mpy-cross, the unix port plain and with tracking, in
 # build/tree/<name>/ (your other builds stay as they are), then every tests/mpy script on both, the
-# differential tests and the build checks that need no make of their own.
+# differential tests, the docs' examples and the build checks that need no make of their own.
 TREE_NAME := $(notdir $(MICROPY_DIR))
 TREE_BUILD := tree/$(TREE_NAME)
 test-tree: deps-host venv $(MPY_TREE_STAMP) $(EMPTY_LIB_DIR)/README.md
@@ -95,7 +95,7 @@ test-tree: deps-host venv $(MPY_TREE_STAMP) $(EMPTY_LIB_DIR)/README.md
 	$(call lp_unix_build,$(TREE_BUILD)/unix-meta,1,,$(BUILD_DIR)/$(TREE_BUILD)/mpy-cross/mpy-cross)
 	@cd $(LP_ROOT) && LP_UNIX_BIN=$(BUILD_DIR)/$(TREE_BUILD)/unix/micropython \
 	    LP_UNIX_META_BIN=$(BUILD_DIR)/$(TREE_BUILD)/unix-meta/micropython $(VENV_PY) -m pytest -c tests/pytest.ini \
-	    tests/mpy tests/host/test_build.py $(wildcard $(LP_ROOT)/tests/host/test_*_diff.py) \
+	    tests/mpy tests/host/test_build.py tests/host/test_docs.py $(wildcard $(LP_ROOT)/tests/host/test_*_diff.py) \
 	    --targets=unix,unix-meta -m "not boards and not make" $(PYTEST_ARGS)
 
 # ---- make test -------------------------------------------------------------------------------
