@@ -82,8 +82,9 @@ apt_update() {
     touch "$apt_dir/status"
     local u
     u=$(debian_uri)
-    printf 'deb-src [signed-by=%s] %s %s main\ndeb [signed-by=%s] %s %s main\n' \
-        "$keyring" "$u" "$suite" "$keyring" "$u" "$suite" >"$apt_dir/sources.list"
+    printf 'deb-src [signed-by=%s] %s %s main\n' "$keyring" "$u" "$suite" >"$apt_dir/sources.list"
+    # Binary packages come from trixie only (fetch_deb): other suites need no Packages index.
+    [ "$suite" != trixie ] || printf 'deb [signed-by=%s] %s %s main\n' "$keyring" "$u" "$suite" >>"$apt_dir/sources.list"
     # One update per day is plenty: the lists are only an index to find the package.
     if [ "${1:-}" = force ] || [ -z "$(find "$apt_dir/lists" -maxdepth 1 -name '*Sources*' -mmin -1440 2>/dev/null)" ]; then
         say "updating private apt lists for $suite from $u"
