@@ -9,8 +9,10 @@
 
 LP_ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 BUILD_DIR := $(LP_ROOT)/build
+# Fetched sources (MicroPython trees, apt state): kept by `make clean`.
+CACHE_DIR := $(LP_ROOT)/build/cache
 MPY_VERSION := 1.25.0
-DEFAULT_MICROPY_DIR := $(BUILD_DIR)/cache/micropython-$(MPY_VERSION)
+DEFAULT_MICROPY_DIR := $(CACHE_DIR)/micropython-$(MPY_VERSION)
 MICROPY_DIR ?= $(DEFAULT_MICROPY_DIR)
 override MICROPY_DIR := $(abspath $(MICROPY_DIR))
 # Tests that run make again (the incremental-build check) must use the same tree.
@@ -18,7 +20,7 @@ export MICROPY_DIR
 # The fetched tree sits inside this repository: keep git from describing *our* HEAD as MicroPython's
 # version (every commit would rebuild mpversion.h and what includes it). A checkout of your own
 # elsewhere still gets its git version.
-export GIT_CEILING_DIRECTORIES := $(BUILD_DIR)/cache
+export GIT_CEILING_DIRECTORIES := $(CACHE_DIR)
 
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 PYTHON ?= python3
@@ -39,9 +41,11 @@ MPY_NO_SUBMODULES := MICROPY_PY_BTREE=0 MICROPY_PY_SSL=0 MICROPY_SSL_MBEDTLS=0 M
 DEPS_HOST := gcc make pkg-config gcc-multilib clang valgrind
 DEPS_FETCH := apt debian-archive-keyring xz-utils
 
-# Which MicroPython tree the build area was made from: switching trees starts the build afresh.
-MPY_TREE_STAMP := $(BUILD_DIR)/.micropython-tree
-# Everything built from the MicroPython tree; mk/ fragments add their builds.
+# Builds from the MicroPython tree depend on this: the tree is there (fetched when it is the default).
+# Each build folder records the tree it was made from (lp_build_stamp): switching trees starts it
+# afresh, and nothing else (a make that builds nothing never touches a build).
+MPY_TREE_STAMP := $(MICROPY_DIR)/py/mpconfig.h
+# Everything built from the MicroPython tree (make clean); mk/ fragments add their builds.
 LP_TREE_BUILDS := $(BUILD_DIR)/unix $(BUILD_DIR)/unix-meta $(BUILD_DIR)/mpy-cross
 
 .PHONY: all run repl test test-unix unix unix-meta mpy-cross micropython deps deps-host venv lint format clean distclean \
@@ -59,10 +63,6 @@ else
 	@echo "error: MICROPY_DIR=$(MICROPY_DIR) is not a MicroPython tree (no py/mpconfig.h)" >&2; exit 1
 endif
 
-$(MPY_TREE_STAMP): | $(MICROPY_DIR)/py/mpconfig.h
-	@mkdir -p $(BUILD_DIR)
-	@echo $(MICROPY_DIR) > $@
-
 $(EMPTY_LIB_DIR)/README.md:
 	@mkdir -p $(EMPTY_LIB_DIR)
 	@echo "Stand-in for micropython-lib: lp-pool freezes nothing from it." > $@
@@ -71,11 +71,35 @@ $(EMPTY_LIB_DIR)/README.md:
 deps-host:
 	@$(LP_ROOT)/tools/ensure_deps.sh $(DEPS_HOST)
 
+# A build folder records what it was built from and with: the MicroPython tree (.lp-tree), the
+# allocation tracking setting (.lp-alloc-meta) and a leg's own make arguments (.lp-flags, mk/legs.mk).
+# One made from another tree or with other settings starts afresh: the port's make rebuilds nothing
+# when only a flag changes (`make unix LP_POOL_ALLOC_META=1` after `make unix` linked the old
+# objects), and the qstrs and the frozen content differ. A folder without the stamps predates them
+# and starts afresh too.
+# $(1) the folder, $(2) the tracking setting (empty: the folder has none, e.g. mpy-cross), $(3) the
+# tree, $(4) the make arguments (no single quotes in them).
+lp_build_stamp = d=$(1); afresh=; \
+	if [ -d $$d ] && [ "$$(cat $$d/.lp-tree 2>/dev/null)" != "$(3)" ]; then \
+	    echo "$$d: built from $$(cat $$d/.lp-tree 2>/dev/null || echo another tree), now from $(3): building afresh"; afresh=1; fi; \
+	if [ -n "$(2)" ] && [ -d $$d ] && [ "$$(cat $$d/.lp-alloc-meta 2>/dev/null)" != "$(2)" ]; then \
+	    echo "$$d: LP_POOL_ALLOC_META is now $(2), building afresh"; afresh=1; fi; \
+	if [ -d $$d ] && [ "$$(cat $$d/.lp-flags 2>/dev/null)" != '$(strip $(4))' ]; then \
+	    echo "$$d: built with other make arguments, building afresh"; afresh=1; fi; \
+	if [ -n "$$afresh" ]; then rm -rf $$d; fi; \
+	mkdir -p $$d && echo $(3) >$$d/.lp-tree && echo '$(strip $(4))' >$$d/.lp-flags && \
+	{ [ -z "$(2)" ] || echo $(2) >$$d/.lp-alloc-meta; }
+
 # mpy-cross is built on its own: passing the frozen manifest into its build breaks its link.
+# $(1) build folder, $(2) MicroPython tree.
+define lp_mpy_cross_build
+	@$(call lp_build_stamp,$(1),,$(2))
+	@$(MAKE) --no-print-directory -s -C $(2)/mpy-cross BUILD=$(1) -j$(JOBS) \
+	    >$(1)/build.log 2>&1 || { cat $(1)/build.log; exit 1; }
+endef
+
 mpy-cross: $(MPY_TREE_STAMP)
-	@mkdir -p $(BUILD_DIR)/mpy-cross
-	@$(MAKE) --no-print-directory -s -C $(MICROPY_DIR)/mpy-cross BUILD=$(BUILD_DIR)/mpy-cross -j$(JOBS) \
-	    >$(BUILD_DIR)/mpy-cross/build.log 2>&1 || { cat $(BUILD_DIR)/mpy-cross/build.log; exit 1; }
+	$(call lp_mpy_cross_build,$(BUILD_DIR)/mpy-cross,$(MICROPY_DIR))
 
 # The port's own make decides what is out of date; we always hand over to it.
 # MicroPython regenerates frozen_content.c only when a frozen file changed, but it also depends on
@@ -86,25 +110,26 @@ lp_fresh_frozen = if [ -f $(1)/frozen_content.c ] && [ -n "$$(find $(LP_ROOT)/us
 # unix, qemu-*, rp2 and esp32 alike. `make unix-meta` / `make qemu-arm-meta` / `make rp2-meta` build
 # it on the side (build/unix-meta, build/qemu-arm-meta, build/rp2-meta) so the tests run both ways.
 LP_POOL_ALLOC_META ?= 0
-# A build folder made with the other setting starts afresh: the port's make rebuilds nothing when only
-# a flag changes (`make unix LP_POOL_ALLOC_META=1` after `make unix` linked the old objects), and the
-# qstrs and the frozen content differ. $(1) the folder, $(2) the setting; a folder without the stamp
-# predates it and starts afresh too.
-lp_meta_stamp = if [ -d $(1) ] && [ "$$(cat $(1)/.lp-alloc-meta 2>/dev/null)" != "$(2)" ]; then \
-	    echo "$(1): LP_POOL_ALLOC_META is now $(2), building afresh"; rm -rf $(1); fi; \
-	    mkdir -p $(1) && echo $(2) >$(1)/.lp-alloc-meta
+# The folder $(1) starts afresh unless it was made with tracking setting $(2) from this tree.
+lp_meta_stamp = $(call lp_build_stamp,$(1),$(2),$(MICROPY_DIR))
 
-# $(1) build folder under build/, $(2) 1 for allocation tracking.
+# $(1) build folder under build/, $(2) 1 for allocation tracking; optional: $(3) the MicroPython
+# tree (default MICROPY_DIR), $(4) its mpy-cross (default MPY_CROSS), $(5) more arguments for the
+# port's make (compiler flags, see mk/legs.mk).
 define lp_unix_build
-	@$(call lp_meta_stamp,$(BUILD_DIR)/$(1),$(2))
+	@$(call lp_build_stamp,$(BUILD_DIR)/$(1),$(2),$(or $(3),$(MICROPY_DIR)),$(5))
 	@$(call lp_fresh_frozen,$(BUILD_DIR)/$(1))
 	@# The port's chatter goes to a log (shown on failure); what was compiled is summed up.
-	@$(MAKE) --no-print-directory -s -C $(MICROPY_DIR)/ports/unix -j$(JOBS) \
+	@$(MAKE) --no-print-directory -s -C $(or $(3),$(MICROPY_DIR))/ports/unix -j$(JOBS) \
 	    VARIANT_DIR=$(LP_ROOT)/boards/unix BUILD=$(BUILD_DIR)/$(1) \
-	    USER_C_MODULES=$(LP_ROOT)/usermod MICROPY_MPYCROSS=$(MPY_CROSS) LP_POOL_ALLOC_META=$(2) \
-	    MPY_LIB_DIR=$(EMPTY_LIB_DIR) $(MPY_NO_SUBMODULES) >$(BUILD_DIR)/$(1)/build.log 2>&1 \
+	    USER_C_MODULES=$(LP_ROOT)/usermod MICROPY_MPYCROSS=$(or $(4),$(MPY_CROSS)) LP_POOL_ALLOC_META=$(2) \
+	    MPY_LIB_DIR=$(EMPTY_LIB_DIR) $(MPY_NO_SUBMODULES) $(5) >$(BUILD_DIR)/$(1)/build.log 2>&1 \
 	    || { cat $(BUILD_DIR)/$(1)/build.log; echo "error: unix build failed (log: $(BUILD_DIR)/$(1)/build.log)" >&2; exit 1; }
-	@n=$$(grep -c '^CC ' $(BUILD_DIR)/$(1)/build.log); [ "$$n" = 0 ] || echo "built $(BUILD_DIR)/$(1)/micropython ($$n files compiled, from $(MICROPY_DIR))"
+	@# A warning in lp-pool's own files fails the build, also where the flags of a leg
+	@# turn one of MicroPython's own off as an error (mk/legs.mk).
+	@! grep -A3 '^$(LP_ROOT)/usermod/.*: warning:' $(BUILD_DIR)/$(1)/build.log || \
+	    { echo "error: warnings in lp-pool's sources (log: $(BUILD_DIR)/$(1)/build.log)" >&2; exit 1; }
+	@n=$$(grep -c '^CC ' $(BUILD_DIR)/$(1)/build.log); [ "$$n" = 0 ] || echo "built $(BUILD_DIR)/$(1)/micropython ($$n files compiled, from $(or $(3),$(MICROPY_DIR)))"
 endef
 
 unix: mpy-cross $(EMPTY_LIB_DIR)/README.md
@@ -136,13 +161,6 @@ LP_TEST_PREREQS := unix-meta
 LP_FULL_PREREQS :=
 LP_TARGETS := unix unix-meta
 -include $(LP_ROOT)/mk/*.mk
-
-# Switching trees starts every build made from the old one afresh.
-ifneq ($(wildcard $(MPY_TREE_STAMP)),)
-ifneq ($(shell cat $(MPY_TREE_STAMP)),$(MICROPY_DIR))
-$(shell rm -rf $(LP_TREE_BUILDS) $(MPY_TREE_STAMP))
-endif
-endif
 
 comma := ,
 empty :=

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .runners import RUNNERS, RunnerUnavailable
+from .runners import RUNNERS, RunnerSkipped, RunnerUnavailable
 from .verdict import FAIL, SKIP, judge
 
 
@@ -32,10 +32,20 @@ def pytest_configure(config):
     if unknown:
         raise pytest.UsageError(f"unknown target(s) {unknown}; known: {sorted(RUNNERS)}")
     config._lp_runners = [RUNNERS[t]() for t in names]
+    config._lp_skipped_legs = {}  # target -> why its whole leg was skipped
     timeout = config.getoption("script_timeout")
     if timeout:
         for runner in config._lp_runners:
             runner.timeout = timeout
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    # A leg left out is said at the end in large letters, not only in the skip lines.
+    legs = getattr(config, "_lp_skipped_legs", {})
+    if legs:
+        terminalreporter.section("LEGS SKIPPED", sep="!", yellow=True, bold=True)
+        for name, why in sorted(legs.items()):
+            terminalreporter.line(f"{name}: {why}", yellow=True, bold=True)
 
 
 def pytest_unconfigure(config):
@@ -67,6 +77,9 @@ class ScriptItem(pytest.Item):
     def runtest(self):
         try:
             self.runner.check_available()
+        except RunnerSkipped as e:
+            self.config._lp_skipped_legs[self.runner.name] = str(e)
+            pytest.skip(str(e))
         except RunnerUnavailable as e:
             # Loud on purpose: a target asked for but not built is a failure, never a skip.
             raise ScriptFailure(f"target {self.runner.name} cannot run: {e}") from None

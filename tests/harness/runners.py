@@ -14,8 +14,23 @@ from pathlib import Path
 
 LP_ROOT = Path(__file__).resolve().parents[2]
 BUILD_DIR = LP_ROOT / "build"
-# The MicroPython tree the firmware was built from (the Makefile exports LP_MICROPY_DIR).
-MICROPY_DIR = Path(os.environ.get("LP_MICROPY_DIR") or BUILD_DIR / "cache" / "micropython-1.25.0")
+
+
+def built_from(folder: Path) -> Path | None:
+    """The MicroPython tree a build folder was made from (the Makefile's .lp-tree stamp)."""
+    try:
+        return Path((folder / ".lp-tree").read_text().strip())
+    except OSError:
+        return None
+
+
+# The MicroPython tree the firmware was built from: the Makefile exports LP_MICROPY_DIR; pytest run
+# by hand goes by build/unix's stamp.
+MICROPY_DIR = Path(
+    os.environ.get("LP_MICROPY_DIR")
+    or built_from(BUILD_DIR / "unix")
+    or BUILD_DIR / "cache" / "micropython-1.25.0"
+)
 
 
 @dataclass
@@ -27,6 +42,12 @@ class Result:
 
 class RunnerUnavailable(Exception):
     """The target cannot run here (binary not built, tool missing): the test fails with this."""
+
+
+class RunnerSkipped(Exception):
+    """The target's whole leg was left out on purpose, for a reason outside the project (the archive
+    no longer has its MicroPython version): its tests are skipped with the reason, and the session's
+    summary says so in large letters."""
 
 
 class Runner:
@@ -72,6 +93,7 @@ class UnixRunner(Runner):
     timeout = 10.0
 
     binary_env = "LP_UNIX_BIN"
+    env: dict[str, str] = {}  # set for the binary's runs
 
     def __init__(self, binary: Path | None = None):
         self.binary = Path(os.environ.get(self.binary_env) or binary or BUILD_DIR / self.name / "micropython")
@@ -81,7 +103,7 @@ class UnixRunner(Runner):
             raise RunnerUnavailable(f"{self.binary} is missing: build it with `make {self.name}`")
 
     def run(self, script: Path) -> Result:
-        env = dict(os.environ)
+        env = dict(os.environ, **self.env)
         # Only the frozen package and the script's own folder: never a stray lp_pool from disk.
         env["MICROPYPATH"] = ".frozen"
         # The script by its bare name from its own folder: the path string is on the GC heap, so an
@@ -95,6 +117,64 @@ class UnixMetaRunner(UnixRunner):
 
     name = "unix-meta"
     binary_env = "LP_UNIX_META_BIN"
+
+
+# Legs of the unix port built other ways (mk/legs.mk), each in its own build folder.
+
+
+class Unix126Runner(UnixRunner):
+    """The unix port from MicroPython 1.26.1 (Debian sid's source package), `make unix-1.26`."""
+
+    name = "unix-1.26"
+    binary_env = "LP_UNIX_126_BIN"
+
+    def check_available(self) -> None:
+        # The Makefile leaves this note when the archive no longer has the pinned version.
+        gone = Path(os.environ.get("LP_MPY_NEXT_GONE") or BUILD_DIR / "micropython-1.26.1.unavailable")
+        if gone.is_file():
+            why = " ".join(line.removeprefix("fetch:").strip() for line in gone.read_text().splitlines())
+            raise RunnerSkipped(f"leg {self.name} skipped: {why}")
+        super().check_available()
+
+
+class Unix126MetaRunner(Unix126Runner):
+    """MicroPython 1.26.1 with allocation tracking, `make unix-1.26-meta`."""
+
+    name = "unix-1.26-meta"
+    binary_env = "LP_UNIX_126_META_BIN"
+
+
+class UnixO2Runner(UnixRunner):
+    """-O2 with setjmp-based NLR (MICROPY_NLR_SETJMP=1), as ESP32 builds: `make unix-o2`."""
+
+    name = "unix-o2"
+    binary_env = "LP_UNIX_O2_BIN"
+
+
+def _symbolizer() -> dict[str, str]:
+    """ASan names functions and lines in its reports when it finds an llvm-symbolizer."""
+    found = shutil.which("llvm-symbolizer") or next(
+        iter(sorted(Path("/usr/bin").glob("llvm-symbolizer-*"))), None
+    )
+    return {"ASAN_SYMBOLIZER_PATH": str(found)} if found else {}
+
+
+class UnixAsanRunner(UnixRunner):
+    """ASan + UBSan (upstream CI's flags, plus alignment): `make unix-asan`. A report ends the
+    process with a non-zero status and is shown with the script's output."""
+
+    name = "unix-asan"
+    binary_env = "LP_UNIX_ASAN_BIN"
+    timeout = 30.0  # instrumented code runs 2 to 5 times slower
+    # The GC heap and the arenas are never freed: leak reports would be noise.
+    env = {"ASAN_OPTIONS": "detect_leaks=0", "UBSAN_OPTIONS": "print_stacktrace=1", **_symbolizer()}
+
+
+class UnixAsanMetaRunner(UnixAsanRunner):
+    """ASan + UBSan with allocation tracking: `make unix-asan-meta`."""
+
+    name = "unix-asan-meta"
+    binary_env = "LP_UNIX_ASAN_META_BIN"
 
 
 # Scripts known to fail on the MCU ports, with the reason: strict xfail, so a fix shows up. None today.
@@ -261,5 +341,17 @@ class QemuArmMetaRunner(QemuArmRunner):
 
 
 RUNNERS = {
-    cls.name: cls for cls in (UnixRunner, UnixMetaRunner, QemuArmRunner, QemuArmMetaRunner, QemuRv32Runner)
+    cls.name: cls
+    for cls in (
+        UnixRunner,
+        UnixMetaRunner,
+        Unix126Runner,
+        Unix126MetaRunner,
+        UnixO2Runner,
+        UnixAsanRunner,
+        UnixAsanMetaRunner,
+        QemuArmRunner,
+        QemuArmMetaRunner,
+        QemuRv32Runner,
+    )
 }

@@ -83,7 +83,7 @@ def _run(m, ops):
 
 # CPython's side: dict + sorted(), with LpBTreeMap's rules for key kinds and machine words.
 MODEL = r"""
-_repr = ascii  # MicroPython's repr() escapes non-ASCII text as CPython's ascii() does
+_repr = ascii  # the target escapes non-ASCII text in repr() the same way (TARGET_PRELUDE)
 
 
 class SortedModel:
@@ -206,7 +206,15 @@ from lp_pool import LpBTreeMap, LpMemoryPool
 
 pool = LpMemoryPool()
 m = LpBTreeMap(pool=pool)
-_repr = repr
+
+
+def _repr(x):
+    # repr() with non-ASCII text escaped, as CPython's ascii() (the model's) and MicroPython before
+    # 1.29 print it; from 1.29 MicroPython's repr() shows such text as it is.
+    r = repr(x)
+    if len(r.encode()) == len(r):  # ASCII already: the usual case, quick
+        return r
+    return "".join(c if ord(c) < 128 else ("\\\\x%02x" if ord(c) < 256 else "\\\\u%04x") % ord(c) for c in r)
 """
 
 TARGET_END = """

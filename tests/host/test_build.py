@@ -4,7 +4,8 @@ import os
 import re
 import subprocess
 
-from harness.runners import LP_ROOT, UnixRunner
+import pytest
+from harness.runners import LP_ROOT, UnixRunner, built_from
 
 USERMOD = LP_ROOT / "usermod" / "lp_pool"
 
@@ -72,42 +73,70 @@ def test_lp_pool_is_frozen_not_read_from_disk(tmp_path):
     assert proc.stdout.strip() == "lp_pool/__init__.py", proc.stdout
 
 
+def make_env() -> dict[str, str]:
+    # A make of its own, not a part of the make that may be running these tests.
+    return {k: v for k, v in os.environ.items() if not k.startswith("MAKE") and k != "MFLAGS"}
+
+
+@pytest.mark.make
 def test_second_build_is_incremental():
     """`make unix` right after a build compiles nothing, relinks nothing and downloads nothing."""
-    binary = UnixRunner().binary
+    folder = LP_ROOT / "build" / "unix"
+    binary = folder / "micropython"
     before = binary.stat().st_mtime_ns
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE") and k != "MFLAGS"}
+    # The tree this build was made from, named as the session did (another would rebuild it).
+    tree = built_from(folder)
+    assert tree is not None, f"{folder} has no .lp-tree stamp: build it with make unix"
     proc = subprocess.run(
-        ["make", "-C", str(LP_ROOT), "unix"], capture_output=True, text=True, env=env, timeout=300
+        ["make", "-C", str(LP_ROOT), "unix", f"MICROPY_DIR={tree}"],
+        capture_output=True,
+        text=True,
+        env=make_env(),
+        timeout=300,
     )
     out = proc.stdout + proc.stderr
     assert proc.returncode == 0, out
-    log = (LP_ROOT / "build" / "unix" / "build.log").read_text()
+    log = (folder / "build.log").read_text()
     assert "Including User C Module" in log, log  # the log is the port's, from this very run
     assert not re.search(r"^(CC|LINK) ", log, re.M), log
     assert not re.search(r"^(fetch:|built )", out, re.M), out
     assert binary.stat().st_mtime_ns == before
 
 
-def test_switching_allocation_tracking_rebuilds():
-    """`make unix LP_POOL_ALLOC_META=1` after `make unix` gives a tracking binary, and back again.
+@pytest.mark.make
+def test_switching_allocation_tracking_or_tree_rebuilds(tmp_path):
+    """A build folder made with the other LP_POOL_ALLOC_META, or from another MicroPython tree,
+    starts afresh: the port's make rebuilds nothing when only a flag changes (`make unix
+    LP_POOL_ALLOC_META=1` after `make unix` linked the old objects and printed nothing wrong).
 
-    The port's make rebuilds nothing when only a flag changes: without the Makefile's stamp the
-    first command linked the old objects and printed nothing wrong.
+    In a build area of its own (BUILD_DIR), so the session's binaries stay as they are.
     """
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MAKE") and k != "MFLAGS"}
-    for meta in ("1", "0"):
-        proc = subprocess.run(
-            ["make", "-C", str(LP_ROOT), "unix", f"LP_POOL_ALLOC_META={meta}"],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=600,
-        )
-        out = proc.stdout + proc.stderr
-        assert proc.returncode == 0, out
-        assert f"LP_POOL_ALLOC_META is now {meta}, building afresh" in out, out
-        assert run_unix("import lp_pool; print(lp_pool.alloc_meta)") == str(meta == "1")
+    folder = LP_ROOT / "build" / "unix"
+    tree = built_from(folder)
+    assert tree is not None, f"{folder} has no .lp-tree stamp: build it with make unix"
+    unix = tmp_path / "unix"
+    unix.mkdir()
+    # What a tracking-free build from another tree leaves.
+    (unix / ".lp-tree").write_text("/elsewhere/micropython\n")
+    (unix / ".lp-alloc-meta").write_text("0\n")
+    (unix / ".lp-flags").write_text("\n")
+    (unix / "micropython").write_text("stale")
+    mpy_cross = LP_ROOT / "build" / "mpy-cross" / "mpy-cross"
+    argv = ["make", "-C", str(LP_ROOT), "unix", f"BUILD_DIR={tmp_path}", f"MICROPY_DIR={tree}"]
+    argv += [f"MPY_CROSS={mpy_cross}", "-o", "mpy-cross", "LP_POOL_ALLOC_META=1"]
+    proc = subprocess.run(argv, capture_output=True, text=True, env=make_env(), timeout=900)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out
+    assert f"{unix}: built from /elsewhere/micropython, now from {tree}: building afresh" in out, out
+    assert f"{unix}: LP_POOL_ALLOC_META is now 1, building afresh" in out, out
+    code = "import lp_pool; print(lp_pool.alloc_meta)"
+    got = subprocess.run([str(unix / "micropython"), "-c", code], capture_output=True, text=True, timeout=10)
+    assert got.stdout.strip() == "True", got.stdout + got.stderr
+    assert (unix / ".lp-tree").read_text().strip() == str(tree)
+    # Settings unchanged: nothing starts afresh, nothing is compiled.
+    proc = subprocess.run(argv, capture_output=True, text=True, env=make_env(), timeout=300)
+    assert proc.returncode == 0 and "afresh" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+    assert not re.search(r"^(CC|LINK) ", (unix / "build.log").read_text(), re.M)
 
 
 def test_stub_lists_every_public_name():

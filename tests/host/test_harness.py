@@ -105,6 +105,33 @@ def test_missing_binary_fails_loudly_instead_of_skipping(tmp_path, monkeypatch):
     assert "target unix cannot run" in out and "make unix" in out
 
 
+def test_a_leg_whose_version_is_gone_is_skipped_and_said_in_the_summary(tmp_path, monkeypatch):
+    # The Makefile leaves this note when Debian no longer carries the pinned 1.26.1 (mk/legs.mk).
+    gone = tmp_path / "micropython-1.26.1.unavailable"
+    gone.write_text(
+        "fetch: error: Debian sid no longer carries MicroPython 1.26.1\nfetch: To move the pin: ...\n"
+    )
+    monkeypatch.setenv("LP_MPY_NEXT_GONE", str(gone))
+    code, out = run_harness(tmp_path, {"x.py": "print(1)\n"}, "--targets=unix-1.26,unix-1.26-meta")
+    assert code == 0, out
+    assert "2 skipped" in out, out
+    summary = out[out.index("LEGS SKIPPED") :]
+    for leg in ("unix-1.26", "unix-1.26-meta"):
+        assert (
+            f"{leg}: leg {leg} skipped: error: Debian sid no longer carries MicroPython 1.26.1" in summary
+        ), out
+
+
+def test_a_leg_that_is_not_built_fails(tmp_path, monkeypatch):
+    # Without the note, a missing 1.26.1 binary is a failure like any other.
+    monkeypatch.setenv("LP_MPY_NEXT_GONE", str(tmp_path / "no-note"))
+    monkeypatch.setenv("LP_UNIX_126_BIN", str(tmp_path / "not-built" / "micropython"))
+    code, out = run_harness(tmp_path, {"x.py": "print(1)\n"}, "--targets=unix-1.26")
+    assert code == 1, out
+    assert "target unix-1.26 cannot run" in out and "make unix-1.26" in out
+    assert "LEGS SKIPPED" not in out
+
+
 @pytest.mark.parametrize(
     ("result", "status"),
     [

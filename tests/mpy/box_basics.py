@@ -4,12 +4,21 @@ import json
 
 from lp_pool import AllocError, LpBox, LpBuffer, LpMemoryPool
 
+
+def ascii_repr(x, form=repr):
+    # form(x) with non-ASCII text escaped, as MicroPython printed it before 1.29 (and as CPython's
+    # ascii() does): from 1.29 its repr() shows such text as it is, as CPython's repr() does.
+    return "".join(
+        c if ord(c) < 128 else ("\\x%02x" if ord(c) < 256 else "\\u%04x") % ord(c) for c in form(x)
+    )
+
+
 pool = LpMemoryPool(bytearray(4096))
 b = LpBox(7, pool=pool)
 print(b, b.value, b.freed, b.pool is pool)
 for v in (-(2**31) + 1, 2.5, "text", "\u20ac", b"\x00\xff", True, None, "", 10**6):
     b.value = v
-    print(repr(b), b.value == v, type(b.value) is type(v))
+    print(ascii_repr(b), b.value == v, type(b.value) is type(v))
 print(json.dumps(LpBox('q"uote', pool=pool)), json.dumps(LpBox(1.5, pool=pool)))
 gc.collect()
 

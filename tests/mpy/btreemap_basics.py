@@ -5,6 +5,15 @@ import json
 
 from lp_pool import LpBTreeMap, LpMemoryPool
 
+
+def ascii_repr(x, form=repr):
+    # form(x) with non-ASCII text escaped, as MicroPython printed it before 1.29 (and as CPython's
+    # ascii() does): from 1.29 its repr() shows such text as it is, as CPython's repr() does.
+    return "".join(
+        c if ord(c) < 128 else ("\\x%02x" if ord(c) < 256 else "\\u%04x") % ord(c) for c in form(x)
+    )
+
+
 pool = LpMemoryPool(bytearray(16384))
 
 
@@ -24,7 +33,7 @@ print(m.pop(12), m.pop(12, "gone"), m.setdefault(0, 1), m.setdefault(1), m[1], c
 del m[-3]
 m.update({20: 2.5, 21: True, 22: None}, **{})
 m.update([(30, b"\x00\xffraw"), (31, "\u20ac uro")])
-print(list(m.items()), check(m))
+print(ascii_repr(list(m.items())), check(m))
 print(m == dict(m.items()), m == {}, m == [1], m != dict(m.items()), check(m))
 other = LpBTreeMap(dict(m.items()), pool=pool)
 print(m == other, other._check())
@@ -33,8 +42,8 @@ print(m == other, check(other))
 other.free()
 
 # Printing: str() is the dict form, repr() names the type, json.dump writes JSON (int keys quoted).
-print(m)
-print(repr(m))
+print(ascii_repr(m, str))
+print(ascii_repr(m))
 # Bytes values print in JSON as MicroPython's json prints bytes (raw), so none here.
 del m[30]
 out = io.StringIO()
@@ -44,9 +53,18 @@ print(json.dumps(m, separators=(",", ":")))
 print(json.loads(json.dumps(LpBTreeMap({"b": 1, "a": [0][0]}, pool=pool))) == {"a": 0, "b": 1})
 
 # Ordered extras.
-print(m.min(), m.max(), m.floor(19), m.floor(20), m.ceiling(23), m.ceiling(32), m.floor(-100), check(m))
+print(
+    m.min(),
+    ascii_repr(m.max()),
+    m.floor(19),
+    m.floor(20),
+    m.ceiling(23),
+    m.ceiling(32),
+    m.floor(-100),
+    check(m),
+)
 print(list(m.range(1, 22)), list(m.range(None, 5)), list(m.range(21)), list(m.range(7, 7)), check(m))
-print(m.pop_min(), m.pop_max(), len(m), check(m))
+print(m.pop_min(), ascii_repr(m.pop_max()), len(m), check(m))
 
 # Views are live; the range view is the map's one range view, aimed by each range() call.
 ks = m.keys()
@@ -74,7 +92,7 @@ print(check(m))
 t = LpBTreeMap(pool=pool)
 for word in ("pear", "apple", "\u00e9clair", "Zebra", "", "app"):
     t[word] = len(word)
-print(list(t), t.min(), t.max(), t.floor("apricot"), t.ceiling("b"), check(t))
+print(ascii_repr(list(t)), t.min(), t.max(), t.floor("apricot"), t.ceiling("b"), check(t))
 print(t["apple"], "app" in t, "ap" in t, list(t.range("a", "b")), check(t))
 bt = LpBTreeMap({b"\xff": 1, b"\x00": 2, b"a": 3}, pool=pool)
 print(list(bt), check(bt))

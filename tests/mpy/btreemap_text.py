@@ -6,13 +6,22 @@ import json
 
 from lp_pool import AllocError, LpBTreeMap, LpBuffer, LpMemoryPool, LpString
 
+
+def ascii_repr(x, form=repr):
+    # form(x) with non-ASCII text escaped, as MicroPython printed it before 1.29 (and as CPython's
+    # ascii() does): from 1.29 its repr() shows such text as it is, as CPython's repr() does.
+    return "".join(
+        c if ord(c) < 128 else ("\\x%02x" if ord(c) < 256 else "\\u%04x") % ord(c) for c in form(x)
+    )
+
+
 pool = LpMemoryPool(bytearray(8192), reserve=40)
 m = LpBTreeMap(pool=pool)
 k = LpString("café", pool=pool)
 m[k] = 1  # an LpString key is text: the same key as the str "café"
 m["abc"] = LpString("xyz", pool=pool)  # an LpString value is stored as text (a copy)
 m["zz"] = 3
-print(m["café"], k in m, "abc" in m, LpString("abc", pool=pool) in m, m)
+print(m["café"], k in m, "abc" in m, LpString("abc", pool=pool) in m, ascii_repr(m, str))
 try:
     m[b"abc"] = 1
 except TypeError as e:

@@ -19,7 +19,11 @@ def fill_with_garbage(p):
             bufs.append(LpBuffer(SIZE, pool=p))
     except AllocError:
         pass
-    return len(bufs)
+    n = len(bufs)
+    # Emptied, not just dropped: a stale word on the C stack may still name the list (the GC is
+    # conservative; an -O2 build with setjmp NLR kept this one), and the buffers must be garbage.
+    bufs.clear()
+    return n
 
 
 def fill_alive(p, keep):

@@ -7,6 +7,15 @@ import sys
 
 from lp_pool import LpBuffer, LpMemoryPool, LpString, LpVec
 
+
+def ascii_repr(x, form=repr):
+    # form(x) with non-ASCII text escaped, as MicroPython printed it before 1.29 (and as CPython's
+    # ascii() does): from 1.29 its repr() shows such text as it is, as CPython's repr() does.
+    return "".join(
+        c if ord(c) < 128 else ("\\x%02x" if ord(c) < 256 else "\\u%04x") % ord(c) for c in form(x)
+    )
+
+
 pool = LpMemoryPool(bytearray(8192))
 base = pool.stats()["used"]
 
@@ -130,7 +139,7 @@ def changing():
 try:
     s.extend(changing())
 except RuntimeError as e:
-    print("extend, changed by the iterator:", e, repr(s), len(s), list(s))
+    print("extend, changed by the iterator:", e, ascii_repr(s), len(s), ascii_repr(list(s)))
 
 
 def changing_then_raising():

@@ -762,7 +762,7 @@ void lp_btreemap_check_bound(lp_obj_t *map, mp_obj_t key) {
 
 bool lp_btreemap_first(lp_obj_t *map, mp_obj_t lo, lp_bt_cursor_t *cur) {
     lp_bt_head_t *head = lp_bt_head(map);
-    size_t idx;
+    size_t idx = 0; // lp_bt_end leaves it unset for an empty map
     lp_bt_node_t *nd;
     if (lo == MP_OBJ_NULL || lo == mp_const_none) {
         nd = lp_bt_end(head, false, &idx);

@@ -67,6 +67,7 @@ static mp_obj_t lp_buffer_binary_op(mp_binary_op_t op, mp_obj_t lhs_in, mp_obj_t
     return mp_obj_new_bool(other.len == self->len && memcmp(data, other.buf, self->len) == 0);
 }
 
+// `index` may be a slice on the VM's stack (LP_TYPE_FLAG_STACK_SLICE): read here, never kept.
 static mp_obj_t lp_buffer_subscr(mp_obj_t self_in, mp_obj_t index, mp_obj_t value) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     byte *data = lp_handle_data(self);
@@ -147,7 +148,7 @@ static MP_DEFINE_CONST_DICT(lp_buffer_locals_dict, lp_buffer_locals_dict_table);
 MP_DEFINE_CONST_OBJ_TYPE(
     lp_type_Buffer,
     MP_QSTR_LpBuffer,
-    MP_TYPE_FLAG_ITER_IS_GETITER | MP_TYPE_FLAG_EQ_CHECKS_OTHER_TYPE,
+    MP_TYPE_FLAG_ITER_IS_GETITER | MP_TYPE_FLAG_EQ_CHECKS_OTHER_TYPE | LP_TYPE_FLAG_STACK_SLICE,
     make_new, lp_buffer_make_new,
     print, lp_buffer_print,
     unary_op, lp_handle_unary_op,

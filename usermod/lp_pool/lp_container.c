@@ -78,6 +78,15 @@ void lp_slice_check(mp_obj_t slice) {
     }
 }
 
+size_t lp_slice_count(const mp_bound_slice_t *s) {
+    // Unsigned: a step near 2**63 must not overflow (start and stop are bound to the length, and
+    // 0 - step is the magnitude of any negative step, the most negative one included).
+    if (s->step > 0) {
+        return s->start < s->stop ? ((size_t)s->stop - (size_t)s->start - 1) / (size_t)s->step + 1 : 0;
+    }
+    return s->start > s->stop ? ((size_t)s->start - (size_t)s->stop - 1) / ((size_t)0 - (size_t)s->step) + 1 : 0;
+}
+
 // ---- iterators --------------------------------------------------------------------------------
 
 mp_obj_t lp_iter_init(mp_obj_iter_buf_t *iter_buf, lp_obj_t *h, mp_fun_1_t iternext) {
@@ -142,14 +151,12 @@ static bool lp_num_from_int(mp_obj_t x, lp_num_t *out) {
         return true;
     }
     #if MICROPY_LONGINT_IMPL == MICROPY_LONGINT_IMPL_MPZ
-    byte buf[8];
     out->neg = mp_obj_int_sign(x) < 0;
     // Two's complement for negatives; false when the value needs more than 64 bits.
-    if (!mp_obj_int_to_bytes_impl(x, false, sizeof(buf), buf)) {
+    if (!lp_compat_int_u64(x, &out->u)) {
         out->huge = true;
         return true;
     }
-    out->u = (uint64_t)mp_binary_get_int(8, false, false, buf);
     #elif MICROPY_LONGINT_IMPL == MICROPY_LONGINT_IMPL_LONGLONG
     long long v = ((mp_obj_int_t *)MP_OBJ_TO_PTR(x))->val;
     out->neg = v < 0;

@@ -221,6 +221,16 @@ void *lp_handle_data(lp_obj_t *h) {
     return h->data;
 }
 
+typedef struct {
+    nlr_jump_callback_node_t node; // first: the callback gets the node's address
+    lp_obj_t *h;
+} lp_busy_cb_t;
+
+static void lp_busy_cb(void *ctx) {
+    lp_obj_t *h = ((lp_busy_cb_t *)ctx)->h;
+    h->flags &= ~LP_OBJ_BUSY;
+}
+
 void lp_handle_busy_call(lp_obj_t *h, mp_obj_t stream, lp_busy_fn_t fn, void *ctx) {
     if (stream == MP_OBJ_FROM_PTR(h) || (h->flags & LP_OBJ_BUSY)) {
         // An LpString written into itself finds its source by offset (lp_string.c, invariant 5).
@@ -229,15 +239,12 @@ void lp_handle_busy_call(lp_obj_t *h, mp_obj_t stream, lp_busy_fn_t fn, void *ct
         return;
     }
     h->flags |= LP_OBJ_BUSY;
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        fn(h, ctx);
-        nlr_pop();
-        h->flags &= ~LP_OBJ_BUSY;
-    } else {
-        h->flags &= ~LP_OBJ_BUSY;
-        nlr_jump(nlr.ret_val);
-    }
+    // Unmarked on every way out: a jump callback (py/nlr.h) runs on a raise, and nothing of this
+    // frame has to survive a jump back into it, as it would after an nlr_push.
+    lp_busy_cb_t cb = { .h = h };
+    nlr_push_jump_callback(&cb.node, lp_busy_cb);
+    fn(h, ctx);
+    nlr_pop_jump_callback(true);
 }
 
 mp_obj_t lp_print_stream(const mp_print_t *print) {

@@ -141,7 +141,8 @@ uint32_t lp_meta_row(lp_pool_obj_t *pool, uint32_t kind) {
             }
             continue;
         }
-        if (r->kind == kind && r->has_scope == has && r->name_len == len && memcmp(r->name, name, len) == 0) {
+        // (no memcmp with no name: NULL is not a pointer it may be given, even for 0 bytes)
+        if (r->kind == kind && r->has_scope == has && r->name_len == len && (len == 0 || memcmp(r->name, name, len) == 0)) {
             return i + 1;
         }
     }

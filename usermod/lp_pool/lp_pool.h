@@ -45,6 +45,7 @@
 #include "py/objstr.h"
 #include "py/mpthread.h"
 #include "lp_alloc.h"
+#include "lp_compat.h"
 #include "lp_version.h"
 
 // Bytes of static RAM for the arena. A board sets it (boards/<board>/), or the build does
@@ -82,10 +83,6 @@
 // Threads that can be inside run() at the same time.
 #ifndef LP_POOL_MAX_THREADS
 #define LP_POOL_MAX_THREADS (8)
-#endif
-
-#ifndef MP_NORETURN
-#define MP_NORETURN NORETURN // MicroPython before 1.26
 #endif
 
 #if !MICROPY_ENABLE_FINALISER
@@ -318,6 +315,8 @@ bool lp_is_int_arg(mp_obj_t o);
 void lp_int_arg_check(mp_obj_t o);
 // TypeError unless the slice's start, stop and step are each None, an int or a bool.
 void lp_slice_check(mp_obj_t slice);
+// Number of items a bound slice (mp_obj_slice_indices) selects.
+size_t lp_slice_count(const mp_bound_slice_t *s);
 
 // ---- iteration in the VM's iter_buf (lp_container.c) ----
 // The iterator a pool collection builds inside the caller's mp_obj_iter_buf_t (no heap): `cur` is

@@ -279,6 +279,17 @@ void lp_run_exit_pool(lp_pool_obj_t *pool) {
     lp_run_exit_level(slot, i - 1, &lp_err_order);
 }
 
+// Top the pool's reserve up; failing to is not an error of the run being left (the next creation
+// under the lock will say so). A function of its own, never inlined: no local of the caller lives
+// across its nlr_push (the caller's `err` did, which -Wclobbered reports with setjmp-based NLR).
+static MP_NOINLINE void lp_pool_refill_quietly(lp_pool_obj_t *pool) {
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        lp_pool_refill(pool);
+        nlr_pop();
+    }
+}
+
 static void lp_run_exit_level(lp_slot_t *slot, size_t i, const lp_static_exc_t *order_err) {
     lp_pool_obj_t *pool = slot->pools[i];
     const lp_static_exc_t *err = NULL;
@@ -303,13 +314,8 @@ static void lp_run_exit_level(lp_slot_t *slot, size_t i, const lp_static_exc_t *
     lp_slot_release_if_idle_locked(slot);
     lp_unlock();
     if (!gc_is_locked()) {
-        // Leaving the outermost run: top the reserve up for the next one. Failing to is not an
-        // error of this run (the next creation under the lock will say so).
-        nlr_buf_t nlr;
-        if (nlr_push(&nlr) == 0) {
-            lp_pool_refill(pool);
-            nlr_pop();
-        }
+        // Leaving the outermost run: top the reserve up for the next one.
+        lp_pool_refill_quietly(pool);
     }
     if (err != NULL) {
         lp_raise_static(err);
@@ -433,6 +439,8 @@ mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, m
     #if LP_POOL_ALLOC_META
     lp_meta_scope_set(pool, scope != NULL ? scope->value : outer);
     #endif
+    // After a raise only pool, level (and outer) are read: set before the nlr_push, never changed
+    // after it, and no local's address is used after the jump.
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
         mp_obj_t ret = lp_call(&call);
@@ -463,6 +471,33 @@ mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, m
 // yielded value is still returned: what the coroutine awaited has already arranged its wake-up (a
 // sleep queued the task), so the event loop must get the value, or the task would run on while
 // still queued and be resumed a second time later.
+// mp_resume() inside level `level` of the guard; leaves the level when the coroutine raises. On its
+// own, never inlined: after a raise only its parameters (set before the nlr_push, never changed
+// after it) are read.
+static MP_NOINLINE mp_vm_return_kind_t lp_guarded_resume(lp_pool_obj_t *pool, size_t level, mp_obj_t coro,
+    mp_obj_t send, mp_obj_t throw, mp_obj_t *ret) {
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_vm_return_kind_t kind = mp_resume(coro, send, throw, ret);
+        nlr_pop();
+        return kind;
+    }
+    lp_run_exit(pool, level, &lp_err_step_open);
+    nlr_jump(nlr.ret_val);
+}
+
+// Leave the level and return what that raised (MP_OBJ_NULL when nothing): after a raise only the
+// nlr buffer is read.
+static MP_NOINLINE mp_obj_t lp_run_exit_catch(lp_pool_obj_t *pool, size_t level, const lp_static_exc_t *order_err) {
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        lp_run_exit(pool, level, order_err);
+        nlr_pop();
+        return MP_OBJ_NULL;
+    }
+    return MP_OBJ_FROM_PTR(nlr.ret_val);
+}
+
 static mp_obj_t lp_guarded_step(size_t n_args, const mp_obj_t *args) {
     mp_obj_t pending = n_args > 4 ? args[4] : mp_const_none;
     if (pending != mp_const_none && (!mp_obj_is_type(pending, &mp_type_list) || mp_obj_len(pending) == MP_OBJ_NEW_SMALL_INT(0))) {
@@ -482,22 +517,12 @@ static mp_obj_t lp_guarded_step(size_t n_args, const mp_obj_t *args) {
     mp_obj_t send = args[3] == mp_const_none ? args[2] : MP_OBJ_NULL;
     mp_obj_t throw = args[3] == mp_const_none ? MP_OBJ_NULL : args[3];
     mp_obj_t ret;
-    mp_vm_return_kind_t kind;
     size_t level = lp_run_enter_level(pool, false);
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        kind = mp_resume(coro, send, throw, &ret);
-        nlr_pop();
-    } else {
-        lp_run_exit(pool, level, &lp_err_step_open);
-        nlr_jump(nlr.ret_val);
-    }
+    mp_vm_return_kind_t kind = lp_guarded_resume(pool, level, coro, send, throw, &ret);
     if (kind == MP_VM_RETURN_YIELD && pending != mp_const_none) {
-        if (nlr_push(&nlr) == 0) {
-            lp_run_exit(pool, level, &lp_err_step_open);
-            nlr_pop();
-        } else {
-            mp_obj_subscr(pending, MP_OBJ_NEW_SMALL_INT(0), MP_OBJ_FROM_PTR(nlr.ret_val));
+        mp_obj_t exc = lp_run_exit_catch(pool, level, &lp_err_step_open);
+        if (exc != MP_OBJ_NULL) {
+            mp_obj_subscr(pending, MP_OBJ_NEW_SMALL_INT(0), exc);
         }
         return ret;
     }

@@ -650,8 +650,7 @@ static mp_obj_t lp_str_slice(lp_obj_t *self, mp_obj_t index) {
         return MP_OBJ_FROM_PTR(lp_str_new(self->pool, d + bs, be - bs, stop - start, 0));
     }
     // Two walks over the characters taken, each O(span): one to size the new block, one to copy.
-    size_t count = b.step > 0 ? (b.stop > b.start ? (size_t)((b.stop - b.start + b.step - 1) / b.step) : 0)
-        : (b.start > b.stop ? (size_t)((b.start - b.stop - b.step - 1) / -b.step) : 0);
+    size_t count = lp_slice_count(&b);
     size_t first = count != 0 ? lp_str_offset(self, (size_t)b.start) : 0;
     size_t bytes = 0;
     for (size_t k = 0, off = first; k < count; k++, off = lp_str_step(d, off, b.step, k < count)) {
@@ -669,6 +668,7 @@ static mp_obj_t lp_str_slice(lp_obj_t *self, mp_obj_t index) {
     return MP_OBJ_FROM_PTR(h);
 }
 
+// `index` may be a slice on the VM's stack (LP_TYPE_FLAG_STACK_SLICE): read here, never kept.
 static mp_obj_t lp_string_subscr(mp_obj_t self_in, mp_obj_t index, mp_obj_t value) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     const byte *d = lp_handle_data(self);
@@ -778,6 +778,23 @@ static void lp_str_unchanged(lp_obj_t *self, uint32_t mods) {
     }
 }
 
+// extend()'s undo on a raise, run as an nlr jump callback (py/nlr.h): nothing of extend()'s frame
+// has to survive a jump back into it, as it would after an nlr_push.
+typedef struct {
+    nlr_jump_callback_node_t node; // first: the callback gets the node's address
+    lp_obj_t *self;
+    size_t len, aux; // the string before extend()
+    uint32_t mods;   // its change counter after the last append
+} lp_str_undo_cb_t;
+
+static void lp_str_undo_cb(void *ctx) {
+    lp_str_undo_cb_t *cb = ctx;
+    // All or nothing, unless someone else changed the string meanwhile: then it stays theirs.
+    if (cb->self->data != NULL && cb->self->mods == cb->mods) {
+        lp_str_set_end(cb->self, cb->len, cb->aux);
+    }
+}
+
 // extend(iterable of text): all or nothing.
 static mp_obj_t lp_string_extend(mp_obj_t self_in, mp_obj_t it_in) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
@@ -791,30 +808,19 @@ static mp_obj_t lp_string_extend(mp_obj_t self_in, mp_obj_t it_in) {
     if (self->sub != 0) {
         lp_raise_static(&lp_err_unfinished);
     }
-    // Read by the handler after a raise: volatile, since nlr_push is not known to return twice and
-    // the compiler may otherwise reuse their stack slots in the loop (seen on rv32).
-    volatile size_t len = self->len, aux = self->aux;
     // The iterator runs Python code between items, which could change or free this string: after
-    // each item the string must be as the last append left it.
-    volatile uint32_t mods = self->mods;
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mp_obj_iter_buf_t iter_buf;
-        mp_obj_t iter = mp_getiter(it_in, &iter_buf), item;
-        while ((item = mp_iternext(iter)) != MP_OBJ_STOP_ITERATION) {
-            lp_str_unchanged(self, mods);
-            lp_str_append_obj(self, item);
-            mods = self->mods;
-        }
-        lp_str_unchanged(self, mods);
-        nlr_pop();
-    } else {
-        // All or nothing, unless someone else changed the string meanwhile: then it stays theirs.
-        if (self->data != NULL && self->mods == mods) {
-            lp_str_set_end(self, len, aux);
-        }
-        nlr_jump(nlr.ret_val);
+    // each item the string must be as the last append left it (cb.mods).
+    lp_str_undo_cb_t cb = { .self = self, .len = self->len, .aux = self->aux, .mods = self->mods };
+    nlr_push_jump_callback(&cb.node, lp_str_undo_cb);
+    mp_obj_iter_buf_t iter_buf;
+    mp_obj_t iter = mp_getiter(it_in, &iter_buf), item;
+    while ((item = mp_iternext(iter)) != MP_OBJ_STOP_ITERATION) {
+        lp_str_unchanged(self, cb.mods);
+        lp_str_append_obj(self, item);
+        cb.mods = self->mods;
     }
+    lp_str_unchanged(self, cb.mods);
+    nlr_pop_jump_callback(false);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(lp_string_extend_obj, lp_string_extend);
@@ -1082,7 +1088,7 @@ static MP_DEFINE_CONST_DICT(lp_string_locals_dict, lp_string_locals_dict_table);
 MP_DEFINE_CONST_OBJ_TYPE(
     lp_type_String,
     MP_QSTR_LpString,
-    MP_TYPE_FLAG_ITER_IS_GETITER | MP_TYPE_FLAG_EQ_CHECKS_OTHER_TYPE,
+    MP_TYPE_FLAG_ITER_IS_GETITER | MP_TYPE_FLAG_EQ_CHECKS_OTHER_TYPE | LP_TYPE_FLAG_STACK_SLICE,
     make_new, lp_string_make_new,
     print, lp_string_print,
     unary_op, lp_string_unary_op,

@@ -198,16 +198,24 @@ static void lp_vec_extend_from(lp_obj_t *h, mp_obj_t src_in) {
     h->mods++;
 }
 
-// Release `h` and re-raise when fn(h, arg) raises: for objects made by an operation.
+// Cleanups on the way out of a raise run as nlr jump callbacks (py/nlr.h), not after an
+// nlr_push: a raise never comes back into the frame, so no local of it has to survive the jump (a
+// compiler that doesn't know nlr_push returns twice may reuse their registers and stack slots).
+typedef struct {
+    nlr_jump_callback_node_t node; // first: the callback gets the node's address
+    lp_obj_t *h;
+} lp_vec_release_cb_t;
+
+static void lp_vec_release_cb(void *ctx) {
+    lp_handle_release(((lp_vec_release_cb_t *)ctx)->h);
+}
+
+// Fill `h` from src; release `h` when that raises: for objects made by an operation.
 static void lp_vec_fill_or_release(lp_obj_t *h, mp_obj_t src) {
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        lp_vec_extend_from(h, src);
-        nlr_pop();
-    } else {
-        lp_handle_release(h);
-        nlr_jump(nlr.ret_val);
-    }
+    lp_vec_release_cb_t cb = { .h = h };
+    nlr_push_jump_callback(&cb.node, lp_vec_release_cb);
+    lp_vec_extend_from(h, src);
+    nlr_pop_jump_callback(false);
 }
 
 // ---- construction and printing --------------------------------------------------------------
@@ -522,14 +530,6 @@ static mp_obj_t lp_vec_binary_op(mp_binary_op_t op, mp_obj_t lhs_in, mp_obj_t rh
 
 // ---- indexing and slices ---------------------------------------------------------------------
 
-// Number of items a bound slice selects.
-static size_t lp_slice_count(const mp_bound_slice_t *s) {
-    if (s->step > 0) {
-        return s->start < s->stop ? (size_t)((s->stop - s->start - 1) / s->step + 1) : 0;
-    }
-    return s->start > s->stop ? (size_t)((s->start - s->stop - 1) / -s->step + 1) : 0;
-}
-
 static mp_obj_t lp_vec_slice_get(lp_obj_t *self, const mp_bound_slice_t *s, size_t count) {
     lp_obj_t *h = lp_vec_new(self->pool, LP_VEC_TC(self), count);
     const byte *src = self->data;
@@ -547,9 +547,10 @@ static void lp_vec_slice_delete(lp_obj_t *self, mp_bound_slice_t s, size_t count
         return;
     }
     if (s.step < 0) {
-        // The same items, ascending.
+        // The same items, ascending. A single item's step may be any (the most negative too, whose
+        // negation overflows); more than one bounds the step by the length.
         s.start += (mp_int_t)(count - 1) * s.step;
-        s.step = -s.step;
+        s.step = count == 1 ? 1 : -s.step;
     }
     byte *items = self->data;
     size_t sz = self->sub;
@@ -569,47 +570,47 @@ static void lp_vec_slice_delete(lp_obj_t *self, mp_bound_slice_t s, size_t count
 // Slice assignment: the value is first converted into a scratch block of this typecode (all
 // checks pass before anything changes, and v[a:b] = v needs a copy anyway), then spliced in.
 static void lp_vec_slice_set(lp_obj_t *self, mp_bound_slice_t s, size_t count, mp_obj_t value) {
-    lp_obj_t scratch;
-    memset(&scratch, 0, sizeof(scratch));
-    scratch.base.type = &lp_type_Vec;
-    scratch.pool = self->pool;
-    scratch.kind = self->kind;
-    scratch.sub = self->sub;
-    lp_handle_attach(&scratch, lp_pool_alloc(self->pool, 0 LP_META_KIND(LP_KIND_VEC | (uint32_t)self->kind << 8)), 0);
+    // The scratch handle lives in the callback's context: released on every way out, a raise too.
+    struct {
+        lp_vec_release_cb_t cb;
+        lp_obj_t scratch;
+    } sc;
+    memset(&sc, 0, sizeof(sc));
+    lp_obj_t *scratch = &sc.scratch;
+    sc.cb.h = scratch;
+    scratch->base.type = &lp_type_Vec;
+    scratch->pool = self->pool;
+    scratch->kind = self->kind;
+    scratch->sub = self->sub;
+    lp_handle_attach(scratch, lp_pool_alloc(self->pool, 0 LP_META_KIND(LP_KIND_VEC | (uint32_t)self->kind << 8)), 0);
     uint32_t mods = self->mods;
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        lp_vec_extend_from(&scratch, value);
-        // An iterable's Python code may have changed or freed this vector: the slice is stale then.
-        lp_handle_data(self);
-        if (self->mods != mods) {
-            lp_raise_static(&lp_err_changed);
-        }
-        size_t m = scratch.len, sz = self->sub;
-        const byte *src = scratch.data;
-        if (s.step == 1) {
-            size_t start = s.start, stop = s.stop < s.start ? s.start : s.stop;
-            size_t len = self->len, new_len = len - (stop - start) + m;
-            byte *items = new_len > len ? lp_vec_room(self, new_len) : self->data;
-            memmove(items + (start + m) * sz, items + stop * sz, (len - stop) * sz);
-            memcpy(items + start * sz, src, m * sz);
-            self->len = new_len;
-            self->mods++;
-        } else {
-            if (m != count) {
-                lp_raise_static(&lp_err_ext_slice);
-            }
-            byte *items = self->data;
-            for (size_t k = 0; k < m; k++) {
-                memcpy(items + (s.start + (mp_int_t)k * s.step) * sz, src + k * sz, sz);
-            }
-        }
-        nlr_pop();
-        lp_handle_release(&scratch);
-    } else {
-        lp_handle_release(&scratch);
-        nlr_jump(nlr.ret_val);
+    nlr_push_jump_callback(&sc.cb.node, lp_vec_release_cb);
+    lp_vec_extend_from(scratch, value);
+    // An iterable's Python code may have changed or freed this vector: the slice is stale then.
+    lp_handle_data(self);
+    if (self->mods != mods) {
+        lp_raise_static(&lp_err_changed);
     }
+    size_t m = scratch->len, sz = self->sub;
+    const byte *src = scratch->data;
+    if (s.step == 1) {
+        size_t start = s.start, stop = s.stop < s.start ? s.start : s.stop;
+        size_t len = self->len, new_len = len - (stop - start) + m;
+        byte *items = new_len > len ? lp_vec_room(self, new_len) : self->data;
+        memmove(items + (start + m) * sz, items + stop * sz, (len - stop) * sz);
+        memcpy(items + start * sz, src, m * sz);
+        self->len = new_len;
+        self->mods++;
+    } else {
+        if (m != count) {
+            lp_raise_static(&lp_err_ext_slice);
+        }
+        byte *items = self->data;
+        for (size_t k = 0; k < m; k++) {
+            memcpy(items + (s.start + (mp_int_t)k * s.step) * sz, src + k * sz, sz);
+        }
+    }
+    nlr_pop_jump_callback(true);
 }
 
 // v.slice(start, stop[, step]): v[start:stop:step] without a slice object, which MicroPython 1.25
@@ -629,8 +630,8 @@ static mp_obj_t lp_vec_subscr(mp_obj_t self_in, mp_obj_t index, mp_obj_t value) 
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     byte *items = lp_handle_data(self);
     if (mp_obj_is_type(index, &mp_type_slice)) {
-        // The slice may be on the VM's stack (MP_TYPE_FLAG_SUBSCR_ALLOWS_STACK_SLICE): read it
-        // here and never keep it.
+        // The slice may be on the VM's stack (LP_TYPE_FLAG_STACK_SLICE): read it here and never
+        // keep it.
         lp_slice_check(index);
         mp_bound_slice_t s;
         mp_obj_slice_indices(index, self->len, &s);
@@ -757,18 +758,10 @@ static const mp_rom_map_elem_t lp_vec_locals_dict_table[] = {
 };
 static MP_DEFINE_CONST_DICT(lp_vec_locals_dict, lp_vec_locals_dict_table);
 
-// MicroPython 1.26+ can pass a slice on the VM's stack (no heap) to types that never keep it, as
-// subscr doesn't; 1.25 heap-allocates every slice object, hence slice() below.
-#ifdef MP_TYPE_FLAG_SUBSCR_ALLOWS_STACK_SLICE
-#define LP_VEC_SLICE_FLAG MP_TYPE_FLAG_SUBSCR_ALLOWS_STACK_SLICE
-#else
-#define LP_VEC_SLICE_FLAG 0
-#endif
-
 MP_DEFINE_CONST_OBJ_TYPE(
     lp_type_Vec,
     MP_QSTR_LpVec,
-    MP_TYPE_FLAG_ITER_IS_GETITER | MP_TYPE_FLAG_EQ_CHECKS_OTHER_TYPE | LP_VEC_SLICE_FLAG,
+    MP_TYPE_FLAG_ITER_IS_GETITER | MP_TYPE_FLAG_EQ_CHECKS_OTHER_TYPE | LP_TYPE_FLAG_STACK_SLICE,
     make_new, lp_vec_make_new,
     print, lp_vec_print,
     unary_op, lp_handle_unary_op,
