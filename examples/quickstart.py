@@ -11,7 +11,7 @@ pool = LpMemoryPool()  # the pool over the arena compiled into the firmware
 samples = LpVec("H", [0, 0])  # a checksum and a size: 16-bit numbers in the pool
 
 
-def control_loop(rounds):
+def control_loop(rounds: int) -> None:
     # Inside run() the GC heap is locked: nothing here may touch it, and nothing does.
     frame = LpBuffer(8)  # lives in the pool, not on the GC heap
     for i in range(rounds):
@@ -25,7 +25,7 @@ pool.run(control_loop, 100)
 print("control loop ran with the heap locked; checksum", samples[0], "frame bytes", samples[1])
 
 
-def collect(readings, n):
+def collect(readings: LpVec[int], n: int) -> None:
     # A list would reallocate on the GC heap as it grows; an LpVec grows in the pool.
     for i in range(n):
         readings.append((i * 37) % 101)
@@ -43,7 +43,7 @@ pool.run(collect, readings, 50)
 status = {"sensor": 7, "ok": True}  # made before run(): updating it allocates nothing
 
 
-def build_message(msg, temps):
+def build_message(msg: LpString, temps: LpVec[float]) -> None:
     msg.clear()
     print("sensor", status["sensor"], "temps", end=" ", file=msg)  # ints and strs: no heap
     json.dump(temps, msg)  # floats printed straight from the LpVec's storage, never boxed
@@ -61,7 +61,7 @@ temps.free()
 readings.free()
 
 
-def careless():
+def careless() -> list[int]:
     return [1, 2, 3]  # a list is a GC-heap allocation  # lp-check: ignore[LP101] (on purpose)
 
 
@@ -71,10 +71,10 @@ except MemoryError as e:
     print("stray allocation caught:", e)
 
 # An ordered map whose nodes live in the pool: filled and read with the heap locked.
-latest = LpBTreeMap()
+latest: LpBTreeMap[int, int] = LpBTreeMap()
 
 
-def record(t):
+def record(t: int) -> None:
     latest[t] = t * t % 97
     if len(latest) > 8:
         del latest[latest.min()]  # keep the 8 newest readings

@@ -44,12 +44,22 @@ def read_code():
             code += c
 
 
+def settle():
+    """What a board's REPL does after each command (docs/recovery.md): a `with pool:` block the
+    command left open keeps no pool current and the heap locked for the next one."""
+    lp = sys.modules.get("_lp_pool")
+    if lp is not None:
+        lp.reset()
+
+
 def run(code, namespace):
     write(b"OK")
     try:
         exec(code, namespace)
+        settle()
         write(b"\x04")
     except BaseException as e:  # everything the script raises is the host's to see
+        settle()
         write(b"\x04")
         sys.print_exception(e)
     write(b"\x04")
@@ -66,6 +76,7 @@ def raw_repl():
             write(b"\r\nMicroPython (unix, lp-pool board stand-in)\r\n>>> ")
             return
         elif code == b"":
+            settle()
             namespace = {"__name__": "__main__"}
             write(b"OK\r\nMPY: soft reboot\r\n" + BANNER + b">")
         else:

@@ -15,20 +15,15 @@ from _lp_pool import (
     LpMemoryPool,
     LpString,
     LpVec,
+    _meta_print,
+    alloc_meta,  # True when allocation tracking is compiled in (LP_POOL_ALLOC_META=1)
     arena_size,
     current_pool,
     guarded_step,
+    reset,
     version,
     with_global_alloc,
 )
-
-try:
-    from _lp_pool import _meta_print  # only in firmware built with LP_POOL_ALLOC_META=1
-except ImportError:
-    _meta_print = None
-
-# True when allocation tracking is compiled in (pool.meta(), pool.scope(), print_memory_stats).
-alloc_meta = _meta_print is not None
 
 __all__ = [
     "AllocError",
@@ -45,6 +40,7 @@ __all__ = [
     "guarded",
     "print_memory_stats",
     "print_memory_stats_with",
+    "reset",
     "version",
     "with_global_alloc",
 ]
@@ -69,17 +65,14 @@ _ORDER = (
 )
 
 
-_NO_META = "allocation tracking is not compiled in: build the firmware with LP_POOL_ALLOC_META=1"
-
-
 def print_memory_stats(pool=None, file=_sys.stdout):
-    """Write the table of live blocks by type and scope to file (a stream, or anything with write).
+    """Write the table of live blocks by type and scope to file (what print(file=) takes: an object
+    with a write method; TypeError otherwise).
 
     pool=None means the current pool inside run(), else the static pool. Inside run(), with file a
-    pool stream (an LpString), nothing is allocated on the GC heap.
+    pool stream (an LpString), nothing is allocated on the GC heap. NotImplementedError when the
+    firmware has no allocation tracking.
     """
-    if _meta_print is None:
-        raise NotImplementedError(_NO_META)
     _meta_print(pool, file, False)
 
 
@@ -89,8 +82,6 @@ def print_memory_stats_with(write, pool=None):
     Inside run() each line is a str that is only valid during the call: write it somewhere (an
     LpString), don't keep it.
     """
-    if _meta_print is None:
-        raise NotImplementedError(_NO_META)
     _meta_print(pool, write, True)
 
 
@@ -106,6 +97,14 @@ def format_stats(pool=None):
     return "\n".join(k + " " * (width - len(k)) + "  " + str(stats[k]) for k in keys)
 
 
+def _gen():
+    yield
+
+
+# The type of a coroutine object (and of a generator): MicroPython has one for both.
+_Coroutine = type(_gen())
+
+
 def guarded(coro, pool=None):
     """Run a coroutine with `pool` current and the GC heap locked, and let everything else run
     with the heap free while it is suspended.
@@ -117,9 +116,21 @@ def guarded(coro, pool=None):
     the guard. A ``with pool:`` inside `coro` left open across an ``await``: the lock and current
     pool are put back at that await, and RuntimeError is raised out of guarded() when the loop
     resumes the task (what `coro` awaited had already scheduled that); `coro` is not resumed again.
+
+    Its arguments are checked here, when guarded() is called, not when it is first awaited.
     """
+    if not isinstance(coro, _Coroutine):
+        if callable(coro):
+            raise TypeError("guarded() needs a coroutine object: guarded(fn(...)), not guarded(fn)")
+        raise TypeError("guarded() needs a coroutine object, as fn(...) makes, not " + type(coro).__name__)
     if pool is None:
         pool = LpMemoryPool()
+    elif not isinstance(pool, LpMemoryPool):
+        raise TypeError("guarded(): pool must be an LpMemoryPool or None, not " + type(pool).__name__)
+    return _guarded(coro, pool)
+
+
+def _guarded(coro, pool):
     value = None
     exc = None
     pending = [None]

@@ -187,7 +187,9 @@ def test_every_board_sets_an_arena_and_freezes_the_package():
     assert "lp_pool_py/manifest.py" in (BOARDS / "qemu" / "manifest.py").read_text()
 
 
-def make_esp32(micropy_dir: Path):
+def make_esp32(micropy_dir: Path, build_dir: Path = BUILD_DIR):
+    # Another tree needs a build folder of its own: the Makefile starts every build made from the
+    # tree it last saw afresh when the tree changes (it would remove build/unix and the rest).
     env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp"}
     return subprocess.run(
         [
@@ -201,6 +203,7 @@ def make_esp32(micropy_dir: Path):
             "-o",
             "mpy-cross",
             f"MICROPY_DIR={micropy_dir}",
+            f"BUILD_DIR={build_dir}",
         ],
         capture_output=True,
         text=True,
@@ -226,7 +229,7 @@ def test_make_esp32_without_idf_says_what_to_do(tmp_path):
     for lib in ("berkeley-db-1.xx", "micropython-lib"):
         (tree / "lib" / lib).mkdir(parents=True)
         (tree / "lib" / lib / "README.md").write_text("")
-    proc = make_esp32(tree)
+    proc = make_esp32(tree, tmp_path / "build")
     assert proc.returncode != 0
     assert "needs ESP-IDF" in proc.stderr and "export.sh" in proc.stderr, proc.stderr
     assert "1.25: v5.2, v5.2.2, v5.3 or v5.4" in proc.stderr

@@ -117,8 +117,8 @@ class SortedModel:
         raise TypeError
 
     def __setitem__(self, k, v):
-        v = self._value(v)
-        self.d[self._key(k)] = v
+        k = self._key(k)  # the key's errors before the value's, as a dict's own would come first
+        self.d[k] = self._value(v)
 
     def __getitem__(self, k):
         return self.d[self._key(k)]
@@ -148,20 +148,20 @@ class SortedModel:
         return sorted(self.d)
 
     def min(self):
-        if not self.d:
-            raise KeyError
-        return self._sorted()[0]
+        return min(self.d)  # ValueError when empty, as the builtin
 
     def max(self):
-        if not self.d:
-            raise KeyError
-        return self._sorted()[-1]
+        return max(self.d)
 
     def pop_min(self):
+        if not self.d:
+            raise KeyError  # as dict.popitem()
         k = self.min()
         return (k, self.d.pop(k))
 
     def pop_max(self):
+        if not self.d:
+            raise KeyError
         k = self.max()
         return (k, self.d.pop(k))
 

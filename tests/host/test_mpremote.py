@@ -55,3 +55,19 @@ def test_deploy_layout_shadows_the_frozen_package(board, tmp_path):
     )
     assert (fs / "lp_pool" / "__init__.py").is_file()
     assert "deployed copy: True True" in out, out
+
+
+def test_a_command_that_left_a_pool_current(board):
+    # As on a board, the next command finds no current pool and the heap free (docs/recovery.md).
+    start, _ = board
+    tty = start()
+    out = mpremote(
+        tty,
+        "exec",
+        "import lp_pool\npool = lp_pool.LpMemoryPool()\ndef gen():\n    with pool:\n        yield\n"
+        "g = gen()\nnext(g)\nprint('left open:', lp_pool.current_pool() is pool)",
+        "+",
+        "exec",
+        "print('next:', lp_pool.current_pool(), [i for i in range(3)])",
+    )
+    assert "left open: True" in out and "next: None [0, 1, 2]" in out, out

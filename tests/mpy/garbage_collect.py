@@ -187,6 +187,13 @@ for slot, callback in ((0, soft_callback), (1, hard_like_callback)):
     if isinstance(r, LpBuffer):
         r.free()
 got = None
+# MicroPython's scheduler queue keeps the callbacks that ran, and their arguments, in its slots,
+# also across a soft reset, and the collector scans it: the next script's objects that happen to
+# land at those addresses would never be collected. Fill every slot with a ROM callable.
+for _ in range(8):
+    micropython.schedule(int, 0)
+    for _ in range(10):
+        pass
 gc.collect()
 
 # The handle reserve: a collection can't make handles under the lock (handles are GC objects and

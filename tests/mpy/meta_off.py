@@ -28,6 +28,6 @@ for call in (pool.meta, lambda: pool.scope("rx"), lambda: pool.run(fn, scope="rx
 print(pool.run(fn, other=1), lp_pool.current_pool())
 try:
     LpMemoryPool(bytearray(2048), meta_rows=4)
-except TypeError:
-    print("TypeError")
+except NotImplementedError as e:  # as the other tracking APIs, not an unknown keyword
+    print("NotImplementedError", e)
 print(pool.stats()["objects"], pool.stats()["used"], pool.check())

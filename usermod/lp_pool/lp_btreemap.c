@@ -102,8 +102,15 @@ LP_DEFINE_STATIC_EXC(lp_err_key_kind, mp_type_TypeError, "LpBTreeMap keys are al
 LP_DEFINE_STATIC_EXC(lp_err_key_range, mp_type_OverflowError, "int key does not fit a machine word");
 LP_DEFINE_STATIC_EXC(lp_err_key_missing, mp_type_KeyError, "key not found");
 LP_DEFINE_STATIC_EXC(lp_err_empty, mp_type_KeyError, "LpBTreeMap is empty");
+// min() and max() raise what the builtins raise for an empty sequence; pop_min()/pop_max() raise
+// KeyError, as dict.popitem() does.
+LP_DEFINE_STATIC_EXC(lp_err_min_empty, mp_type_ValueError, "min() of an empty LpBTreeMap");
+LP_DEFINE_STATIC_EXC(lp_err_max_empty, mp_type_ValueError, "max() of an empty LpBTreeMap");
 LP_DEFINE_STATIC_EXC(lp_err_too_deep, mp_type_RuntimeError, "LpBTreeMap too deep");
-LP_DEFINE_STATIC_EXC(lp_err_update_item, mp_type_TypeError, "update() needs a mapping or (key, value) pairs");
+LP_DEFINE_STATIC_EXC(lp_err_update_item, mp_type_TypeError,
+    "update() takes a mapping or an iterable of (key, value) pairs; an item is not a pair");
+LP_DEFINE_STATIC_EXC(lp_err_init_item, mp_type_TypeError,
+    "LpBTreeMap() takes a mapping or an iterable of (key, value) pairs; an item is not a pair");
 
 // ---- keys ---------------------------------------------------------------------------------------
 
@@ -567,8 +574,8 @@ stored:
 static void lp_bt_store(lp_obj_t *self, mp_obj_t key_in, mp_obj_t value_in) {
     lp_value_t k, v;
     lp_bt_key_from_obj(key_in, &k);
+    lp_bt_key_check_kind(lp_bt_head(self), &k); // the key's errors first, as a dict would report
     lp_value_from_obj(value_in, &v);
-    lp_bt_key_check_kind(lp_bt_head(self), &k);
     for (bool collected = false;;) {
         size_t failed;
         if (lp_bt_try_store(self, &k, &v, &failed)) {
@@ -969,7 +976,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(lp_btreemap_check_obj, lp_btreemap_check);
 
 // ---- the Python type ----------------------------------------------------------------------------
 
-static mp_obj_t lp_btreemap_update(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args);
+static void lp_bt_update_from(lp_obj_t *self, mp_obj_t other, const lp_static_exc_t *not_pair);
 
 static mp_obj_t lp_btreemap_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
     enum { ARG_init, ARG_pool };
@@ -987,8 +994,7 @@ static mp_obj_t lp_btreemap_make_new(const mp_obj_type_t *type, size_t n_args, s
     head->kind = LP_VAL_NONE;
     lp_handle_attach(h, head, 0);
     if (args[ARG_init].u_obj != mp_const_none) {
-        mp_obj_t update_args[2] = { MP_OBJ_FROM_PTR(h), args[ARG_init].u_obj };
-        lp_btreemap_update(2, update_args, NULL);
+        lp_bt_update_from(h, args[ARG_init].u_obj, &lp_err_init_item);
     }
     return MP_OBJ_FROM_PTR(h);
 }
@@ -1147,44 +1153,48 @@ static mp_obj_t lp_btreemap_setdefault(size_t n_args, const mp_obj_t *args) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_btreemap_setdefault_obj, 2, 3, lp_btreemap_setdefault);
 
+// The entries of a dict, an LpBTreeMap or an iterable of pairs; `not_pair` names the caller.
+static void lp_bt_update_from(lp_obj_t *self, mp_obj_t other, const lp_static_exc_t *not_pair) {
+    if (mp_obj_is_dict_or_ordereddict(other)) {
+        mp_map_t *map = mp_obj_dict_get_map(other);
+        for (size_t i = 0; i < map->alloc; i++) {
+            if (mp_map_slot_is_filled(map, i)) {
+                lp_bt_store(self, map->table[i].key, map->table[i].value);
+            }
+        }
+    } else if (mp_obj_is_type(other, &lp_type_BTreeMap)) {
+        lp_obj_t *src = MP_OBJ_TO_PTR(other);
+        lp_bt_cursor_t cur;
+        // Keys and values go through objects: text keys and values of another map allocate.
+        for (bool more = lp_btreemap_first(src, MP_OBJ_NULL, &cur); more; more = lp_btreemap_next(src, &cur)) {
+            lp_bt_store(self, lp_btreemap_key(src, &cur), lp_btreemap_value(src, &cur));
+            if (src == self) {
+                break; // updating a map with itself changes nothing
+            }
+        }
+    } else {
+        mp_obj_iter_buf_t iter_buf;
+        mp_obj_t iter = mp_getiter(other, &iter_buf), item;
+        while ((item = mp_iternext(iter)) != MP_OBJ_STOP_ITERATION) {
+            size_t len;
+            mp_obj_t *pair;
+            if (!mp_obj_is_type(item, &mp_type_tuple) && !mp_obj_is_type(item, &mp_type_list)) {
+                lp_raise_static(not_pair);
+            }
+            mp_obj_get_array(item, &len, &pair);
+            if (len != 2) {
+                lp_raise_static(not_pair);
+            }
+            lp_bt_store(self, pair[0], pair[1]);
+        }
+    }
+}
+
 static mp_obj_t lp_btreemap_update(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
     lp_obj_t *self = MP_OBJ_TO_PTR(args[0]);
     lp_bt_head(self);
     if (n_args > 1) {
-        mp_obj_t other = args[1];
-        if (mp_obj_is_dict_or_ordereddict(other)) {
-            mp_map_t *map = mp_obj_dict_get_map(other);
-            for (size_t i = 0; i < map->alloc; i++) {
-                if (mp_map_slot_is_filled(map, i)) {
-                    lp_bt_store(self, map->table[i].key, map->table[i].value);
-                }
-            }
-        } else if (mp_obj_is_type(other, &lp_type_BTreeMap)) {
-            lp_obj_t *src = MP_OBJ_TO_PTR(other);
-            lp_bt_cursor_t cur;
-            // Keys and values go through objects: text keys and values of another map allocate.
-            for (bool more = lp_btreemap_first(src, MP_OBJ_NULL, &cur); more; more = lp_btreemap_next(src, &cur)) {
-                lp_bt_store(self, lp_btreemap_key(src, &cur), lp_btreemap_value(src, &cur));
-                if (src == self) {
-                    break; // updating a map with itself changes nothing
-                }
-            }
-        } else {
-            mp_obj_iter_buf_t iter_buf;
-            mp_obj_t iter = mp_getiter(other, &iter_buf), item;
-            while ((item = mp_iternext(iter)) != MP_OBJ_STOP_ITERATION) {
-                size_t len;
-                mp_obj_t *pair;
-                if (!mp_obj_is_type(item, &mp_type_tuple) && !mp_obj_is_type(item, &mp_type_list)) {
-                    lp_raise_static(&lp_err_update_item);
-                }
-                mp_obj_get_array(item, &len, &pair);
-                if (len != 2) {
-                    lp_raise_static(&lp_err_update_item);
-                }
-                lp_bt_store(self, pair[0], pair[1]);
-            }
-        }
+        lp_bt_update_from(self, args[1], &lp_err_update_item);
     }
     if (kw_args != NULL) {
         for (size_t i = 0; i < kw_args->alloc; i++) {
@@ -1207,7 +1217,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(lp_btreemap_clear_obj, lp_btreemap_clear);
 typedef struct {
     const lp_bt_node_t *nd;
     size_t i;
-    mp_obj_t out;
+    lp_writer_t *w;
     size_t written;
 } lp_bt_get_into_t;
 
@@ -1216,16 +1226,18 @@ static void lp_bt_get_into_body(lp_obj_t *self, void *ctx) {
     lp_bt_get_into_t *g = ctx;
     lp_value_t v;
     lp_bt_text_split(g->nd->tags[g->i], g->nd->vals[g->i], &v);
-    g->written = lp_value_write(g->out, &v);
+    g->written = lp_value_write(g->w, &v);
 }
 
 static mp_obj_t lp_btreemap_get_into(mp_obj_t self_in, mp_obj_t key_in, mp_obj_t out) {
+    lp_writer_t w;
+    lp_writer_file(&w, out); // TypeError for what is not a file, before the key is looked up
     size_t i;
     lp_bt_node_t *nd = lp_bt_lookup(MP_OBJ_TO_PTR(self_in), key_in, &i);
     if (nd == NULL) {
         lp_bt_raise_missing(key_in);
     }
-    lp_bt_get_into_t g = { nd, i, out, 0 };
+    lp_bt_get_into_t g = { nd, i, &w, 0 };
     lp_handle_busy_call(MP_OBJ_TO_PTR(self_in), out, lp_bt_get_into_body, &g);
     return MP_OBJ_NEW_SMALL_INT(g.written);
 }
@@ -1236,7 +1248,7 @@ static mp_obj_t lp_btreemap_end_key(mp_obj_t self_in, bool last) {
     size_t i;
     lp_bt_node_t *nd = lp_bt_end(head, last, &i);
     if (nd == NULL) {
-        lp_raise_static(&lp_err_empty);
+        lp_raise_static(last ? &lp_err_max_empty : &lp_err_min_empty);
     }
     return lp_bt_key_obj(head, nd, i);
 }

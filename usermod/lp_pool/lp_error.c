@@ -90,6 +90,17 @@ static MP_NORETURN void lp_raise_preallocated(const mp_obj_exception_t *desc) {
     nlr_raise(MP_OBJ_FROM_PTR(exc));
 }
 
+void lp_errors_reset(void) {
+    // A soft reset keeps root pointers but not the heap: a slot's traceback (the emergency buffer,
+    // or a block frames outside run() added) would name a block of the new heap and keep it alive.
+    for (size_t i = 0; i < LP_RAISE_SLOTS; i++) {
+        mp_obj_exception_t *exc = &MP_STATE_VM(lp_raise_slot)[i];
+        exc->traceback_alloc = 0;
+        exc->traceback_len = 0;
+        exc->traceback_data = NULL;
+    }
+}
+
 MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested) {
     size_t available = 0;
     if (pool->heap != NULL) {
@@ -99,21 +110,28 @@ MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested) {
         lp_unlock();
         available = st.largest_free;
     }
+    lp_raise_alloc_error_text(NULL, requested, available);
+}
+
+MP_NORETURN void lp_raise_alloc_error_text(const lp_static_exc_t *text, size_t requested, size_t available) {
     if (gc_is_locked()) {
         // Small ints only: mp_obj_new_int_from_uint could allocate for values past the small-int range.
+        lp_locked_args.items[0] = text != NULL ? text->args.items[0] : MP_OBJ_FROM_PTR(&lp_locked_msg);
         lp_locked_args.items[1] = MP_OBJ_NEW_SMALL_INT(requested > MP_SMALL_INT_MAX ? MP_SMALL_INT_MAX : requested);
         lp_locked_args.items[2] = MP_OBJ_NEW_SMALL_INT(available);
         lp_raise_preallocated(&lp_locked_error);
     }
-    vstr_t msg;
-    vstr_init(&msg, 80);
-    vstr_printf(&msg, "pool cannot allocate %lu bytes (largest free block %lu bytes)",
-        (unsigned long)requested, (unsigned long)available);
-    mp_obj_t args[3] = {
-        mp_obj_new_str_from_vstr(&msg),
-        mp_obj_new_int_from_uint(requested),
-        mp_obj_new_int_from_uint(available),
-    };
+    mp_obj_t msg;
+    if (text != NULL) {
+        msg = text->args.items[0];
+    } else {
+        vstr_t v;
+        vstr_init(&v, 80);
+        vstr_printf(&v, "pool cannot allocate %lu bytes (largest free block %lu bytes)",
+            (unsigned long)requested, (unsigned long)available);
+        msg = mp_obj_new_str_from_vstr(&v);
+    }
+    mp_obj_t args[3] = { msg, mp_obj_new_int_from_uint(requested), mp_obj_new_int_from_uint(available) };
     nlr_raise(mp_obj_exception_make_new(&lp_type_AllocError, 3, 0, args));
 }
 

@@ -4,7 +4,8 @@
 // Lifetime rule (invariant 5 in lp_pool.h): a caller-memory pool is registered in a root pointer
 // from creation until close(), so the GC can never sweep it, or the buffer under it, while objects
 // live in it; close() raises while objects are live. Soft reset drops every pool, and the static
-// arena is initialised afresh on the first LpMemoryPool() after it.
+// arena is initialised afresh on the first LpMemoryPool() after it. The registry also keeps pools
+// apart (invariant 10): a new caller pool must not overlap the static arena or a registered region.
 
 #include <string.h>
 
@@ -17,6 +18,8 @@
 LP_DEFINE_STATIC_EXC(lp_err_create_locked, mp_type_RuntimeError, "create pools before locking the heap");
 LP_DEFINE_STATIC_EXC(lp_err_closed, mp_type_ValueError, "pool is closed");
 LP_DEFINE_STATIC_EXC(lp_err_moved, mp_type_RuntimeError, "the buffer under this pool was moved or resized");
+LP_DEFINE_STATIC_EXC(lp_err_read_only, mp_type_AttributeError,
+    "an LpMemoryPool's size, closed and is_static are read-only; collect can be set, not deleted");
 LP_DEFINE_STATIC_EXC(lp_err_reserve_locked, mp_type_RuntimeError, "reserve() needs the heap unlocked: call it before run()");
 
 MP_REGISTER_ROOT_POINTER(struct _lp_pool_obj_t *lp_static_pool);
@@ -99,6 +102,41 @@ bool lp_pool_region_valid(lp_pool_obj_t *pool) {
     // touch the region again then.
     mp_buffer_info_t bi;
     return mp_get_buffer(pool->buf, &bi, MP_BUFFER_RW) && bi.buf == pool->mem && bi.len >= pool->size;
+}
+
+// A caller-memory pool (open, or closed with pinned blocks: invariant 7) still owns its region: the
+// buffer it keeps is where the pool was made over. A buffer that moved gave its old memory back to
+// the GC, so that memory is free for a new pool.
+static bool lp_pool_holds_region(lp_pool_obj_t *pool) {
+    mp_buffer_info_t bi;
+    return pool->buf != MP_OBJ_NULL && pool->mem != NULL && mp_get_buffer(pool->buf, &bi, MP_BUFFER_READ)
+           && bi.buf == pool->mem && bi.len >= pool->size;
+}
+
+static bool lp_ranges_overlap(const uint8_t *a, size_t an, const uint8_t *b, size_t bn) {
+    return an != 0 && bn != 0 && a < b + bn && b < a + an;
+}
+
+// Invariant 10: no two pools share a byte. ValueError naming the pool whose region [p, p + n)
+// overlaps: the static arena, or a registered caller-memory pool.
+static void lp_pool_check_overlap(const uint8_t *p, size_t n) {
+    if (lp_ranges_overlap(p, n, lp_arena_base(), LP_POOL_ARENA_SIZE)) {
+        mp_raise_ValueError(MP_ERROR_TEXT("this memory is in the static arena, the memory of the static pool (LpMemoryPool()): a pool needs memory no other pool uses"));
+    }
+    for (lp_pool_obj_t *pool = MP_STATE_VM(lp_pool_registry); pool != NULL; pool = pool->next_pool) {
+        if (lp_pool_holds_region(pool) && lp_ranges_overlap(p, n, pool->mem, pool->size)) {
+            vstr_t msg;
+            mp_print_t print;
+            vstr_init_print(&msg, 120, &print);
+            mp_printf(&print, "this memory overlaps the memory of %s", pool->heap != NULL ? "an open pool, " : "a closed pool, ");
+            mp_obj_print_helper(&print, MP_OBJ_FROM_PTR(pool), PRINT_REPR);
+            mp_print_str(&print, pool->heap != NULL
+                ? ": a pool needs memory no other pool uses (close() that pool first)"
+                : ", which keeps it for memoryviews of its objects until soft reset");
+            mp_obj_t arg = mp_obj_new_str_from_vstr(&msg);
+            nlr_raise(mp_obj_new_exception_arg1(&mp_type_ValueError, arg));
+        }
+    }
 }
 
 void lp_pool_check_open(lp_pool_obj_t *pool) {
@@ -285,8 +323,10 @@ lp_pool_obj_t *lp_pool_for_new(mp_obj_t pool_in) {
 
 // ---- the Python type ----------------------------------------------------------------------
 
-// The reserve size accepted by LpMemoryPool(reserve=) and pool.reserve(n).
-static size_t lp_reserve_arg(mp_int_t n) {
+// The reserve size accepted by LpMemoryPool(reserve=) and pool.reserve(n): ValueError for any int
+// out of range, however large; TypeError for what is not an int.
+static size_t lp_reserve_arg(mp_obj_t n_in) {
+    mp_int_t n = mp_obj_is_int(n_in) && !mp_obj_is_small_int(n_in) ? -1 : mp_obj_get_int(n_in);
     if (n < 0 || n > 0xffff) {
         mp_raise_ValueError(MP_ERROR_TEXT("reserve must be between 0 and 65535"));
     }
@@ -301,12 +341,20 @@ static mp_obj_t lp_mempool_make_new(const mp_obj_type_t *type, size_t n_args, si
         { MP_QSTR_collect, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
         #if LP_POOL_ALLOC_META
         { MP_QSTR_meta_rows, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = LP_POOL_META_ROWS} },
+        #else
+        // Accepted so that it can say why it does nothing here, as the other tracking APIs do.
+        { MP_QSTR_meta_rows, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
         #endif
     };
     mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
     mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
+    #if !LP_POOL_ALLOC_META
+    if (args[ARG_meta_rows].u_obj != MP_OBJ_NULL) {
+        lp_raise_no_meta();
+    }
+    #endif
     bool reserve_given = args[ARG_reserve].u_obj != MP_OBJ_NULL;
-    size_t reserve = reserve_given ? lp_reserve_arg(mp_obj_get_int(args[ARG_reserve].u_obj)) : LP_POOL_DEFAULT_RESERVE;
+    size_t reserve = reserve_given ? lp_reserve_arg(args[ARG_reserve].u_obj) : LP_POOL_DEFAULT_RESERVE;
     mp_obj_t collect_in = args[ARG_collect].u_obj;
     bool collect = collect_in == MP_OBJ_NULL || mp_obj_is_true(collect_in);
     mp_obj_t buf = args[ARG_buf].u_obj;
@@ -324,7 +372,15 @@ static mp_obj_t lp_mempool_make_new(const mp_obj_type_t *type, size_t n_args, si
         }
         return MP_OBJ_FROM_PTR(pool);
     }
+    if (gc_is_locked()) {
+        lp_raise_static(&lp_err_create_locked);
+    }
     mp_buffer_info_t bi;
+    // Memory another pool uses is refused first, whatever else is wrong with the object (a
+    // memoryview, a read-only buffer): that is the error that matters.
+    if (mp_get_buffer(buf, &bi, MP_BUFFER_READ)) {
+        lp_pool_check_overlap(bi.buf, bi.len);
+    }
     #if MICROPY_PY_BUILTINS_MEMORYVIEW
     if (mp_obj_is_type(buf, &mp_type_memoryview)) {
         // A memoryview keeps the address it was made with: when the bytearray under it grows and
@@ -358,9 +414,14 @@ static mp_obj_t lp_mempool_make_new(const mp_obj_type_t *type, size_t n_args, si
 
 static void lp_mempool_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
     lp_pool_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    const char *kind_str = self->buf == MP_OBJ_NULL ? "static arena" : "caller buffer";
     if (self->heap == NULL) {
-        mp_printf(print, "<LpMemoryPool closed>");
+        if (self->buf != MP_OBJ_NULL) {
+            // Closed with pinned blocks: it keeps its memory (invariant 7).
+            mp_printf(print, "<LpMemoryPool closed, keeping %u bytes at %p for %u pinned blocks>",
+                (unsigned)self->size, self->mem, (unsigned)self->pinned);
+        } else {
+            mp_printf(print, "<LpMemoryPool closed>");
+        }
         return;
     }
     if (!lp_pool_region_valid(self)) {
@@ -371,8 +432,13 @@ static void lp_mempool_print(const mp_print_t *print, mp_obj_t self_in, mp_print
     lp_lock();
     lp_alloc_stats(self->heap, &st);
     lp_unlock();
-    mp_printf(print, "<LpMemoryPool %s, %u bytes: %u used, %u free, %u objects>", kind_str,
-        (unsigned)st.capacity, (unsigned)st.used, (unsigned)st.free, (unsigned)self->live);
+    if (self->buf == MP_OBJ_NULL) {
+        mp_printf(print, "<LpMemoryPool static arena, %u bytes", (unsigned)st.capacity);
+    } else {
+        // The address tells two pools of the same size apart (overlap errors name a pool so).
+        mp_printf(print, "<LpMemoryPool caller buffer at %p, %u bytes", self->mem, (unsigned)st.capacity);
+    }
+    mp_printf(print, ": %u used, %u free, %u objects>", (unsigned)st.used, (unsigned)st.free, (unsigned)self->live);
 }
 
 static mp_obj_t lp_mempool_run(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
@@ -458,7 +524,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(lp_mempool_check_obj, lp_mempool_check);
 static mp_obj_t lp_mempool_reserve(mp_obj_t self_in, mp_obj_t n_in) {
     lp_pool_obj_t *self = MP_OBJ_TO_PTR(self_in);
     lp_pool_check_open(self);
-    size_t n = lp_reserve_arg(mp_obj_get_int(n_in));
+    size_t n = lp_reserve_arg(n_in);
     if (gc_is_locked()) {
         lp_raise_static(&lp_err_reserve_locked);
     }
@@ -514,10 +580,12 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_mempool_buffer_obj, 2, 2, lp_mempo
 static void lp_mempool_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     lp_pool_obj_t *self = MP_OBJ_TO_PTR(self_in);
     if (dest[0] != MP_OBJ_NULL) {
-        // Stores: only `collect` is writable; every other attribute is read-only.
+        // Stores: only `collect` is writable; the other attributes say they are read-only.
         if (attr == MP_QSTR_collect && dest[1] != MP_OBJ_NULL) {
             self->collect = mp_obj_is_true(dest[1]);
             dest[0] = MP_OBJ_NULL;
+        } else if (attr == MP_QSTR_collect || attr == MP_QSTR_closed || attr == MP_QSTR_is_static || attr == MP_QSTR_size) {
+            lp_raise_static(&lp_err_read_only);
         }
         return;
     }

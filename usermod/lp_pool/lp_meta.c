@@ -28,7 +28,30 @@
 
 #include "lp_pool.h"
 
-#if LP_POOL_ALLOC_META
+// The arguments of _meta_print, checked the same way with and without tracking: a bad pool or file
+// is a TypeError in every build (lp_write.c), before anything is written.
+LP_DEFINE_STATIC_EXC(lp_err_meta_pool, mp_type_TypeError, "pool must be an LpMemoryPool or None");
+
+static void lp_meta_print_args(mp_obj_t pool_in, mp_obj_t target, mp_obj_t call_in, lp_writer_t *out) {
+    if (pool_in != mp_const_none && !mp_obj_is_type(pool_in, &lp_type_MemoryPool)) {
+        lp_raise_static(&lp_err_meta_pool);
+    }
+    if (mp_obj_is_true(call_in)) {
+        lp_writer_callable(out, target);
+    } else {
+        lp_writer_file(out, target);
+    }
+}
+
+#if !LP_POOL_ALLOC_META
+static mp_obj_t lp_meta_print_fn(mp_obj_t pool_in, mp_obj_t target, mp_obj_t call_in) {
+    lp_writer_t out;
+    lp_meta_print_args(pool_in, target, call_in, &out);
+    lp_raise_no_meta();
+}
+MP_DEFINE_CONST_FUN_OBJ_3(lp_meta_print_obj, lp_meta_print_fn);
+
+#else
 
 // One row: plain bytes in the arena.
 typedef struct {
@@ -255,35 +278,10 @@ static void lp_meta_print_cell(const mp_print_t *print, const char *s, size_t le
 #define LP_META_LINE (160)
 #define LP_META_RULE "----------------------------------------------------------------------------------------\n"
 
-// Where finished lines go: a stream written natively, or a function called with each line.
-typedef struct {
-    mp_obj_t target;
-    bool call;
-} lp_meta_out_t;
-
-// The str a write function is called with while the heap is locked: static, so a function that
-// keeps it can only see later text, never freed memory (the same contract as a stale memoryview).
-static char lp_meta_piece_buf[LP_META_LINE];
-static mp_obj_str_t lp_meta_piece = { { &mp_type_str }, 0, 0, (const byte *)lp_meta_piece_buf };
-
-static void lp_meta_emit(lp_meta_out_t *out, vstr_t *line) {
-    if (out->call) {
-        mp_obj_t piece;
-        if (gc_is_locked()) {
-            memcpy(lp_meta_piece_buf, line->buf, line->len);
-            lp_meta_piece.len = line->len;
-            piece = MP_OBJ_FROM_PTR(&lp_meta_piece);
-        } else {
-            piece = mp_obj_new_str(line->buf, line->len);
-        }
-        mp_call_function_1(out->target, piece);
-    } else {
-        int err;
-        mp_stream_write_exactly(out->target, line->buf, line->len, &err);
-        if (err != 0) {
-            mp_raise_OSError(err);
-        }
-    }
+static void lp_meta_emit(lp_writer_t *out, vstr_t *line) {
+    // A line reaches a Python write function in one piece, also with the heap locked (lp_write.c).
+    MP_STATIC_ASSERT(LP_META_LINE <= LP_WRITE_PIECE);
+    lp_writer_write(out, line->buf, line->len, true);
     line->len = 0;
 }
 
@@ -305,19 +303,13 @@ static void lp_meta_print_row(const mp_print_t *print, const char *type_or_null,
     mp_printf(print, " %5u %10u\n", (unsigned)count, (unsigned)bytes);
 }
 
-// _lp_pool._meta_print(pool, target, call): the table, line by line, to a stream (call False) or
-// to target(line) (call True). Each row is copied under the lock, then formatted on the C stack.
+// _lp_pool._meta_print(pool, target, call): the table, line by line, to a file (call False: what
+// print(file=) takes) or to target(line) (call True). Each row is copied under the lock, then
+// formatted on the C stack.
 static mp_obj_t lp_meta_print_fn(mp_obj_t pool_in, mp_obj_t target, mp_obj_t call_in) {
+    lp_writer_t out;
+    lp_meta_print_args(pool_in, target, call_in, &out);
     lp_pool_obj_t *pool = lp_pool_for_new(pool_in);
-    lp_meta_out_t out = { target, mp_obj_is_true(call_in) };
-    if (!out.call) {
-        const mp_stream_p_t *stream = mp_get_stream(target);
-        if (stream == NULL || stream->write == NULL) {
-            // Not a native stream (a class with a write method): its write, like print(file=) does.
-            out.target = mp_load_attr(target, MP_QSTR_write);
-            out.call = true;
-        }
-    }
     char buf[LP_META_LINE];
     vstr_t line;
     vstr_init_fixed_buf(&line, sizeof(buf), buf);

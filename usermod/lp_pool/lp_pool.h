@@ -31,6 +31,10 @@
 //     program's), or block with the GIL released so another thread runs, and could otherwise free
 //     or change the object while the printer holds pointers into its blocks. An LpString printed
 //     into itself is the exception: its writes find their source by offset.
+// 10. No two pools share a byte: a caller buffer whose memory overlaps the static arena, or the
+//     region of a registered pool (open, or closed and keeping its memory for pinned blocks), is
+//     refused with ValueError naming that pool. close() unregisters a pool without pinned blocks,
+//     so its memory can take a new pool; a buffer that moved gave its old memory back.
 #ifndef LP_POOL_H
 #define LP_POOL_H
 
@@ -209,10 +213,12 @@ void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr);
 void lp_pool_refill(lp_pool_obj_t *pool);
 void lp_pools_reset(void);
 
+// _lp_pool._meta_print(pool, file or write, call): in every build, so that its arguments are
+// checked alike; without tracking it then raises NotImplementedError.
+MP_DECLARE_CONST_FUN_OBJ_3(lp_meta_print_obj);
 #if LP_POOL_ALLOC_META
 // ---- allocation tracking (lp_meta.c); the block functions are called with lp_lock() held ----
 extern const mp_obj_type_t lp_type_Scope;
-MP_DECLARE_CONST_FUN_OBJ_3(lp_meta_print_obj);
 size_t lp_meta_table_bytes(size_t rows);
 void lp_meta_init(lp_pool_obj_t *pool, void *table, size_t rows);
 // The tag (row + 1) for a new block of `kind` in the current scope, made if needed; 0 when full.
@@ -396,8 +402,30 @@ mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, m
 size_t lp_run_enter(lp_pool_obj_t *pool);
 void lp_run_exit_pool(lp_pool_obj_t *pool);
 void lp_run_reset(void);
+// lp_pool.reset(): lp_run.c invariant 6 for the calling thread; RuntimeError inside run() or
+// guarded(). Returns the pool levels dropped.
+size_t lp_run_reset_thread(void);
 MP_DECLARE_CONST_FUN_OBJ_KW(lp_with_global_alloc_obj);
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(lp_guarded_step_obj);
+
+// ---- writing to a program's file or write function (lp_write.c) ----
+// A native stream written through its stream slot, or a Python callable (a function, or an
+// object's write method as fn[0] with the object as fn[1]) called with each piece.
+typedef struct {
+    bool native;
+    mp_obj_t fn[2];
+} lp_writer_t;
+// Bytes of the static piece a Python write gets with the heap locked (a tracking table line fits).
+#define LP_WRITE_PIECE (160)
+// `file` as CPython's print(file=) takes it: anything with a callable write (a native stream, an
+// instance of a Python class); TypeError (preallocated) for the rest. Nothing is written yet.
+void lp_writer_file(lp_writer_t *w, mp_obj_t file);
+// `fn` called with each piece; TypeError unless callable.
+void lp_writer_callable(lp_writer_t *w, mp_obj_t fn);
+// Write len bytes: all of them to a native stream (OSError on its error), or as str pieces (bytes
+// ones when !text) to a Python write; returns len. With the heap locked a Python write gets a
+// static piece that is only valid during the call (lp_write.c invariant 2).
+size_t lp_writer_write(lp_writer_t *w, const char *data, size_t len, bool text);
 
 // ---- values stored in the pool (lp_value.c), shared by LpBTreeMap and LpBox ----
 // A number, or where text lives; which member is meant is the value's kind.
@@ -434,9 +462,9 @@ bool lp_value_equal(const lp_value_t *a, const lp_value_t *b);
 mp_obj_t lp_value_to_obj(const lp_value_t *v);
 // Prints as repr() (PRINT_STR/REPR) or as JSON (PRINT_JSON), from storage: no heap.
 void lp_value_print(const mp_print_t *print, const lp_value_t *v, mp_print_kind_t kind);
-// Writes str(value) (the bytes themselves for text and bytes) to a writable stream; returns the
-// number of bytes written. No heap unless the stream's write allocates.
-size_t lp_value_write(mp_obj_t stream, const lp_value_t *v);
+// Writes str(value) (the bytes themselves for text and bytes) to a writer (lp_write.c); returns
+// the number of bytes written. No heap for a native stream unless its write allocates.
+size_t lp_value_write(lp_writer_t *out, const lp_value_t *v);
 
 // ---- errors (lp_error.c) ----
 MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested);
@@ -461,6 +489,11 @@ typedef struct {
     }
 
 MP_NORETURN void lp_raise_static(const lp_static_exc_t *exc);
+// At the first import after a soft reset: the raised objects in root pointers forget the old heap.
+void lp_errors_reset(void);
+// AllocError with its message from `text` (an AllocError description; NULL for the usual "pool
+// cannot allocate" one) and the given byte counts.
+MP_NORETURN void lp_raise_alloc_error_text(const lp_static_exc_t *text, size_t requested, size_t available);
 
 // ---- the critical section around the allocator and the pools' counters (lp_run.c) ----
 // The port's atomic section (MICROPY_BEGIN_ATOMIC_SECTION: interrupts off, plus the cross-core or

@@ -17,6 +17,12 @@
 //     after it dropped, the heap lock depth and with_global_alloc sections as they were then).
 //     That is what a `with pool:` suspended at a yield/await and resumed later looks like when
 //     anything else used the heap lock or a pool meanwhile; lp_pool can't see a suspension itself.
+//  6. A level entered by `with pool:` can be abandoned (its block suspended at a yield/await and
+//     never resumed, or left by an exit that skipped __exit__). Between two programs (the REPL
+//     prompt, a raw REPL command, after main.py: lp_pool_repl_reset) no code of the thread can be
+//     inside a block, so its slot is dropped and lp_pool's lock levels in it are released;
+//     lp_pool.reset() does the same on request, refusing while a run() or guarded() level (a C
+//     frame still on the stack) is there. Neither touches other threads or the pools themselves.
 
 #include "py/gc.h"
 #include "py/mphal.h"
@@ -24,6 +30,7 @@
 #include "py/runtime.h"
 
 #include "lp_pool.h"
+#include "lp_pool_repl.h"
 
 LP_DEFINE_STATIC_EXC(lp_err_threads, mp_type_RuntimeError, "too many threads inside run() (raise LP_POOL_MAX_THREADS)");
 LP_DEFINE_STATIC_EXC(lp_err_nested, mp_type_RuntimeError, "run() or with_global_alloc nested too deeply");
@@ -42,6 +49,8 @@ LP_DEFINE_STATIC_EXC(lp_err_step_coro, mp_type_TypeError,
     "guarded() needs a coroutine object: guarded(fn(...)), not guarded(fn)");
 LP_DEFINE_STATIC_EXC(lp_err_foreign_lock, mp_type_RuntimeError,
     "heap is locked by something other than lp_pool (heap_lock() or an IRQ handler)");
+LP_DEFINE_STATIC_EXC(lp_err_reset_in_run, mp_type_RuntimeError,
+    "reset() inside run() or guarded(): they end their own level when they return; call reset() outside them");
 
 #define LP_MAX_NEST (16)
 
@@ -150,6 +159,51 @@ void lp_run_reset(void) {
     for (size_t i = 0; i < LP_POOL_MAX_THREADS; i++) {
         lp_slots[i].thread = NULL;
     }
+}
+
+// Invariant 6: the calling thread back to no current pool. Its pool levels and with_global_alloc
+// sections are forgotten and the heap lock levels lp_pool holds in it are released (never more
+// than the heap has: a program may have unlocked them by hand). Returns the pool levels dropped.
+static size_t lp_run_drop(lp_slot_t *slot) {
+    size_t dropped = slot->n_pools;
+    for (size_t own = slot->locked; own > 0 && LP_HEAP_LOCK_DEPTH() > 0; own--) {
+        gc_unlock();
+    }
+    lp_lock();
+    slot->n_pools = 0;
+    slot->n_saved = 0;
+    slot->locked = 0;
+    slot->thread = NULL;
+    lp_unlock();
+    return dropped;
+}
+
+void lp_pool_repl_reset(void) {
+    // Called between two programs (lp_pool_repl.h), maybe before lp_pool was ever imported (its
+    // lock not yet initialised): a thread's slot is claimed only by that thread, so looking for
+    // ours needs no lock, and the lock is only taken when there is one.
+    void *me = lp_thread_id();
+    for (size_t i = 0; i < LP_POOL_MAX_THREADS; i++) {
+        if (lp_slots[i].thread == me) {
+            lp_run_drop(&lp_slots[i]);
+            return;
+        }
+    }
+}
+
+size_t lp_run_reset_thread(void) {
+    lp_slot_t *slot = lp_slot(false);
+    if (slot == NULL) {
+        return 0;
+    }
+    // A level of run() or guarded() belongs to a C frame still running in this thread, which
+    // leaves it on every way out: dropping it would unlock the heap under that code.
+    for (size_t i = 0; i < slot->n_pools; i++) {
+        if (!(slot->by_with & (1u << i))) {
+            lp_raise_static(&lp_err_reset_in_run);
+        }
+    }
+    return lp_run_drop(slot);
 }
 
 lp_pool_obj_t *lp_current_pool(void) {

@@ -44,6 +44,7 @@ LP_DEFINE_STATIC_EXC(lp_err_utf8, mp_type_UnicodeError, "invalid UTF-8");
 LP_DEFINE_STATIC_EXC(lp_err_unfinished, mp_type_UnicodeError,
     "a character written by write() is unfinished: write its last bytes, or truncate()");
 LP_DEFINE_STATIC_EXC(lp_err_index_type, mp_type_TypeError, "LpString indices must be integers");
+LP_DEFINE_STATIC_EXC(lp_err_count_type, mp_type_TypeError, "replace() count must be an int");
 LP_DEFINE_STATIC_EXC(lp_err_index, mp_type_IndexError, "LpString index out of range");
 LP_DEFINE_STATIC_EXC(lp_err_pop_empty, mp_type_IndexError, "pop from empty LpString");
 LP_DEFINE_STATIC_EXC(lp_err_not_found, mp_type_ValueError, "substring not found");
@@ -856,12 +857,13 @@ static mp_obj_t lp_string_clear(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(lp_string_clear_obj, lp_string_clear);
 
-// truncate(n): keep the first n characters (all of them if there are fewer); drops an unfinished
-// character. The block stays as large: the room is for the next writes.
+// truncate(n): keep the first n characters (all of them if there are fewer, for any int n however
+// large); drops an unfinished character. The block stays as large: the room is for the next writes.
 static mp_obj_t lp_string_truncate(mp_obj_t self_in, mp_obj_t n_in) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     lp_handle_data(self);
-    size_t n = lp_size_arg(n_in);
+    bool huge = mp_obj_is_int(n_in) && !mp_obj_is_small_int(n_in) && mp_obj_int_sign(n_in) > 0;
+    size_t n = huge ? SIZE_MAX : lp_size_arg(n_in);
     self->sub = 0;
     if (n < self->aux) {
         lp_str_set_end(self, lp_str_offset(self, n), n);
@@ -994,6 +996,9 @@ static mp_obj_t lp_string_replace(size_t n_args, const mp_obj_t *args) {
     lp_text_arg(args[1], &old, &on);
     lp_text_arg(args[2], &rep, &rn);
     size_t rchars = lp_text_chars(args[2], rep, rn);
+    if (n_args > 3 && !lp_is_int_arg(args[3])) {
+        lp_raise_static(&lp_err_count_type);
+    }
     mp_int_t max = n_args > 3 ? lp_str_int_arg(args[3]) : -1;
     size_t limit = max < 0 ? SIZE_MAX : (size_t)max;
     // First pass: how many replacements.

@@ -172,30 +172,16 @@ void lp_value_print(const mp_print_t *print, const lp_value_t *v, mp_print_kind_
     }
 }
 
-// A printer onto a stream that counts what it wrote and raises on a stream error.
-typedef struct {
-    mp_obj_t stream;
-    size_t written;
-} lp_stream_out_t;
-
-static void lp_stream_out_strn(void *data, const char *str, size_t len) {
-    lp_stream_out_t *out = data;
-    int err = 0;
-    out->written += mp_stream_rw(out->stream, (void *)str, len, &err, MP_STREAM_RW_WRITE);
-    if (err != 0) {
-        mp_raise_OSError(err);
-    }
-}
-
-size_t lp_value_write(mp_obj_t stream, const lp_value_t *v) {
-    mp_get_stream_raise(stream, MP_STREAM_OP_WRITE);
-    lp_stream_out_t out = { stream, 0 };
-    mp_print_t print = { &out, lp_stream_out_strn };
+size_t lp_value_write(lp_writer_t *out, const lp_value_t *v) {
     if (v->kind == LP_VAL_STR || v->kind == LP_VAL_BYTES) {
-        lp_stream_out_strn(&out, (const char *)v->data, v->len);
-    } else {
-        // str() of the value: numbers from storage, as print() shows them.
-        lp_value_print(&print, v, PRINT_STR);
+        return lp_writer_write(out, (const char *)v->data, v->len, v->kind == LP_VAL_STR);
     }
-    return out.written;
+    // str() of the value, numbers from storage as print() shows them, formatted on the C stack and
+    // written in one piece.
+    char buf[48];
+    vstr_t text;
+    vstr_init_fixed_buf(&text, sizeof(buf), buf);
+    mp_print_t print = { &text, (mp_print_strn_t)vstr_add_strn };
+    lp_value_print(&print, v, PRINT_STR);
+    return lp_writer_write(out, text.buf, text.len, true);
 }

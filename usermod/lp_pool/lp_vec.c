@@ -32,7 +32,8 @@ LP_DEFINE_STATIC_EXC(lp_err_pop_index, mp_type_IndexError, "pop index out of ran
 LP_DEFINE_STATIC_EXC(lp_err_not_found, mp_type_ValueError, "value not in LpVec");
 LP_DEFINE_STATIC_EXC(lp_err_index_type, mp_type_TypeError, "LpVec indices must be integers or slices");
 LP_DEFINE_STATIC_EXC(lp_err_int_arg, mp_type_TypeError, "an int is required");
-LP_DEFINE_STATIC_EXC(lp_err_negative, mp_type_ValueError, "count must not be negative");
+LP_DEFINE_STATIC_EXC(lp_err_capacity_negative, mp_type_ValueError, "capacity must not be negative");
+LP_DEFINE_STATIC_EXC(lp_err_reserve_negative, mp_type_ValueError, "reserve(n): n must not be negative");
 LP_DEFINE_STATIC_EXC(lp_err_ext_slice, mp_type_ValueError, "attempt to assign sequence of wrong size to extended slice");
 LP_DEFINE_STATIC_EXC(lp_err_changed, mp_type_RuntimeError, "LpVec changed size during the operation");
 
@@ -232,7 +233,7 @@ static mp_obj_t lp_vec_make_new(const mp_obj_type_t *type, size_t n_args, size_t
     char tc = args[ARG_typecode].u_obj == MP_OBJ_NULL ? 'i' : lp_typecode_arg(args[ARG_typecode].u_obj);
     mp_int_t capacity = lp_vec_int_arg(args[ARG_capacity].u_obj);
     if (capacity < 0) {
-        lp_raise_static(&lp_err_negative);
+        lp_raise_static(&lp_err_capacity_negative);
     }
     mp_obj_t initial = args[ARG_initial].u_obj;
     lp_vec_src_t src;
@@ -457,7 +458,7 @@ static mp_obj_t lp_vec_reserve(mp_obj_t self_in, mp_obj_t n_in) {
     lp_handle_data(self);
     mp_int_t n = lp_vec_int_arg(n_in);
     if (n < 0) {
-        lp_raise_static(&lp_err_negative);
+        lp_raise_static(&lp_err_reserve_negative);
     }
     lp_vec_room(self, self->len + (size_t)n);
     return mp_const_none;
@@ -715,7 +716,7 @@ static mp_obj_t lp_vec_typecode_str(char tc) {
 static void lp_vec_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     if (dest[0] != MP_OBJ_NULL) {
-        dest[1] = MP_OBJ_SENTINEL;
+        lp_handle_attr(self_in, attr, dest); // stores: the read-only error for known names
         return;
     }
     switch (attr) {

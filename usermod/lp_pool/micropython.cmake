@@ -18,6 +18,7 @@ target_sources(usermod_lp_pool INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/lp_string.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_vec.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_meta.c
+    ${CMAKE_CURRENT_LIST_DIR}/lp_write.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_alloc.c
 )
 
@@ -49,6 +50,20 @@ if(DEFINED LP_POOL_ARENA_SIZE AND NOT "${LP_POOL_ARENA_SIZE}" STREQUAL "")
         message(FATAL_ERROR "LP_POOL_ARENA_SIZE must be a number of bytes, not '${LP_POOL_ARENA_SIZE}'")
     endif()
     target_compile_definitions(usermod_lp_pool INTERFACE LP_POOL_ARENA_SIZE=${LP_POOL_ARENA_SIZE})
+endif()
+
+# No pool stays current from one program to the next (docs/recovery.md): MicroPython's REPL
+# (shared/runtime/pyexec.c) calls this hook after every REPL input, raw REPL command, boot.py and
+# main.py, through a root pointer the module sets (lp_pool_repl.h). -DLP_POOL_REPL_HOOK=0 (or
+# LP_POOL_REPL_HOOK=0 in the environment) for a board that defines the hook itself.
+if(NOT DEFINED LP_POOL_REPL_HOOK AND DEFINED ENV{LP_POOL_REPL_HOOK})
+    set(LP_POOL_REPL_HOOK $ENV{LP_POOL_REPL_HOOK})
+endif()
+if(NOT DEFINED LP_POOL_REPL_HOOK OR LP_POOL_REPL_HOOK)
+    target_compile_options(usermod_lp_pool INTERFACE
+        "-DMICROPY_BOARD_AFTER_PYTHON_EXEC(kind,flags,exc,ret)=LP_POOL_REPL_HOOK_CALL()"
+        "-DLP_POOL_REPL_HOOK_CALL()=if(MP_STATE_VM(lp_repl_hook))((void(*)(void))MP_STATE_VM(lp_repl_hook))()"
+    )
 endif()
 
 target_link_libraries(usermod INTERFACE usermod_lp_pool)

@@ -18,6 +18,7 @@ SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_container.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_string.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_vec.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_meta.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_write.c
 # The allocator core: plain C, no MicroPython includes.
 SRC_USERMOD_LIB_C += $(LP_POOL_MOD_DIR)/lp_alloc.c
 
@@ -29,6 +30,16 @@ ifneq ($(shell echo '$(LP_POOL_ARENA_SIZE)' | grep -xE '[0-9]+'),$(LP_POOL_ARENA
 $(error LP_POOL_ARENA_SIZE must be a number of bytes, not '$(LP_POOL_ARENA_SIZE)')
 endif
 CFLAGS_USERMOD += -DLP_POOL_ARENA_SIZE=$(LP_POOL_ARENA_SIZE)
+endif
+# No pool stays current from one program to the next (docs/recovery.md): MicroPython's REPL
+# (shared/runtime/pyexec.c) calls this hook after every REPL input, raw REPL command, boot.py and
+# main.py. pyexec.c sees none of lp_pool's headers, so the hook calls through a root pointer the
+# module sets (lp_pool_repl.h). LP_POOL_REPL_HOOK=0 for a board that defines the hook itself (it
+# then calls lp_pool_repl_reset() from it).
+LP_POOL_REPL_HOOK ?= 1
+ifeq ($(LP_POOL_REPL_HOOK),1)
+CFLAGS_USERMOD += '-DMICROPY_BOARD_AFTER_PYTHON_EXEC(kind,flags,exc,ret)=LP_POOL_REPL_HOOK_CALL()'
+CFLAGS_USERMOD += '-DLP_POOL_REPL_HOOK_CALL()=if(MP_STATE_VM(lp_repl_hook))((void(*)(void))MP_STATE_VM(lp_repl_hook))()'
 endif
 # Allocation tracking (make unix LP_POOL_ALLOC_META=1): the module's meta() and statistics table,
 # with the allocator's block tags. Off by default: then nothing of it is compiled.

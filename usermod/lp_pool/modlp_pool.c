@@ -13,6 +13,7 @@
 #include "py/runtime.h"
 
 #include "lp_pool.h"
+#include "lp_pool_repl.h"
 
 #if !MICROPY_MODULE_BUILTIN_INIT
 #error "lp_pool needs MICROPY_MODULE_BUILTIN_INIT to notice soft resets"
@@ -35,6 +36,9 @@ LP_DEFINE_STATIC_EXC(lp_err_import_locked, mp_type_RuntimeError, "import lp_pool
 MP_REGISTER_ROOT_POINTER(uint32_t *lp_session);
 static uint32_t lp_session_token;
 
+// pyexec's hook between two programs calls this when set (lp_pool_repl.h, micropython.mk).
+MP_REGISTER_ROOT_POINTER(void *lp_repl_hook);
+
 static bool lp_same_session(void) {
     uint32_t *marker = MP_STATE_VM(lp_session);
     return lp_session_token != 0 && marker != NULL && gc_nbytes(marker) != 0 && *marker == lp_session_token;
@@ -48,6 +52,7 @@ static mp_obj_t lp_mod_init(void) {
     if (gc_is_locked()) {
         lp_raise_static(&lp_err_import_locked);
     }
+    MP_STATE_VM(lp_repl_hook) = (void *)lp_pool_repl_reset;
     if (!lp_same_session()) {
         lp_lock_init();
         #if MICROPY_ENABLE_EMERGENCY_EXCEPTION_BUF && MICROPY_EMERGENCY_EXCEPTION_BUF_SIZE == 0
@@ -59,6 +64,7 @@ static mp_obj_t lp_mod_init(void) {
         #endif
         lp_pools_reset();
         lp_run_reset();
+        lp_errors_reset();
         lp_session_token = 0x4c500000u | ((lp_session_token + 1) & 0xfffffu);
         uint32_t *marker = m_new(uint32_t, 1);
         *marker = lp_session_token;
@@ -79,6 +85,21 @@ static mp_obj_t lp_mod_current_pool(void) {
     return pool == NULL ? mp_const_none : MP_OBJ_FROM_PTR(pool);
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(lp_mod_current_pool_obj, lp_mod_current_pool);
+
+LP_DEFINE_STATIC_EXC(lp_err_reset_irq, mp_type_RuntimeError,
+    "reset() can't run in an interrupt handler or a scheduled callback: it would end the blocks of the code it interrupted");
+
+// reset(): no current pool in the calling thread and lp_pool's heap lock levels in it released
+// (lp_run.c invariant 6); the number of pool levels it dropped.
+static mp_obj_t lp_mod_reset(void) {
+    #if MICROPY_ENABLE_SCHEDULER
+    if (MP_STATE_VM(sched_state) < 0) {
+        lp_raise_static(&lp_err_reset_irq);
+    }
+    #endif
+    return MP_OBJ_NEW_SMALL_INT(lp_run_reset_thread());
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(lp_mod_reset_obj, lp_mod_reset);
 
 #if LP_POOL_TEST_HOOKS
 // _irq_call(fn, arg): fn(arg) run the way shared/runtime/mpirq.c runs a hard IRQ handler, so tests
@@ -110,6 +131,7 @@ static const mp_rom_map_elem_t lp_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_version), MP_ROM_PTR(&lp_version_obj) },
     { MP_ROM_QSTR(MP_QSTR_arena_size), MP_ROM_PTR(&lp_mod_arena_size_obj) },
     { MP_ROM_QSTR(MP_QSTR_current_pool), MP_ROM_PTR(&lp_mod_current_pool_obj) },
+    { MP_ROM_QSTR(MP_QSTR_reset), MP_ROM_PTR(&lp_mod_reset_obj) },
     { MP_ROM_QSTR(MP_QSTR_with_global_alloc), MP_ROM_PTR(&lp_with_global_alloc_obj) },
     { MP_ROM_QSTR(MP_QSTR_guarded_step), MP_ROM_PTR(&lp_guarded_step_obj) },
     { MP_ROM_QSTR(MP_QSTR_LpMemoryPool), MP_ROM_PTR(&lp_type_MemoryPool) },
@@ -121,9 +143,12 @@ static const mp_rom_map_elem_t lp_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_AllocError), MP_ROM_PTR(&lp_type_AllocError) },
     { MP_ROM_QSTR(MP_QSTR_LpBTreeMap), MP_ROM_PTR(&lp_type_BTreeMap) },
     { MP_ROM_QSTR(MP_QSTR_LpBox), MP_ROM_PTR(&lp_type_Box) },
-    #if LP_POOL_ALLOC_META
-    { MP_ROM_QSTR(MP_QSTR_LpScope), MP_ROM_PTR(&lp_type_Scope) },
     { MP_ROM_QSTR(MP_QSTR__meta_print), MP_ROM_PTR(&lp_meta_print_obj) },
+    #if LP_POOL_ALLOC_META
+    { MP_ROM_QSTR(MP_QSTR_alloc_meta), MP_ROM_TRUE },
+    { MP_ROM_QSTR(MP_QSTR_LpScope), MP_ROM_PTR(&lp_type_Scope) },
+    #else
+    { MP_ROM_QSTR(MP_QSTR_alloc_meta), MP_ROM_FALSE },
     #endif
     #if LP_POOL_TEST_HOOKS
     { MP_ROM_QSTR(MP_QSTR__irq_call), MP_ROM_PTR(&lp_mod_irq_call_obj) },
