@@ -333,7 +333,9 @@ bool lp_num_from_obj(mp_obj_t x, lp_num_t *out);
 void lp_item_store(char tc, void *items, size_t i, mp_obj_t x);
 // The same from a number already taken (lp_num_from_obj, lp_item_num).
 void lp_item_store_num(char tc, void *items, size_t i, const lp_num_t *n);
-// Item i as a number, without boxing.
+// Item i as a number, without boxing. Items may lie at any address (a foreign buffer): the only
+// item reader that may see memory lp-pool did not allocate, with lp_item_equals (lp_container.c
+// invariant 5); the others take a pool block's aligned items.
 void lp_item_num(char tc, const void *items, size_t i, lp_num_t *out);
 // Item i as a Python object: allocates on the GC heap for ints outside the small-int range and for
 // floats on ports that box them (MemoryError under the heap lock).

@@ -100,6 +100,46 @@ static mp_obj_t lp_mod_irq_call(mp_obj_t fn, mp_obj_t arg) {
     nlr_jump(nlr.ret_val);
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(lp_mod_irq_call_obj, lp_mod_irq_call);
+
+#if MICROPY_PY_BUILTINS_MEMORYVIEW
+// _view(buf, offset, typecode): a read-only memoryview of `typecode` over buf from byte `offset` on
+// (the whole items that fit), at whatever alignment that gives. Python code can't make one
+// (memoryview has no cast, and its slices move by whole items over GC blocks aligned to 16), but a
+// C module can (mp_obj_new_memoryview): the alignment tests feed lp-pool typed buffers at every
+// offset through it. The caller keeps buf alive (the view points inside its block), and never
+// indexes the view from Python: MicroPython's own item access assumes aligned items.
+static mp_obj_t lp_mod_view(mp_obj_t buf_in, mp_obj_t offset_in, mp_obj_t tc_in) {
+    mp_buffer_info_t bi;
+    mp_get_buffer_raise(buf_in, &bi, MP_BUFFER_READ);
+    mp_int_t offset = mp_obj_get_int(offset_in);
+    char tc = lp_typecode_arg(tc_in);
+    if (offset < 0 || (size_t)offset > bi.len) {
+        mp_raise_ValueError(MP_ERROR_TEXT("offset out of the buffer"));
+    }
+    size_t n = (bi.len - (size_t)offset) / lp_typecode_size(tc);
+    return mp_obj_new_memoryview((byte)tc, n, (byte *)bi.buf + offset);
+}
+static MP_DEFINE_CONST_FUN_OBJ_3(lp_mod_view_obj, lp_mod_view);
+#endif
+
+#if defined(__thumb__)
+// _load32(buf, offset): one LDR of 32 bits from buf + offset, in assembly so the compiler cannot
+// split or fix up an unaligned address. It shows whether a board traps an unaligned word access as
+// an armv6m core (Cortex-M0/M0+) does; a Cortex-M3 performs it.
+static mp_obj_t lp_mod_load32(mp_obj_t buf_in, mp_obj_t offset_in) {
+    mp_buffer_info_t bi;
+    mp_get_buffer_raise(buf_in, &bi, MP_BUFFER_READ);
+    mp_int_t offset = mp_obj_get_int(offset_in);
+    if (offset < 0 || bi.len < 4 || (size_t)offset > bi.len - 4) {
+        mp_raise_ValueError(MP_ERROR_TEXT("offset out of the buffer"));
+    }
+    const uint8_t *p = (const uint8_t *)bi.buf + offset;
+    uint32_t v;
+    __asm volatile ("ldr %0, [%1]" : "=l" (v) : "l" (p) : "memory");
+    return mp_obj_new_int_from_uint(v);
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(lp_mod_load32_obj, lp_mod_load32);
+#endif
 #endif
 
 static MP_DEFINE_STR_OBJ(lp_version_obj, LP_POOL_VERSION);
@@ -127,6 +167,12 @@ static const mp_rom_map_elem_t lp_module_globals_table[] = {
     #endif
     #if LP_POOL_TEST_HOOKS
     { MP_ROM_QSTR(MP_QSTR__irq_call), MP_ROM_PTR(&lp_mod_irq_call_obj) },
+    #if MICROPY_PY_BUILTINS_MEMORYVIEW
+    { MP_ROM_QSTR(MP_QSTR__view), MP_ROM_PTR(&lp_mod_view_obj) },
+    #endif
+    #if defined(__thumb__)
+    { MP_ROM_QSTR(MP_QSTR__load32), MP_ROM_PTR(&lp_mod_load32_obj) },
+    #endif
     #endif
 };
 static MP_DEFINE_CONST_DICT(lp_module_globals, lp_module_globals_table);
