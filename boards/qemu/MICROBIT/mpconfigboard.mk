@@ -13,3 +13,6 @@ FROZEN_MANIFEST ?= $(BOARD_DIR)/../manifest.py
 
 # The test hooks (lp_pool.h): these boards exist to run the tests.
 CFLAGS += -DLP_POOL_TEST_HOOKS=1
+# Records the longest critical section (lp_pool.h, LP_POOL_LOCK_SPANS) with the nRF51's TIMER0: the
+# interrupts-off figures of `make bench` come from this board.
+CFLAGS += -DLP_POOL_LOCK_SPANS=1
