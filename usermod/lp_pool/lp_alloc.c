@@ -1021,16 +1021,28 @@ const char *lp_alloc_check_near(const lp_alloc_t *a, const void *ptr) {
 // search this replaces would have noticed that, this check may not.
 enum { LP_CK_INDEX, LP_CK_WALK, LP_CK_LISTS, LP_CK_BITS, LP_CK_STARTS, LP_CK_COUNTERS, LP_CK_DONE };
 
-// Does link start a free block of class c as the walk would see it? (See above.)
-static bool lp_is_free_start(const lp_alloc_t *a, uint32_t link, uint32_t c) {
-    if (!lp_is_listed_block(a, link, c)) {
+// The sizes of class c: [lo, hi) granules (the inverse of lp_class_of), so the list check tests an
+// entry's class with two comparisons instead of a find-last-set per entry (a libgcc call on
+// Thumb-1, which has no CLZ).
+static void lp_class_bounds(uint32_t c, uint32_t *lo, uint32_t *hi) {
+    uint32_t shift = c < 2 * LP_SL_COUNT ? 0 : (c >> LP_SL_BITS) - 1;
+    uint32_t m = c - (shift << LP_SL_BITS);
+    *lo = m << shift;
+    *hi = (m + 1) << shift;
+}
+
+// Does link start a free block of the class [lo, hi) as the walk would see it? (See above.)
+static bool lp_is_free_start(const lp_alloc_t *a, uint32_t link, uint32_t lo, uint32_t hi) {
+    uint32_t first = lp_first_link(a);
+    uint32_t index = (link - first) / LP_GRAN;   // granules from the first block
+    if (link < first || (link - first) % LP_GRAN || index >= a->granules) {
         return false;
     }
     uint8_t *p = lp_at(a, link);
     uint32_t h = lp_header(p);
     uint32_t n = lp_hsize(h);
-    return !(h & LP_PREV_FREE) && *lp_word(lp_after(p, n) - 2 * LP_HDR) == n
-           && (lp_header(lp_after(p, n)) & LP_PREV_FREE);
+    return (h & LP_FLAGS) == LP_FREE && n >= LP_MIN_BLOCK && n >= lo && n < hi && n <= a->granules - index
+           && *lp_word(lp_after(p, n) - 2 * LP_HDR) == n && (lp_header(lp_after(p, n)) & LP_PREV_FREE);
 }
 
 void lp_alloc_check_begin(const lp_alloc_t *a, lp_alloc_check_t *c) {
@@ -1070,7 +1082,7 @@ static const char *lp_check_index(const lp_alloc_t *a) {
 
 // One block of the walk at c->pos: invariants 2 to 5, 10 and 11; counts for 7 and 9.
 static const char *lp_check_block(const lp_alloc_t *a, lp_alloc_check_t *c) {
-    uint8_t *end = lp_end(a);
+    uint8_t *end = lp_at(a, c->end);
     uint8_t *p = lp_at(a, c->pos);
     uint32_t h = lp_header(p);
     uint32_t n = lp_hsize(h);
@@ -1122,6 +1134,7 @@ static const char *lp_check_list(const lp_alloc_t *a, lp_alloc_check_t *c) {
         }
         c->back = lp_head_link(cls);
         c->pos = a->heads[cls];
+        lp_class_bounds(cls, &c->lo, &c->hi);
         return NULL;
     }
     uint32_t link = c->pos;
@@ -1130,7 +1143,7 @@ static const char *lp_check_list(const lp_alloc_t *a, lp_alloc_check_t *c) {
         c->back = 0;
         return NULL;
     }
-    if (!lp_is_free_start(a, link, cls)) {
+    if (!lp_is_free_start(a, link, c->lo, c->hi)) {
         return "invariant 6: free list holds a block that is not a free block of its class";
     }
     uint32_t *links = lp_word(lp_at(a, link));
@@ -1159,35 +1172,47 @@ bool lp_alloc_check_step(const lp_alloc_t *a, lp_alloc_check_t *c, uint32_t budg
         lp_alloc_check_begin(a, c);
         c->restarts = restarts;
     }
-    for (; budget > 0; budget--) {
-        const char *e = NULL;
+    const char *e = NULL;
+    while (budget > 0 && !e) {
         switch (c->phase) {
             case LP_CK_INDEX:
                 e = lp_check_index(a);
                 c->pos = lp_first_link(a);
+                c->end = lp_link(a, lp_end(a));
                 c->phase = LP_CK_WALK;
+                budget--;
                 break;
             case LP_CK_WALK:
-                if (c->pos < lp_link(a, lp_end(a))) {
+                // The blocks, one unit each, in a loop of their own: a unit is then little more
+                // than the block's own tests.
+                while (budget > 0 && c->pos < c->end && !e) {
                     e = lp_check_block(a, c);
-                } else if (c->pos != lp_link(a, lp_end(a))) {
+                    budget--;
+                }
+                if (e || c->pos < c->end) {
+                    break;
+                }
+                if (c->pos != c->end) {
                     e = "invariant 2: blocks do not end at the sentinel";
                 } else if (((lp_header(lp_end(a)) & LP_PREV_FREE) != 0) != (c->prev_free != 0)) {
                     e = "invariant 3: sentinel prev-free flag disagrees with the last block";
-                } else {
-                    c->phase = LP_CK_LISTS;
-                    c->cls = 0;
-                    c->back = 0;
                 }
+                c->phase = LP_CK_LISTS;
+                c->cls = 0;
+                c->back = 0;
                 break;
             case LP_CK_LISTS:
-                if (c->cls < a->class_count) {
+                while (budget > 0 && c->cls < a->class_count && !e) {
                     e = lp_check_list(a, c);
-                } else if (c->listed != c->free_blocks) {
-                    e = "invariant 7: free block missing from its free list";
-                } else {
-                    c->phase = LP_CK_BITS;
+                    budget--;
                 }
+                if (e || c->cls < a->class_count) {
+                    break;
+                }
+                if (c->listed != c->free_blocks) {
+                    e = "invariant 7: free block missing from its free list";
+                }
+                c->phase = LP_CK_BITS;
                 break;
             case LP_CK_BITS:
                 for (uint32_t w = 0; w < LP_MAP_WORDS; w++) {
@@ -1201,6 +1226,7 @@ bool lp_alloc_check_step(const lp_alloc_t *a, lp_alloc_check_t *c, uint32_t budg
                 }
                 c->phase = LP_CK_STARTS;
                 c->pos = 0;
+                budget--;
                 break;
             case LP_CK_STARTS:
                 #if LP_ALLOC_EXACT_FREE
@@ -1209,6 +1235,7 @@ bool lp_alloc_check_step(const lp_alloc_t *a, lp_alloc_check_t *c, uint32_t budg
                     for (uint32_t x = lp_starts(a)[c->pos++]; x; x &= x - 1) {
                         c->bits++;
                     }
+                    budget--;
                     break;
                 }
                 if (c->bits != c->used_blocks) {
@@ -1228,11 +1255,8 @@ bool lp_alloc_check_step(const lp_alloc_t *a, lp_alloc_check_t *c, uint32_t budg
                 c->phase = LP_CK_DONE;
                 return e ? lp_check_fail(c, e) : true;
         }
-        if (e) {
-            return lp_check_fail(c, e);
-        }
     }
-    return false;
+    return e ? lp_check_fail(c, e) : false;
 }
 
 const char *lp_alloc_check(const lp_alloc_t *a) {

@@ -218,7 +218,7 @@ typedef struct {
     const char *error;      // once finished: NULL (consistent) or the first violation
     uint32_t restarts;      // times the check started over because the allocator changed
     uint32_t changes;       // lp_alloc_changes when it (re)started
-    uint32_t phase, pos, cls, back;
+    uint32_t phase, pos, end, cls, back, lo, hi;
     uint32_t prev_free, used_granules, used_blocks, free_blocks, listed, bits;
 } lp_alloc_check_t;
 void lp_alloc_check_begin(const lp_alloc_t *a, lp_alloc_check_t *c);

@@ -490,7 +490,7 @@ void lp_lock_init(void);
 
 // Units of work (lp_alloc_check_step) pool.check() does per critical section.
 #ifndef LP_POOL_CHECK_CHUNK
-#define LP_POOL_CHECK_CHUNK (32)
+#define LP_POOL_CHECK_CHUNK (16)
 #endif
 // Times check() starts over because the pool changed between its sections before it gives up with
 // RuntimeError (interrupt handlers or threads using the pool all the time).
