@@ -292,9 +292,8 @@ def print_table(results, meta):
             rows[base][4] = rows[base][4] or aim
             break
     width = max([len(k) for k in rows] + [10])
-    print(
-        f"{'figure':<{width}}  {'unix':>12}  {'qemu M3':>12}  {'qemu M0':>12}  {'unit (unix | boards)':<20} aim"
-    )
+    heads = "  ".join(f"{h:>12}" for h in ("unix", "qemu M3", "qemu M0"))
+    print(f"{'figure':<{width}}  {heads}  {'unit (unix | boards)':<20} aim")
     for base in sorted(rows):
         *cols, units, aim = rows[base]
         unit = " | ".join(units)
