@@ -149,7 +149,7 @@ void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
 // the copy is the one part of a resize that grows with the block, and interrupts must not wait for
 // it. Between the two sections the allocator is consistent and usable by a handler, which can't
 // touch the blocks involved: they are live, and belong to an object the handler is not using (two
-// contexts using one object at once is unsupported anyway; see the README on threads). The old
+// contexts using one object at once is unsupported anyway: docs/irq.md on threads). The old
 // block of a move counts as the object's extra block meanwhile (invariant 6), and with tracking
 // the new block already has its row, so check() in between finds everything in order.
 void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size) {
