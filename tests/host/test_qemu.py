@@ -88,7 +88,7 @@ def test_unaligned_word_load_faults_on_the_m0():
     at that instruction, which MicroPython's qemu port reports with the registers and then halts."""
     runner = QemuM0Runner()
     runner.check_available()
-    runner.timeout = 5.0
+    runner.timeout = 3.0  # the fault handler halts the board: the script never ends
     try:
         result = runner.run_code(UNALIGNED)
     finally:

@@ -38,6 +38,9 @@
 //      exactly at the payload granule of every live block.
 //  11. Only with LP_ALLOC_TAG: free blocks and the sentinel have tag 0 (a tag belongs to a live
 //      block: freeing, splitting and merging write fresh headers).
+// Beyond what lp_alloc_check can see: every call that changes a header, a link, a tag or a counter
+// of the blocks bumps a->changes before it returns (lp_use, lp_free, realloc's shrink, set_tag),
+// so equal counts at two moments mean an unchanged allocator; the stepped check relies on it.
 #include "lp_alloc.h"
 
 #include <string.h>

@@ -15,8 +15,9 @@
 //     The static pool lives until soft reset, when the arena is re-initialised.
 //  6. pool->live counts the handles that own a block; pool->pinned counts the blocks kept for
 //     memoryviews (7); pool->extra counts the further blocks live objects own beyond their handle's
-//     block (B-tree nodes, out-of-line text), taken and given back only through lp_pool_extra_*.
-//     When all three are 0 the pool's allocator is empty.
+//     block (B-tree nodes, out-of-line text), taken and given back only through lp_pool_extra_*,
+//     and the old block of a resize while its payload is copied (lp_pool_try_realloc). When all
+//     three are 0 the pool's allocator is empty.
 //  7. A block whose address was handed to a retaining consumer (memoryview, io.RingIO, I2S and USB
 //     buffers: the ones that ask for MP_BUFFER_RW) is pinned: freeing its object never returns it
 //     to the allocator, and a pool closed with pinned blocks keeps its memory until soft reset. A
