@@ -44,7 +44,8 @@ MPY_TREE_STAMP := $(BUILD_DIR)/.micropython-tree
 # Everything built from the MicroPython tree; mk/ fragments add their builds.
 LP_TREE_BUILDS := $(BUILD_DIR)/unix $(BUILD_DIR)/unix-meta $(BUILD_DIR)/mpy-cross
 
-.PHONY: all run repl test test-unix unix unix-meta mpy-cross micropython deps deps-host venv lint format clean distclean
+.PHONY: all run repl test test-unix unix unix-meta mpy-cross micropython deps deps-host venv lint format clean distclean \
+    host-wheel lp-check bench-lp-check
 all: unix
 
 # ---- MicroPython tree -----------------------------------------------------------------------
@@ -156,6 +157,24 @@ test-unix: deps-host venv unix $(LP_TEST_PREREQS)
 test: deps-host venv unix $(LP_TEST_PREREQS) $(LP_FULL_PREREQS)
 	@$(PYTEST) --targets=$(subst $(space),$(comma),$(strip $(LP_TARGETS))) $(PYTEST_ARGS)
 
+# ---- host tools: lp-check and the lp_pool stubs, one wheel (lp_pool_py/host) ------------------
+# Built offline with the venv's pinned setuptools; the stubs come from lp_pool_py/lp_pool/__init__.pyi.
+HOST_WHEEL_DIR := $(BUILD_DIR)/host
+host-wheel: venv
+	@rm -rf $(HOST_WHEEL_DIR) && mkdir -p $(HOST_WHEEL_DIR)
+	@$(VENV_PY) -m pip wheel -q --disable-pip-version-check --no-build-isolation --no-deps --no-index \
+	    -w $(HOST_WHEEL_DIR) $(LP_ROOT)/lp_pool_py/host || { echo "error: the lp-pool-host wheel did not build" >&2; exit 1; }
+	@rm -rf $(LP_ROOT)/lp_pool_py/host/build $(LP_ROOT)/lp_pool_py/host/*.egg-info
+	@echo "built $$(ls $(HOST_WHEEL_DIR)/*.whl)"
+
+# make lp-check ARGS="examples/ --port rp2": the checker from the source tree
+lp-check:
+	@PYTHONPATH=$(LP_ROOT)/lp_pool_py/host $(PYTHON) -m lp_check $(or $(ARGS),$(LP_ROOT)/examples)
+
+# how fast lp-check is: 10,000 lines of generated checked code (prints figures)
+bench-lp-check:
+	@PYTHONPATH=$(LP_ROOT)/lp_pool_py/host $(PYTHON) $(LP_ROOT)/tools/bench_lp_check.py
+
 lint: venv
 	@$(VENV)/bin/ruff format --config $(LP_ROOT)/tools/ruff.toml --check $(LP_ROOT)/lp_pool_py $(LP_ROOT)/tests $(LP_ROOT)/tools $(LP_ROOT)/examples
 	@$(VENV)/bin/ruff check --config $(LP_ROOT)/tools/ruff.toml $(LP_ROOT)/lp_pool_py $(LP_ROOT)/tests $(LP_ROOT)/tools $(LP_ROOT)/examples
@@ -164,7 +183,8 @@ format: venv
 	@$(VENV)/bin/ruff format --config $(LP_ROOT)/tools/ruff.toml $(LP_ROOT)/lp_pool_py $(LP_ROOT)/tests $(LP_ROOT)/tools $(LP_ROOT)/examples
 
 clean:
-	rm -rf $(LP_TREE_BUILDS) $(BUILD_DIR)/rp2 $(BUILD_DIR)/rp2-meta $(BUILD_DIR)/core $(BUILD_DIR)/bench
+	rm -rf $(LP_TREE_BUILDS) $(BUILD_DIR)/rp2 $(BUILD_DIR)/rp2-meta $(BUILD_DIR)/core $(BUILD_DIR)/bench \
+	    $(BUILD_DIR)/host $(BUILD_DIR)/lpcheck
 
 distclean:
 	rm -rf $(BUILD_DIR) $(VENV)

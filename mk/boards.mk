@@ -6,7 +6,9 @@
 #   make qemu-arm-meta          MPS2_AN385 with allocation tracking (LP_POOL_ALLOC_META=1)
 #   make test-qemu              the tests/mpy scripts on the qemu boards and on qemu-arm-meta
 #   make rp2                    firmware.uf2 for the Raspberry Pi Pico, with a size report
-#   make rp2-meta               the same with allocation tracking, in build/rp2-meta/
+#   make rp2 RP2_BOARD=LP_RPI_PICO2   the Pico 2 (build/rp2-pico2/); LP_RPI_PICO_W: the Pico W (needs
+#                               a MicroPython git checkout with its submodules: build/rp2-pico-w/)
+#   make rp2-meta               the Pico with allocation tracking, in build/rp2-meta/
 #   make esp32                  ESP32_GENERIC firmware (needs your ESP-IDF: IDF_PATH)
 #   make deploy PORT=...        copy the lp_pool package to a board that has the module
 #   make flash-rp2              how to put build/rp2/firmware.uf2 on a Pico
@@ -72,25 +74,32 @@ test-qemu: venv qemu-arm qemu-rv32 qemu-arm-meta qemu-m0
 	@cd $(LP_ROOT) && $(VENV_PY) -m pytest -c tests/pytest.ini --targets=qemu-arm,qemu-rv32,qemu-arm-meta,qemu-m0 \
 	    tests/mpy tests/host/test_qemu.py $(wildcard $(LP_ROOT)/tests/host/test_*_diff.py) $(PYTEST_ARGS)
 
-# ---- RP2040: the rp2 port with boards/LP_RPI_PICO, built by cmake from Debian's sources -------
+# ---- RP2040 / RP2350: the rp2 port with boards/LP_RPI_PICO*, built by cmake from Debian's sources --
 # tools/build_rp2.sh fetches pico-sdk, tinyusb, picotool and mbedtls once (build/cache/rp2-src/),
 # builds from an overlay of the MicroPython tree (the tree itself is never written to).
-# Each LP_POOL_ALLOC_META setting builds in a folder of its own (build/rp2/fw, build/rp2/fw-meta);
-# `make rp2` copies the firmware to build/rp2/, `make rp2-meta` (tracking on) to build/rp2-meta/.
+# Each board and LP_POOL_ALLOC_META setting builds in a cmake folder of its own (build/rp2/LP_RPI_PICO,
+# build/rp2/LP_RPI_PICO-meta, ...); `make rp2` copies the Pico's firmware to build/rp2/, the other
+# boards' to build/rp2-pico2/ and build/rp2-pico-w/, `make rp2-meta` (tracking on) to build/rp2-meta/.
+# MICROPY_LIB_DIR=<micropython-lib checkout> freezes the stock boards' micropython-lib modules too.
 RP2_DIR := $(BUILD_DIR)/rp2
-# $(1) 0 or 1 for allocation tracking, $(2) where firmware.uf2 and firmware.elf go.
+RP2_BOARD ?= LP_RPI_PICO
+MICROPY_LIB_DIR ?=
+lp_rp2_out = $(BUILD_DIR)/$(if $(filter LP_RPI_PICO,$(1)),rp2,$(if $(filter LP_RPI_PICO2,$(1)),rp2-pico2,$(if $(filter LP_RPI_PICO_W,$(1)),rp2-pico-w,rp2-$(1))))
+# $(1) board folder under boards/, $(2) 0 or 1 for allocation tracking, $(3) where firmware.uf2 and
+# firmware.elf go.
 define lp_rp2_build
-	@echo "building $(2)/firmware.uf2 (RPI_PICO with lp-pool, LP_POOL_ALLOC_META=$(1)) from $(MICROPY_DIR)"
-	@$(call lp_fresh_frozen,$(RP2_DIR)/fw$(if $(filter 1,$(1)),-meta))
-	@LP_POOL_ALLOC_META=$(1) $(LP_ROOT)/tools/build_rp2.sh $(MICROPY_DIR) $(RP2_DIR) $(MPY_CROSS) $(JOBS) $(2)
-	@$(PYTHON) $(LP_ROOT)/tools/size_report.py $(2)/firmware.elf
+	@echo "building $(3)/firmware.uf2 ($(1) with lp-pool, LP_POOL_ALLOC_META=$(2)) from $(MICROPY_DIR)"
+	@$(call lp_fresh_frozen,$(RP2_DIR)/$(1)$(if $(filter 1,$(2)),-meta))
+	@LP_RP2_BOARD=$(1) LP_POOL_ALLOC_META=$(2) $(if $(MICROPY_LIB_DIR),MICROPY_LIB_DIR=$(abspath $(MICROPY_LIB_DIR))) \
+	    $(LP_ROOT)/tools/build_rp2.sh $(MICROPY_DIR) $(RP2_DIR) $(MPY_CROSS) $(JOBS) $(3)
+	@$(PYTHON) $(LP_ROOT)/tools/size_report.py $(3)/firmware.elf
 endef
 
 rp2: deps-rp2 mpy-cross $(EMPTY_LIB_DIR)/README.md
-	$(call lp_rp2_build,$(LP_POOL_ALLOC_META),$(RP2_DIR))
+	$(call lp_rp2_build,$(RP2_BOARD),$(LP_POOL_ALLOC_META),$(call lp_rp2_out,$(RP2_BOARD)))
 
 rp2-meta: deps-rp2 mpy-cross $(EMPTY_LIB_DIR)/README.md
-	$(call lp_rp2_build,1,$(BUILD_DIR)/rp2-meta)
+	$(call lp_rp2_build,LP_RPI_PICO,1,$(BUILD_DIR)/rp2-meta)
 
 flash-rp2:
 	@test -f $(RP2_DIR)/firmware.uf2 || { echo "error: no $(RP2_DIR)/firmware.uf2: run 'make rp2' first" >&2; exit 1; }
@@ -101,18 +110,34 @@ flash-rp2:
 	@echo "Then: make repl PORT=/dev/ttyACM0, and make deploy PORT=/dev/ttyACM0 after package changes."
 
 # ---- ESP32: the esp32 port with boards/LP_ESP32_GENERIC, through your ESP-IDF ------------------
-ESP32_DIR := $(BUILD_DIR)/esp32
+# ESP-IDF can't be installed here, so this is checked by review and by tests that read the board
+# folder and run its manifest (tests/host/test_boards.py). The port needs two submodules that
+# MicroPython's release tarballs (and Debian's) leave empty: lib/berkeley-db-1.xx (the port forces
+# btree on) and lib/micropython-lib (any frozen manifest). BOARD_VARIANT=SPIRAM or UNICORE as for
+# ESP32_GENERIC.
+ESP32_DIR := $(BUILD_DIR)/esp32$(if $(BOARD_VARIANT),-$(BOARD_VARIANT))
+# ESP-IDF versions each MicroPython supports (its ports/esp32/README.md).
+ESP32_IDF_VERSIONS := 1.25: v5.2, v5.2.2, v5.3 or v5.4; 1.28: v5.3 to v5.4.2, or v5.5.1 (recommended)
 esp32: mpy-cross
+	@missing=; for lib in berkeley-db-1.xx micropython-lib; do \
+	    [ -n "$$(ls -A $(MICROPY_DIR)/lib/$$lib 2>/dev/null)" ] || missing="$$missing lib/$$lib"; done; \
+	if [ -n "$$missing" ]; then \
+	    echo "error: the esp32 port needs$$missing, empty in $(MICROPY_DIR)." >&2; \
+	    echo "  Release tarballs ship them empty: build from a MicroPython git checkout, then" >&2; \
+	    echo "    git -C <checkout> submodule update --init lib/berkeley-db-1.xx lib/micropython-lib" >&2; \
+	    echo "  or, with ESP-IDF set up, let the port pick its own:" >&2; \
+	    echo "    make -C <checkout>/ports/esp32 BOARD_DIR=$(LP_ROOT)/boards/LP_ESP32_GENERIC submodules" >&2; \
+	    echo "  and run: make esp32 MICROPY_DIR=<checkout>" >&2; \
+	    exit 1; \
+	fi
 	@if [ -z "$$IDF_PATH" ] || ! command -v idf.py >/dev/null 2>&1; then \
-	    echo "error: make esp32 needs ESP-IDF (v5.2, v5.2.2, v5.3 or v5.4 for MicroPython 1.25):" >&2; \
+	    echo "error: make esp32 needs ESP-IDF (MicroPython $(ESP32_IDF_VERSIONS)):" >&2; \
 	    echo "  install it as Espressif documents, then in this shell: . \$$IDF_PATH/export.sh" >&2; \
 	    echo "  (IDF_PATH is $${IDF_PATH:-unset}; idf.py must be on PATH), and run make esp32 again." >&2; \
-	    echo "  The port also needs lib/berkeley-db-1.xx and lib/micropython-lib in the MicroPython tree:" >&2; \
-	    echo "  use a git checkout with 'make -C ports/esp32 submodules' and pass MICROPY_DIR=..." >&2; \
 	    exit 1; \
 	fi
 	@$(MAKE) --no-print-directory -C $(MICROPY_DIR)/ports/esp32 \
-	    BOARD_DIR=$(LP_ROOT)/boards/LP_ESP32_GENERIC BUILD=$(ESP32_DIR) \
+	    BOARD_DIR=$(LP_ROOT)/boards/LP_ESP32_GENERIC BUILD=$(ESP32_DIR) $(if $(BOARD_VARIANT),BOARD_VARIANT=$(BOARD_VARIANT)) \
 	    USER_C_MODULES=$(LP_ROOT)/usermod/micropython.cmake MICROPY_MPYCROSS=$(MPY_CROSS) \
 	    LP_POOL_ALLOC_META=$(LP_POOL_ALLOC_META)
 	@echo "built $(ESP32_DIR)/firmware.bin; flash it with:"

@@ -1,6 +1,6 @@
-# Frozen into lp-pool's Pico firmware: the port's own boot modules, asyncio, and the lp_pool package.
-# RPI_PICO's manifest also requires onewire, ds18x20, dht and neopixel from micropython-lib, which
-# this build does not fetch; install them with `mpremote mip install` if you need them.
+# Frozen into lp-pool's Pico firmware: what RPI_PICO's stock manifest freezes (the port's boot
+# modules, asyncio, and four drivers from micropython-lib when the build has it), plus lp_pool.
 freeze("$(PORT_DIR)/modules")
 include("$(MPY_DIR)/extmod/asyncio")
+include("../stock_modules.py", modules=("onewire", "ds18x20", "dht", "neopixel"))
 include("../../lp_pool_py/manifest.py")

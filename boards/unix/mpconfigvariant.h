@@ -3,7 +3,9 @@
 #include "variants/mpconfigvariant_common.h"
 
 // 1 MiB arena: room for the test suite's pools; boards with less RAM set less.
+#ifndef LP_POOL_ARENA_SIZE
 #define LP_POOL_ARENA_SIZE (1024 * 1024)
+#endif
 
 // Test-only hooks (_lp_pool._irq_call): the unix test build only, never a board's firmware.
 #define LP_POOL_TEST_HOOKS (1)

@@ -1,6 +1,5 @@
 """Checks of the build itself: board settings reach the binary, build lists stay in step."""
 
-import json
 import os
 import re
 import subprocess
@@ -47,9 +46,13 @@ def test_arena_size_comes_from_the_unix_board():
     assert int(run_unix("import lp_pool; print(lp_pool.arena_size())")) == expected
 
 
-def test_version_matches_the_mip_package():
-    pkg = json.loads((LP_ROOT / "lp_pool_py" / "package.json").read_text())
-    assert run_unix("import lp_pool; print(lp_pool.version)") == pkg["version"]
+def test_version_comes_from_its_one_place():
+    text = (USERMOD / "lp_version.h").read_text()
+    version = re.search(r'#define LP_POOL_VERSION "([^"]+)"', text).group(1)
+    assert run_unix("import lp_pool; print(lp_pool.version)") == version
+    # Nothing else in the repository writes it down (package.json and the wheel get it at build time).
+    for path in [*LP_ROOT.glob("lp_pool_py/**/*.json"), *LP_ROOT.glob("lp_pool_py/**/pyproject.toml")]:
+        assert version not in path.read_text(), path
 
 
 def test_lp_pool_is_frozen_not_read_from_disk(tmp_path):

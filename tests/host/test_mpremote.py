@@ -1,58 +1,11 @@
 """The mpremote workflow end to end without a board: the unix binary on a pty (socat), driven by
 mpremote as a board would be (tools/unix_board.py gives it the raw REPL mpremote speaks)."""
 
-import os
-import shutil
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
-from harness.runners import LP_ROOT, UnixRunner
+from harness.mpremote import mpremote
+from harness.runners import LP_ROOT
 
 pytestmark = pytest.mark.boards
-MPREMOTE = Path(sys.executable).with_name("mpremote")
-
-
-@pytest.fixture
-def board(tmp_path):
-    """Start the stand-in board with tmp_path/fs as its filesystem; yield (pty path, fs folder)."""
-    runner = UnixRunner()
-    runner.check_available()
-    if shutil.which("socat") is None:
-        pytest.fail("socat is missing: `make deps-mpremote` installs it")
-    fs = tmp_path / "fs"
-    fs.mkdir()
-    procs = []
-
-    def start():
-        tty = tmp_path / f"tty{len(procs)}"
-        cmd = f"exec:{runner.binary} {LP_ROOT / 'tools' / 'unix_board.py'},pty,raw,echo=0,setsid,stderr"
-        proc = subprocess.Popen(
-            ["socat", f"pty,raw,echo=0,link={tty}", cmd],
-            cwd=fs,
-            env=dict(os.environ, MICROPYPATH=".frozen"),
-        )
-        procs.append(proc)
-        deadline = time.monotonic() + 10
-        while not tty.exists():
-            assert time.monotonic() < deadline, "socat made no pty"
-            time.sleep(0.02)
-        return str(tty)
-
-    yield start, fs
-    for proc in procs:
-        proc.kill()
-        proc.wait()
-
-
-def mpremote(tty, *args):
-    proc = subprocess.run(
-        [str(MPREMOTE), "connect", tty, "resume", *args], capture_output=True, text=True, timeout=60
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc.stdout
 
 
 def test_copy_a_file_run_an_example_read_its_output(board, tmp_path):

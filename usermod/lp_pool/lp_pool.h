@@ -42,12 +42,28 @@
 #include "py/objstr.h"
 #include "py/mpthread.h"
 #include "lp_alloc.h"
+#include "lp_version.h"
 
-#define LP_POOL_VERSION "0.1.0"
-
-// Bytes of static RAM for the arena; each board sets it in boards/<board>/.
+// Bytes of static RAM for the arena. A board sets it (boards/<board>/), or the build does
+// (LP_POOL_ARENA_SIZE=... on make's command line or in cmake's environment: usermod/micropython.mk,
+// usermod/lp_pool/micropython.cmake). Otherwise each port we know gets a default chosen for its RAM;
+// any other port stops the build rather than guess (docs/boards.md lists these):
+//   unix     1 MiB    a host: room for tests and REPL experiments
+//   RP2040   64 KiB   of 264 KiB SRAM; the GC heap keeps about 180 KiB
+//   RP2350   128 KiB  of 520 KiB SRAM; the GC heap keeps about 350 KiB
+//   ESP32    32 KiB   static DRAM is shared with Wi-Fi/BLE; the GC heap grows from the IDF heap
 #ifndef LP_POOL_ARENA_SIZE
-#define LP_POOL_ARENA_SIZE (16 * 1024)
+#if defined(UNIX)
+#define LP_POOL_ARENA_SIZE (1024 * 1024)
+#elif defined(PICO_RP2040) && PICO_RP2040
+#define LP_POOL_ARENA_SIZE (64 * 1024)
+#elif defined(PICO_RP2350) && PICO_RP2350
+#define LP_POOL_ARENA_SIZE (128 * 1024)
+#elif defined(ESP_PLATFORM)
+#define LP_POOL_ARENA_SIZE (32 * 1024)
+#else
+#error "lp-pool: no default arena size for this port: build with LP_POOL_ARENA_SIZE=<bytes> (make) or set it in the board's mpconfigboard.h"
+#endif
 #endif
 
 // Handles kept ready for creation under the heap lock, unless a pool asks for another number.

@@ -38,4 +38,17 @@ if(LP_POOL_ALLOC_META)
     list(APPEND MICROPY_CPP_DEF_EXTRA LP_POOL_ALLOC_META=1 LP_ALLOC_TAG=1)
 endif()
 
+# The static arena's size in bytes: -DLP_POOL_ARENA_SIZE=65536, or LP_POOL_ARENA_SIZE in the
+# environment when cmake configures (`make BOARD=RPI_PICO LP_POOL_ARENA_SIZE=65536 ...` puts it
+# there); without it the board's mpconfigboard.h or the port's default in lp_pool.h decides.
+if(NOT DEFINED LP_POOL_ARENA_SIZE AND DEFINED ENV{LP_POOL_ARENA_SIZE})
+    set(LP_POOL_ARENA_SIZE $ENV{LP_POOL_ARENA_SIZE})
+endif()
+if(DEFINED LP_POOL_ARENA_SIZE AND NOT "${LP_POOL_ARENA_SIZE}" STREQUAL "")
+    if(NOT LP_POOL_ARENA_SIZE MATCHES "^[0-9]+$")
+        message(FATAL_ERROR "LP_POOL_ARENA_SIZE must be a number of bytes, not '${LP_POOL_ARENA_SIZE}'")
+    endif()
+    target_compile_definitions(usermod_lp_pool INTERFACE LP_POOL_ARENA_SIZE=${LP_POOL_ARENA_SIZE})
+endif()
+
 target_link_libraries(usermod INTERFACE usermod_lp_pool)

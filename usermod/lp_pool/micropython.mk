@@ -22,6 +22,14 @@ SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_meta.c
 SRC_USERMOD_LIB_C += $(LP_POOL_MOD_DIR)/lp_alloc.c
 
 CFLAGS_USERMOD += -I$(LP_POOL_MOD_DIR)
+# The static arena's size in bytes (make ... LP_POOL_ARENA_SIZE=65536); without it the board's
+# mpconfigboard.h or the port's default in lp_pool.h decides.
+ifneq ($(LP_POOL_ARENA_SIZE),)
+ifneq ($(shell echo '$(LP_POOL_ARENA_SIZE)' | grep -xE '[0-9]+'),$(LP_POOL_ARENA_SIZE))
+$(error LP_POOL_ARENA_SIZE must be a number of bytes, not '$(LP_POOL_ARENA_SIZE)')
+endif
+CFLAGS_USERMOD += -DLP_POOL_ARENA_SIZE=$(LP_POOL_ARENA_SIZE)
+endif
 # Allocation tracking (make unix LP_POOL_ALLOC_META=1): the module's meta() and statistics table,
 # with the allocator's block tags. Off by default: then nothing of it is compiled.
 ifeq ($(LP_POOL_ALLOC_META),1)

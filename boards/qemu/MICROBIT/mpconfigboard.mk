@@ -5,9 +5,8 @@
 include $(TOP)/ports/qemu/boards/MICROBIT/mpconfigboard.mk
 
 # 64 KiB, the same as the RP2040 board. RAM: 140 KiB GC heap + 64 KiB arena + ~6 KiB of other
-# static data leave ~46 KiB of the 256 KiB for the stack (MicroPython's limit is 10 KiB).
+# static data leave ~48 KiB of the 256 KiB for the stack (MicroPython's limit is 10 KiB).
 LP_POOL_ARENA_SIZE ?= 65536
-CFLAGS += -DLP_POOL_ARENA_SIZE=$(LP_POOL_ARENA_SIZE)
 
 FROZEN_MANIFEST ?= $(BOARD_DIR)/../manifest.py
 

@@ -5,7 +5,6 @@ include $(TOP)/ports/qemu/boards/MPS2_AN385/mpconfigboard.mk
 # 64 KiB, the same as the RP2040 board: a script that passes here fits a Pico's arena too.
 # The board has 4 MiB of RAM, so this is a choice, not a limit.
 LP_POOL_ARENA_SIZE ?= 65536
-CFLAGS += -DLP_POOL_ARENA_SIZE=$(LP_POOL_ARENA_SIZE)
 
 FROZEN_MANIFEST ?= $(BOARD_DIR)/../manifest.py
 

@@ -8,7 +8,6 @@ RV32_ARCH ?= rv32imac -misa-spec=2.2
 
 # 64 KiB, the same as the RP2040 board: a script that passes here fits a Pico's arena too.
 LP_POOL_ARENA_SIZE ?= 65536
-CFLAGS += -DLP_POOL_ARENA_SIZE=$(LP_POOL_ARENA_SIZE)
 
 FROZEN_MANIFEST ?= $(BOARD_DIR)/../manifest.py
 

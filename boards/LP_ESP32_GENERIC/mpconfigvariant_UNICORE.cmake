@@ -1,0 +1,9 @@
+# `make esp32 BOARD_VARIANT=UNICORE`: single-core ESP32s (SOLO modules), as ESP32_GENERIC's variant.
+set(SDKCONFIG_DEFAULTS
+    ${SDKCONFIG_DEFAULTS}
+    boards/ESP32_GENERIC/sdkconfig.unicore
+)
+
+list(APPEND MICROPY_DEF_BOARD
+    MICROPY_HW_MCU_NAME="ESP32-UNICORE"
+)
