@@ -1,7 +1,8 @@
 # MicroPython-level benchmarks (issue 13): tests/bench/bench_*.py run on the unix port (wall clock,
-# the built-in way and the lp-pool way interleaved in one process) and on the qemu MPS2_AN385 board
-# under `qemu -icount` (time counted in instructions, so the figures repeat exactly). Included by the
-# top-level Makefile.
+# the built-in way and the lp-pool way interleaved in one process) and on the qemu boards MPS2_AN385
+# (Cortex-M3) and MICROBIT (Cortex-M0, the Pico's armv6m) under `qemu -icount` (time counted in
+# instructions, so the figures repeat exactly), with the M0's interrupts-off windows
+# (tests/bench/bench_irqoff.py). Included by the top-level Makefile.
 #
 #   make bench            both targets: build/bench/mp.json, a table on stdout, charts in docs/
 #   make bench-unix       the unix port only (no qemu needed)
@@ -13,8 +14,8 @@ BENCH_JSON := $(BUILD_DIR)/bench/mp.json
 BENCH_ARGS ?=
 
 .PHONY: bench bench-unix bench-plots
-bench: venv unix qemu-arm
-	@$(VENV_PY) $(LP_ROOT)/tools/bench_mp.py --targets unix,arm --out $(BENCH_JSON) $(BENCH_ARGS)
+bench: venv unix qemu-arm qemu-m0
+	@$(VENV_PY) $(LP_ROOT)/tools/bench_mp.py --targets unix,arm,m0 --out $(BENCH_JSON) $(BENCH_ARGS)
 	@$(MAKE) --no-print-directory bench-plots
 
 bench-unix: venv unix

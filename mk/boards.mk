@@ -2,8 +2,9 @@
 # ESP32 board, and real boards through mpremote. Included by the top-level Makefile.
 #
 #   make qemu-arm / qemu-rv32   MicroPython's qemu port (MPS2_AN385 / VIRT_RV32) with lp-pool
+#   make qemu-m0                MICROBIT (nRF51, Cortex-M0: the Pico's armv6m instruction set)
 #   make qemu-arm-meta          MPS2_AN385 with allocation tracking (LP_POOL_ALLOC_META=1)
-#   make test-qemu              the tests/mpy scripts on both qemu boards and on qemu-arm-meta
+#   make test-qemu              the tests/mpy scripts on the qemu boards and on qemu-arm-meta
 #   make rp2                    firmware.uf2 for the Raspberry Pi Pico, with a size report
 #   make rp2 RP2_BOARD=LP_RPI_PICO2   the Pico 2 (build/rp2-pico2/); LP_RPI_PICO_W: the Pico W (needs
 #                               a MicroPython git checkout with its submodules: build/rp2-pico-w/)
@@ -24,9 +25,9 @@ DEPS_BOARDS := $(sort $(DEPS_QEMU_ARM) $(DEPS_QEMU_RV32) $(DEPS_RP2) $(DEPS_MPRE
 export LP_MICROPY_DIR := $(MICROPY_DIR)
 
 # Built from the MicroPython tree: the Makefile starts them afresh when the tree changes.
-LP_TREE_BUILDS += $(BUILD_DIR)/qemu-arm $(BUILD_DIR)/qemu-rv32 $(BUILD_DIR)/qemu-arm-meta
+LP_TREE_BUILDS += $(BUILD_DIR)/qemu-arm $(BUILD_DIR)/qemu-rv32 $(BUILD_DIR)/qemu-arm-meta $(BUILD_DIR)/qemu-m0
 
-.PHONY: deps-boards deps-qemu-arm deps-qemu-rv32 deps-rp2 deps-mpremote qemu-arm qemu-rv32 qemu-arm-meta test-qemu \
+.PHONY: deps-boards deps-qemu-arm deps-qemu-rv32 deps-rp2 deps-mpremote qemu-arm qemu-rv32 qemu-arm-meta qemu-m0 test-qemu \
     rp2 rp2-meta flash-rp2 esp32 deploy
 deps-boards:
 	@$(LP_ROOT)/tools/ensure_deps.sh $(DEPS_BOARDS)
@@ -63,10 +64,14 @@ qemu-rv32: deps-qemu-rv32 mpy-cross $(EMPTY_LIB_DIR)/README.md | $(MPY_TREE_STAM
 qemu-arm-meta: deps-qemu-arm mpy-cross $(EMPTY_LIB_DIR)/README.md | $(MPY_TREE_STAMP)
 	$(call lp_qemu_build,MPS2_AN385,qemu-arm-meta,1)
 
-# The same scripts as on unix, on both emulated boards and on qemu-arm with allocation tracking
+# MICROBIT: the nRF51's Cortex-M0 (armv6m, as the RP2040's M0+), with 256 KiB of SRAM under qemu.
+qemu-m0: deps-qemu-arm mpy-cross $(EMPTY_LIB_DIR)/README.md | $(MPY_TREE_STAMP)
+	$(call lp_qemu_build,MICROBIT,qemu-m0,$(LP_POOL_ALLOC_META))
+
+# The same scripts as on unix, on the emulated boards and on qemu-arm with allocation tracking
 # (each boots once, then runs every script).
-test-qemu: venv qemu-arm qemu-rv32 qemu-arm-meta
-	@cd $(LP_ROOT) && $(VENV_PY) -m pytest -c tests/pytest.ini --targets=qemu-arm,qemu-rv32,qemu-arm-meta \
+test-qemu: venv qemu-arm qemu-rv32 qemu-arm-meta qemu-m0
+	@cd $(LP_ROOT) && $(VENV_PY) -m pytest -c tests/pytest.ini --targets=qemu-arm,qemu-rv32,qemu-arm-meta,qemu-m0 \
 	    tests/mpy tests/host/test_qemu.py $(wildcard $(LP_ROOT)/tests/host/test_*_diff.py) $(PYTEST_ARGS)
 
 # ---- RP2040 / RP2350: the rp2 port with boards/LP_RPI_PICO*, built by cmake from Debian's sources --
@@ -151,6 +156,6 @@ deploy: venv
 	@$(MPREMOTE) connect $(PORT) cp -r $(LP_ROOT)/lp_pool_py/lp_pool/. :lp_pool/
 	@$(MPREMOTE) connect $(PORT) exec "import lp_pool; print('lp_pool', lp_pool.version, 'arena', lp_pool.arena_size())"
 
-# ---- make test: everything here is built first and the scripts run on both qemu boards -------
-LP_FULL_PREREQS += deps-boards qemu-arm qemu-rv32 qemu-arm-meta rp2 rp2-meta
-LP_TARGETS += qemu-arm qemu-rv32 qemu-arm-meta
+# ---- make test: everything here is built first and the scripts run on every qemu board --------
+LP_FULL_PREREQS += deps-boards qemu-arm qemu-rv32 qemu-arm-meta qemu-m0 rp2 rp2-meta
+LP_TARGETS += qemu-arm qemu-rv32 qemu-arm-meta qemu-m0

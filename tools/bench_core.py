@@ -27,6 +27,10 @@ CHECKERS = {
     "lp_alloc_invariants_hold",
     "lp_is_listed_block",
     "lp_alloc_walk",
+    "lp_alloc_walk_step",
+    "lp_alloc_check_begin",
+    "lp_alloc_check_step",
+    "lp_alloc_changes",
 }
 
 

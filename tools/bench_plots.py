@@ -25,7 +25,11 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGETS = (
     ("unix", "_unix", "_unix", "unix (wall clock)"),
     ("arm", "_icount_arm", "_arm", "qemu Cortex-M3 (-icount)"),
+    ("m0", "_icount_m0", "_m0", "qemu Cortex-M0 (-icount)"),
 )
+# What one tick of a latency histogram is: ns on unix, instructions on a board (see
+# tools/bench_mp.py: the M3's timer counts 5 instructions a tick, the M0's 2.048 ticks an instruction).
+TICK_SCALE = {"unix": ("ns", 1000.0), "arm": ("instructions", 5.0), "m0": ("instructions", 62.5 / 128)}
 
 
 def ratios_chart(data, out):
@@ -43,12 +47,12 @@ def ratios_chart(data, out):
     )
     if not names:
         return None
-    fig, ax = plt.subplots(figsize=(8, 0.42 * len(names) + 1.6))
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(names) + 1.6))
     y = np.arange(len(names))
-    height = 0.38
+    height = 0.8 / len(TARGETS)
     for i, (_, suf, _, label) in enumerate(TARGETS):
         vals = [data.get(n + suf, np.nan) for n in names]
-        ax.barh(y + (0.5 - i) * height, vals, height, label=label)
+        ax.barh(y + ((len(TARGETS) - 1) / 2 - i) * height, vals, height, label=label)
     ax.axvline(1.0, color="black", linewidth=0.8)
     ax.set_xscale("log")  # 0.1x and 10x both readable
     ax.set_yticks(y, [n.replace("_ratio", "") for n in names])
@@ -82,9 +86,9 @@ def latency_chart(data, out):
     series = [k for k in data if k.startswith("det_hist_") and isinstance(data[k], str)]
     if not series:
         return None
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    fig, axes = plt.subplots(1, len(TARGETS), figsize=(5.5 * len(TARGETS), 4))
     for ax, (target, _, suf, label) in zip(axes, TARGETS, strict=True):
-        unit, scale = ("ns", 1000.0) if target == "unix" else ("instructions", 5.0)
+        unit, scale = TICK_SCALE[target]
         for key in sorted(k for k in series if k.endswith(suf)):
             name = key[len("det_hist_") : -len(suf)]
             rows = hist_values(data[key])
@@ -156,7 +160,7 @@ def frag_chart(data, bench_dir, out):
         pool_cells(after),
         f"pool arena after (largest free block {data.get('frag_largest_pool_pct' + pct, 0):.0f}% of it)",
     )
-    gc_block = "16" if target == "arm" else "32"
+    gc_block = "32" if target == "unix" else "16"
     strip(
         axes[1][0],
         heap_cells(heap_before.read_text()),

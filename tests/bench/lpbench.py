@@ -21,8 +21,9 @@ try:
     TICK_HZ = 1000000
     TICK_UNIT = "us"
 except ImportError:
-    # The qemu MPS2 board: a 25 MHz timer; under `-icount shift=3` one tick is 5 instructions.
-    # Both are native (a Python function here would compute with a constant beyond the small ints).
+    # The qemu boards: a timer read without interrupts (usermod/lp_pool/lp_clock.h), whose ticks the
+    # driver turns into instructions. Native (a Python function here would compute with a constant
+    # beyond the small ints).
     from _lp_bench import TICKS_CPU_HZ as TICK_HZ
     from _lp_bench import ticks_cpu as now
     from _lp_bench import ticks_diff
@@ -162,6 +163,16 @@ def check_counter():
     n = gc_collections() - c0
     result("gc_counter_selftest", n, "collections", "5")
     return n == 5
+
+
+def check_clock():
+    """On a board: the ticks a loop of exactly 100,000 instructions takes (the difference of two
+    loops, so the clock reads cancel); the driver compares it with what -icount should give."""
+    try:
+        from _lp_bench import spin_ticks
+    except ImportError:
+        return
+    result("clock_ticks_per_100k_insn", spin_ticks(51000) - spin_ticks(1000), "", "the -icount rate")
 
 
 def finish():

@@ -36,8 +36,27 @@ static void fill(model_slot_t *s, uint8_t tag) {
     memset(s->ptr, tag, s->size);
 }
 
+// The check in steps of 1 to 8 units, as a caller that releases a lock between steps runs it: the
+// same verdict as in one go, and no restart (nothing changed in between).
+static const char *check_in_steps(model_t *m) {
+    lp_alloc_check_t c;
+    lp_alloc_check_begin(m->a, &c);
+    uint32_t budget = 1 + m->steps % 8u, calls = 0;
+    while (!lp_alloc_check_step(m->a, &c, budget)) {
+        calls++;
+    }
+    if (c.restarts != 0) {
+        return "stepped check restarted although nothing changed";
+    }
+    const char *whole = lp_alloc_check(m->a);
+    if ((whole == NULL) != (c.error == NULL) || (whole && strcmp(whole, c.error) != 0)) {
+        return "stepped check and lp_alloc_check disagree";
+    }
+    return c.error;
+}
+
 static const char *verify_all(model_t *m) {
-    const char *e = lp_alloc_check(m->a);
+    const char *e = m->steps % 4u == 1 ? check_in_steps(m) : lp_alloc_check(m->a);
     if (e) {
         return e;
     }
@@ -146,11 +165,53 @@ static const char *expect_alloc(size_t size, size_t largest, const void *got) {
     return NULL;
 }
 
+// lp_realloc in its two halves (lp_realloc_begin, the caller's memmove, lp_realloc_end), the way
+// the MicroPython module runs it with its lock released for the copy. Between the halves the
+// allocator must be consistent and usable (an interrupt handler may allocate and free there), and
+// the old payload untouched.
+static const char *split_realloc(model_t *m, model_slot_t *s, size_t size, unsigned arg, uint8_t **out) {
+    uint32_t changes = lp_alloc_changes(m->a);
+    lp_realloc_plan_t plan;
+    uint8_t *q = lp_realloc_begin(m->a, s->ptr, size, &plan);
+    *out = q;
+    if (!q || !plan.move) {
+        if (plan.move || plan.old || plan.trim) {
+            return "realloc_begin planned work it did not need";
+        }
+        return NULL;
+    }
+    if (!s->ptr || plan.move < s->size || plan.move > lp_usable_size(m->a, q)) {
+        return "realloc_begin planned a move that does not fit";
+    }
+    if ((plan.old != NULL) == plan.trim || (plan.old && plan.old != s->ptr)) {
+        return "realloc_begin planned neither or both of free and trim";
+    }
+    if (lp_alloc_changes(m->a) == changes) {
+        return "realloc_begin changed blocks without a change count";
+    }
+    const char *e = (m->steps % 8u == 3) ? lp_alloc_check(m->a) : lp_alloc_check_near(m->a, q);
+    if (e) {
+        return e;
+    }
+    if (!all_tag(s->ptr, s->size, s->tag)) {
+        return "realloc_begin touched the payload";
+    }
+    // What a handler might do between the halves: it can't touch the blocks the realloc holds.
+    void *x = lp_alloc(m->a, arg % 200u);
+    if (!all_tag(s->ptr, s->size, s->tag) || (x && lp_free(m->a, x) != LP_OK)) {
+        return "an allocation between the realloc halves touched its blocks";
+    }
+    memmove(q, s->ptr, plan.move);
+    lp_realloc_end(m->a, q, size, &plan);
+    return NULL;
+}
+
 const char *model_step(model_t *m, unsigned op, unsigned slot_no, size_t size, unsigned arg) {
     model_slot_t *s = &m->slot[slot_no % MODEL_SLOTS];
     const uint8_t *at = s->ptr;   // where the touched block was; updated when it moves
     lp_alloc_stats_t before;
     lp_alloc_stats(m->a, &before);
+    uint32_t changes = lp_alloc_changes(m->a);
     const char *e = NULL;
     switch (op % OP_COUNT) {
         case OP_ALLOC:
@@ -176,7 +237,12 @@ const char *model_step(model_t *m, unsigned op, unsigned slot_no, size_t size, u
             }
             break;
         case OP_REALLOC: {
-            uint8_t *q = lp_realloc(m->a, s->ptr, size);
+            uint8_t *q;
+            if (arg % 2u) {
+                q = lp_realloc(m->a, s->ptr, size);
+            } else if ((e = split_realloc(m, s, size, arg, &q)) != NULL) {
+                return e;
+            }
             if (!q) {
                 if ((s->ptr && size <= lp_usable_size(m->a, s->ptr)) || (before.largest_free && size <= before.largest_free)) {
                     return "realloc failed although it could succeed";
@@ -321,12 +387,22 @@ const char *model_step(model_t *m, unsigned op, unsigned slot_no, size_t size, u
             if (after.failed_count != before.failed_count + 2 + (s->ptr != NULL)) {
                 return "failed allocations not counted";
             }
+            if (lp_alloc_changes(m->a) != changes) {
+                return "failed allocations changed the change count";
+            }
             break;
         }
     }
     m->steps++;
     if (s->ptr) {
         at = s->ptr;
+    }
+    // Every change of a block shows in the change count (what a stepped check restarts on).
+    lp_alloc_stats_t after;
+    lp_alloc_stats(m->a, &after);
+    if (lp_alloc_changes(m->a) == changes
+        && (after.used != before.used || after.free_blocks != before.free_blocks || after.alloc_count != before.alloc_count)) {
+        return "blocks changed but the change count did not";
     }
     if (m->full_every <= 1 || m->steps % m->full_every == 0) {
         return verify_all(m);

@@ -597,6 +597,196 @@ static void test_walk(void) {
     lp_alloc_walk(a, NULL, NULL);
 }
 
+// lp_realloc in halves (lp_realloc_begin / the caller's memmove / lp_realloc_end): what each path
+// plans, a consistent and usable allocator between the halves with the payload untouched, and the
+// same result as lp_realloc in the end.
+static void test_realloc_split(void) {
+    lp_realloc_plan_t plan;
+    // In place (shrink, forward growth) and from NULL: nothing left to do.
+    lp_alloc_t *a = make(4096, 0);
+    uint8_t *p = lp_alloc(a, 100);
+    EXPECT(lp_realloc_begin(a, p, 40, &plan) == p && plan.move == 0 && !plan.old && !plan.trim);
+    EXPECT(lp_realloc_begin(a, p, 300, &plan) == p && plan.move == 0 && !plan.old && !plan.trim);
+    uint8_t *n = lp_realloc_begin(a, NULL, 30, &plan);
+    EXPECT(n && plan.move == 0);
+    EXPECT(lp_realloc_begin(a, p + 4, 30, &plan) == NULL && plan.move == 0);   // not a block
+    EXPECT_CHECK(a);
+    // A move: the new block and the old one are both live until the end frees the old one.
+    a = make(4096, 0);
+    p = lp_alloc(a, 100);
+    lp_alloc(a, 16);
+    fill_pattern(p, 100, 0x21);
+    lp_alloc_stats_t before = stats(a);
+    uint8_t *q = lp_realloc_begin(a, p, 600, &plan);
+    EXPECT(q && q != p && plan.old == p && !plan.trim && plan.move == lp_usable_size(a, p));
+    EXPECT(stats(a).used_blocks == before.used_blocks + 1 && stats(a).alloc_count == before.alloc_count + 1);
+    EXPECT_CHECK(a);
+    EXPECT(has_pattern(p, 100, 0x21));
+    void *x = lp_alloc(a, 50);   // an interrupt handler between the halves
+    EXPECT(x && lp_free(a, x) == LP_OK && has_pattern(p, 100, 0x21));
+    memmove(q, p, plan.move);
+    lp_realloc_end(a, q, 600, &plan);
+    EXPECT(stats(a).used_blocks == before.used_blocks && has_pattern(q, 100, 0x21));
+    EXPECT(lp_free(a, p) == LP_ERR_NOT_LIVE);
+    EXPECT_CHECK(a);
+    // Backward growth with a large free block before p and a small request: the whole free space
+    // is taken first (a tail split off now would lie over p's payload), and trimmed at the end.
+    a = make(8192, 0);
+    uint8_t *w = lp_alloc(a, 16);
+    uint8_t *big = lp_alloc(a, 1000);   // the free block before p
+    p = lp_alloc(a, 100);
+    uint8_t *z = lp_alloc(a, 16);
+    lp_alloc(a, stats(a).largest_free);   // nothing else anywhere
+    fill_pattern(p, 100, 0x42);
+    fill_pattern(w, 16, 0x43);
+    fill_pattern(z, 16, 0x44);
+    EXPECT(lp_free(a, big) == LP_OK);
+    before = stats(a);
+    size_t usable = lp_usable_size(a, p);
+    q = lp_realloc_begin(a, p, 200, &plan);
+    EXPECT(q == big && !plan.old && plan.trim && plan.move == usable);
+    EXPECT(q && lp_usable_size(a, q) >= 1000 + 100);   // everything between w and z
+    EXPECT(stats(a).free_blocks == 0 && stats(a).alloc_count == before.alloc_count);
+    EXPECT_CHECK(a);
+    EXPECT(has_pattern(p, 100, 0x42));
+    EXPECT(lp_alloc(a, 0) == NULL);   // a handler finds nothing free, and changes nothing
+    memmove(q, p, plan.move);
+    lp_realloc_end(a, q, 200, &plan);
+    EXPECT(has_pattern(q, 100, 0x42) && has_pattern(w, 16, 0x43) && has_pattern(z, 16, 0x44));
+    EXPECT(lp_usable_size(a, q) < 220 && stats(a).free_blocks == 1);   // the tail came back
+    EXPECT(stats(a).used_blocks == before.used_blocks && stats(a).alloc_count == before.alloc_count);
+    EXPECT_CHECK(a);
+    // Failure: NULL, nothing planned, nothing changed.
+    before = stats(a);
+    EXPECT(lp_realloc_begin(a, q, 100000, &plan) == NULL && plan.move == 0 && !plan.old && !plan.trim);
+    EXPECT(stats(a).used == before.used && lp_usable_size(a, q) < 220);
+}
+
+// The change count moves with every change of a block and only then.
+static void test_changes(void) {
+    lp_alloc_t *a = make(4096, 0);
+    uint32_t c = lp_alloc_changes(a);
+    uint8_t *p = lp_alloc(a, 40);
+    EXPECT(lp_alloc_changes(a) != c);
+    c = lp_alloc_changes(a);
+    EXPECT(lp_alloc(a, 100000) == NULL && lp_free(a, p + 4) != LP_OK && lp_usable_size(a, p) >= 40);
+    lp_alloc_stats_t st;
+    lp_alloc_stats(a, &st);
+    EXPECT(lp_alloc_check(a) == NULL && lp_realloc(a, p, 40) == p);   // same size: in place, no change
+    EXPECT(lp_alloc_changes(a) == c);
+    EXPECT(lp_realloc(a, p, 200) == p && lp_alloc_changes(a) != c);
+    c = lp_alloc_changes(a);
+    EXPECT(lp_realloc(a, p, 16) == p && lp_alloc_changes(a) != c);
+    c = lp_alloc_changes(a);
+    EXPECT(lp_alloc_aligned(a, 10, 256) && lp_alloc_changes(a) != c);
+    c = lp_alloc_changes(a);
+    EXPECT(lp_free(a, p) == LP_OK && lp_alloc_changes(a) != c);
+    c = lp_alloc_changes(a);
+    EXPECT(lp_free(a, p) == LP_ERR_NOT_LIVE && lp_alloc_changes(a) == c);
+    #if LP_ALLOC_TAG
+    p = lp_alloc(a, 8);
+    c = lp_alloc_changes(a);
+    EXPECT(lp_alloc_set_tag(a, p, 9) == LP_OK && lp_alloc_changes(a) != c);
+    #endif
+    EXPECT(lp_alloc_changes(NULL) == 0);
+}
+
+typedef struct {
+    size_t blocks;
+    uintptr_t order;   // a running hash of the addresses, in walk order
+} walk_seq_t;
+
+static void walk_seq(void *ptr, size_t usable, bool used, void *ctx) {
+    walk_seq_t *w = ctx;
+    w->blocks++;
+    w->order = w->order * 31u + (uintptr_t)ptr + usable + used;
+}
+
+// The check in steps: the same verdict as in one go, work linear in the blocks (a pool whose free
+// blocks all share one list took a search per free block before), a restart when the allocator
+// changes between steps, and the resumable walk.
+static void test_check_steps(void) {
+    // 1000 free 16-byte blocks, all in one class, between live ones.
+    lp_alloc_t *a = make(65536, 0);
+    static void *p[2048];
+    size_t n = 0;
+    while (n < 2048 && (p[n] = lp_alloc(a, 12)) != NULL) {
+        n++;
+    }
+    for (size_t i = 0; i + 1 < n; i += 2) {
+        EXPECT(lp_free(a, p[i]) == LP_OK);
+    }
+    lp_alloc_stats_t st = stats(a);
+    EXPECT(st.free_blocks >= 1000);
+    lp_alloc_check_t c;
+    lp_alloc_check_begin(a, &c);
+    uint32_t units = 0;
+    while (!lp_alloc_check_step(a, &c, 1)) {
+        units++;
+    }
+    EXPECT(c.error == NULL && c.restarts == 0);
+    // One unit per block, one per free-list entry, two per class (fewer than 128 here), one per word
+    // of the start bitmap (LP_ALLOC_EXACT_FREE), and a few more. Each unit is O(1): linear.
+    size_t bound = st.used_blocks + 2 * st.free_blocks + 2 * 128 + 16 + (LP_ALLOC_EXACT_FREE ? 65536 / 8 / 32 : 0);
+    EXPECT(units <= bound);
+    if (units > bound) {
+        printf("  %u units for %zu blocks, %zu free\n", units, st.used_blocks + st.free_blocks, st.free_blocks);
+    }
+    // The allocator changes between two steps: the check starts over and still finishes right.
+    lp_alloc_check_begin(a, &c);
+    EXPECT(!lp_alloc_check_step(a, &c, 100));
+    EXPECT(lp_free(a, p[1]) == LP_OK);   // merges with its free neighbours
+    EXPECT(!lp_alloc_check_step(a, &c, 100) && c.restarts == 1);
+    while (!lp_alloc_check_step(a, &c, 7)) {
+    }
+    EXPECT(c.error == NULL && c.restarts == 1);
+    // Damage found in steps too, and a finished check stays finished.
+    uint32_t *tag = (uint32_t *)(void *)((uint8_t *)p[4] + 8);   // p[4] is free: 16 bytes, tag last
+    *tag ^= 1;
+    lp_alloc_check_begin(a, &c);
+    while (!lp_alloc_check_step(a, &c, 3)) {
+    }
+    EXPECT(c.error && strncmp(c.error, "invariant 5", 11) == 0);
+    EXPECT(lp_alloc_check_step(a, &c, 3) && c.error && strncmp(c.error, "invariant 5", 11) == 0);
+    *tag ^= 1;
+    EXPECT_CHECK(a);
+    lp_alloc_check_begin(NULL, &c);
+    EXPECT(lp_alloc_check_step(NULL, &c, 1) && c.error && strncmp(c.error, "invariant 1", 11) == 0);
+    // A stale header left inside a merged block is not taken for a free block: a list link bent to
+    // it is reported, although the stale header still says "free".
+    a = make(4096, 0);
+    uint8_t *x = lp_alloc(a, 100);
+    uint8_t *y = lp_alloc(a, 100);
+    uint8_t *z = lp_alloc(a, 12);
+    uint8_t *u = lp_alloc(a, 12);
+    lp_alloc(a, 12);
+    EXPECT(lp_free(a, y) == LP_OK && lp_free(a, x) == LP_OK);   // y's header stays inside x's block
+    EXPECT(lp_free(a, u) == LP_OK);
+    EXPECT_CHECK(a);
+    (void)z;
+    uint32_t stale = (uint32_t)(y - (uint8_t *)a);
+    uint32_t good = ((uint32_t *)(void *)u)[0];
+    ((uint32_t *)(void *)u)[0] = stale;   // u's forward link now names y's stale header
+    const char *msg = lp_alloc_check(a);
+    EXPECT(msg && strncmp(msg, "invariant 6", 11) == 0);
+    ((uint32_t *)(void *)u)[0] = good;
+    EXPECT_CHECK(a);
+    // The resumable walk visits what lp_alloc_walk does, in the same order, whatever the budget.
+    walk_seq_t whole = {0, 0};
+    lp_alloc_walk(a, walk_seq, &whole);
+    for (uint32_t budget = 1; budget < 5; budget++) {
+        walk_seq_t part = {0, 0};
+        uint32_t cursor = 0, calls = 0;
+        while (!lp_alloc_walk_step(a, &cursor, budget, walk_seq, &part)) {
+            calls++;
+        }
+        EXPECT(part.blocks == whole.blocks && part.order == whole.order);
+        EXPECT(calls + 1 >= (whole.blocks + budget - 1) / budget);
+    }
+    uint32_t cursor = 0;
+    EXPECT(lp_alloc_walk_step(NULL, &cursor, 1, walk_seq, NULL));
+}
+
 // Corrupt one thing at a time and see lp_alloc_check name the right invariant.
 static void test_check_detects(void) {
     struct {
@@ -779,6 +969,9 @@ int main(void) {
     RUN(test_walk);
     RUN(test_check_detects);
     RUN(test_check_near);
+    RUN(test_check_steps);
+    RUN(test_realloc_split);
+    RUN(test_changes);
     #if LP_ALLOC_TAG
     RUN(test_tags);
     #endif

@@ -333,6 +333,26 @@ class QemuRv32Runner(QemuRunner):
     qemu_args = ("-machine", "virt", "-bios", "none")
 
 
+class QemuM0Runner(QemuRunner):
+    """MICROBIT (nRF51, Cortex-M0: armv6m, the RP2040's instruction set) built by `make qemu-m0`.
+
+    The port's own QEMU_ARGS for the board: the nRF51's SRAM raised to 256 KiB, flash to 1 MiB.
+    """
+
+    name = "qemu-m0"
+    board = "MICROBIT"
+    elf_env = "LP_QEMU_M0_ELF"
+    qemu = "qemu-system-arm"
+    qemu_args = (
+        "-machine",
+        "microbit",
+        "-global",
+        "nrf51-soc.flash-size=1048576",
+        "-global",
+        "nrf51-soc.sram-size=262144",
+    )
+
+
 class QemuArmMetaRunner(QemuArmRunner):
     """MPS2_AN385 with allocation tracking (LP_POOL_ALLOC_META=1), built by `make qemu-arm-meta`."""
 
@@ -353,5 +373,6 @@ RUNNERS = {
         QemuArmRunner,
         QemuArmMetaRunner,
         QemuRv32Runner,
+        QemuM0Runner,
     )
 }

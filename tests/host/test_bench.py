@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from harness.runners import LP_ROOT, QemuArmRunner, RunnerUnavailable, UnixRunner
+from harness.runners import LP_ROOT, QemuArmRunner, QemuM0Runner, RunnerUnavailable, UnixRunner
 
 # Keys every smoke run must produce, without the target suffix.
 EXPECTED = {
@@ -76,8 +76,33 @@ EXPECTED = {
         "det_worst_ratio",
     ],
 }
-TIMED_SUFFIX = {"unix": "_unix", "arm": "_icount_arm"}
-PLAIN_SUFFIX = {"unix": "_unix", "arm": "_arm"}
+TIMED_SUFFIX = {"unix": "_unix", "arm": "_icount_arm", "m0": "_icount_m0"}
+PLAIN_SUFFIX = {"unix": "_unix", "arm": "_arm", "m0": "_m0"}
+# The interrupts-off windows: only the qemu-m0 firmware records them.
+IRQOFF = [
+    "buffer_new",
+    "buffer_free",
+    "buffer_new_in_run",
+    "run_enter_exit",
+    "resize_in_place",
+    "resize_backwards_big",
+    "resize_move_big",
+    "vec_append_growth",
+    "vec_sort_radix",
+    "string_append_growth",
+    "map_insert",
+    "map_delete",
+    "box_set_text",
+    "pinned_free",
+    "stats",
+    "alloc_error",
+    "reserve_refill",
+    "gc_finalisers",
+    "close",
+    "check_empty_pool",
+    "check_fragmented",
+    "check_caller_pool",
+]
 TIMED = (
     "vec_append_list",
     "vec_index_list",
@@ -178,6 +203,25 @@ def test_bench_smoke_qemu_arm(tmp_path):
         pytest.fail(str(e))
     data, _ = smoke("arm", tmp_path)
     check(data, "arm")
+    assert not any(k.startswith("irqoff_") for k in data)  # the M3 build records no sections
+
+
+@pytest.mark.boards
+def test_bench_smoke_qemu_m0(tmp_path):
+    try:
+        QemuM0Runner().check_available()
+    except RunnerUnavailable as e:
+        pytest.fail(str(e))
+    data, _ = smoke("m0", tmp_path)
+    check(data, "m0")
+    # The clock agreed with -icount (bench_mp.py refuses the run otherwise) and every operation's
+    # longest critical section was recorded: each took at least one, and check() more than one.
+    assert abs(key(data, "clock_ticks_per_100k_insn", "m0") - 204800) <= 2
+    for name in IRQOFF:
+        assert key(data, f"irqoff_{name}_sections", "m0") >= 1, name
+        assert key(data, f"irqoff_{name}", "m0") >= 0, name
+    assert key(data, "irqoff_check_fragmented_sections", "m0") > 1
+    assert key(data, "irqoff_check_caller_pool_sections", "m0") > 1
 
 
 def test_charts_from_smoke_json(unix_smoke):

@@ -11,7 +11,7 @@ import os
 import random
 
 import pytest
-from harness.runners import QemuArmRunner, UnixRunner
+from harness.runners import QemuArmRunner, QemuM0Runner, UnixRunner
 
 # The interpreter both sides run: OPS is one operation per line, "name arg arg..." with each
 # argument in repr() form. Results are printed, exceptions by type name.
@@ -390,9 +390,10 @@ def test_the_model_catches_a_wrong_answer(unix, tmp_path):
     assert result.output != expected_output(model_code)
 
 
-@pytest.fixture(scope="module")
-def qemu_arm():
-    runner = QemuArmRunner()
+# The Cortex-M3 and the Cortex-M0 (armv6m, the RP2040's instruction set); each boots once.
+@pytest.fixture(scope="module", params=[QemuArmRunner, QemuM0Runner], ids=["qemu-arm", "qemu-m0"])
+def qemu_board(request):
+    runner = request.param()
     runner.check_available()
     runner.timeout = 120.0
     yield runner
@@ -402,5 +403,5 @@ def qemu_arm():
 @pytest.mark.boards
 @pytest.mark.parametrize("seed", seeds([21]))
 @pytest.mark.parametrize("kind", ["int", "str"])
-def test_qemu_arm(qemu_arm, seed, kind, tmp_path):
-    compare(qemu_arm, seed, 400, kind, tmp_path)
+def test_qemu(qemu_board, seed, kind, tmp_path):
+    compare(qemu_board, seed, 400, kind, tmp_path)

@@ -13,7 +13,7 @@ import os
 
 import lp_difftest
 import pytest
-from harness.runners import QemuArmRunner, QemuRv32Runner, UnixRunner
+from harness.runners import QemuArmRunner, QemuM0Runner, QemuRv32Runner, UnixRunner
 
 TARGET_SETUP = """
 from lp_pool import LpMemoryPool, LpString
@@ -524,7 +524,9 @@ def test_string_matches_cpython_on_unix(tmp_path):
 
 
 @pytest.mark.boards
-@pytest.mark.parametrize("runner_cls", [QemuArmRunner, QemuRv32Runner], ids=["qemu-arm", "qemu-rv32"])
+@pytest.mark.parametrize(
+    "runner_cls", [QemuArmRunner, QemuRv32Runner, QemuM0Runner], ids=["qemu-arm", "qemu-rv32", "qemu-m0"]
+)
 def test_string_matches_cpython_on_qemu(runner_cls, tmp_path):
     runner = runner_cls()
     try:

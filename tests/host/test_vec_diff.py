@@ -12,7 +12,7 @@ import os
 
 import lp_difftest
 import pytest
-from harness.runners import QemuArmRunner, QemuRv32Runner, UnixRunner
+from harness.runners import QemuArmRunner, QemuM0Runner, QemuRv32Runner, UnixRunner
 
 TARGET_SETUP = """
 from lp_pool import LpMemoryPool, LpVec
@@ -386,7 +386,9 @@ def test_vec_matches_cpython_on_unix(tc, tmp_path):
 
 # 32-bit boards: 'l'/'L' are 4 bytes there but 8 in the CPython model, so they are left out.
 @pytest.mark.boards
-@pytest.mark.parametrize("runner_cls", [QemuArmRunner, QemuRv32Runner], ids=["qemu-arm", "qemu-rv32"])
+@pytest.mark.parametrize(
+    "runner_cls", [QemuArmRunner, QemuRv32Runner, QemuM0Runner], ids=["qemu-arm", "qemu-rv32", "qemu-m0"]
+)
 def test_vec_matches_cpython_on_qemu(runner_cls, tmp_path):
     runner = runner_cls()
     try:

@@ -20,8 +20,9 @@ def fill_with_garbage(p):
     except AllocError:
         pass
     n = len(bufs)
-    # Emptied, not just dropped: a stale word on the C stack may still name the list (the GC is
-    # conservative; an -O2 build with setjmp NLR kept this one), and the buffers must be garbage.
+    # Emptied, not just dropped: the GC scans the C stack conservatively, and a stale word that still
+    # names the list (an -O2 build with setjmp NLR kept this one; so did the Cortex-M0 board, at a
+    # collection from deeper inside run()) would keep every buffer in it alive.
     bufs.clear()
     return n
 

@@ -38,6 +38,9 @@
 //      exactly at the payload granule of every live block.
 //  11. Only with LP_ALLOC_TAG: free blocks and the sentinel have tag 0 (a tag belongs to a live
 //      block: freeing, splitting and merging write fresh headers).
+// Beyond what lp_alloc_check can see: every call that changes a header, a link, a tag or a counter
+// of the blocks bumps a->changes before it returns (lp_use, lp_free, realloc's shrink, set_tag),
+// so equal counts at two moments mean an unchanged allocator; the stepped check relies on it.
 #include "lp_alloc.h"
 
 #include <string.h>
@@ -95,6 +98,7 @@ struct lp_alloc {
     size_t alloc_count;
     size_t failed_count;
     uint32_t class_map[LP_MAP_WORDS]; // bit c % 32 of word c / 32: heads[c] != 0
+    uint32_t changes;          // bumped by every call that changes a block or a list (lp_alloc_changes)
     #if LP_ALLOC_EXACT_FREE
     uint32_t *start_map;       // &heads[class_count]: the start bitmap, see LP_ALLOC_EXACT_FREE
     #endif
@@ -383,6 +387,7 @@ LP_HOT void *lp_use(lp_alloc_t *a, uint8_t *p, uint32_t have, uint32_t need, uin
         a->peak_granules = a->used_granules;
     }
     a->alloc_count++;
+    a->changes++;
     return p;
 }
 
@@ -620,6 +625,7 @@ lp_status_t lp_free(lp_alloc_t *a, void *ptr) {
     uint8_t *next = lp_after(p, n);
     uint32_t nh = seen.nh;
     a->used_granules -= n;
+    a->changes++;
     #if LP_ALLOC_EXACT_FREE
     *seen.start_word &= ~seen.start_bit;
     #endif
@@ -661,7 +667,10 @@ lp_status_t lp_free(lp_alloc_t *a, void *ptr) {
     return LP_OK;
 }
 
-void *lp_realloc(lp_alloc_t *a, void *ptr, size_t size) {
+void *lp_realloc_begin(lp_alloc_t *a, void *ptr, size_t size, lp_realloc_plan_t *plan) {
+    plan->move = 0;
+    plan->old = NULL;
+    plan->trim = false;
     if (!ptr) {
         return lp_alloc(a, size);
     }
@@ -681,6 +690,7 @@ void *lp_realloc(lp_alloc_t *a, void *ptr, size_t size) {
         if (have - need >= LP_MIN_BLOCK) {
             lp_set_header(p, need, h & LP_FLAGS);
             a->used_granules -= have - need;
+            a->changes++;
             lp_release(a, lp_after(p, need), have - need);
         }
         return p;
@@ -702,8 +712,10 @@ void *lp_realloc(lp_alloc_t *a, void *ptr, size_t size) {
     }
     if (m + have + k >= need) {
         // Grow backwards: the free block before p, p and the free block after p (if any) become
-        // one unlinked free block that starts at q; the payload moves down to q. Nothing can fail
-        // from here on, so the old block is only changed once success is certain.
+        // one used block that starts at q, nothing split off yet: the payload still lies in p's
+        // old place inside it, and the caller moves it down before lp_realloc_end trims the tail
+        // (a tail split off now could overlap the payload). Nothing can fail from here on, so the
+        // old block is only changed once success is certain.
         uint8_t *q = p - (size_t)m * LP_GRAN;
         lp_unlink(a, q);
         a->blocks--;
@@ -717,19 +729,37 @@ void *lp_realloc(lp_alloc_t *a, void *ptr, size_t size) {
         }
         a->used_granules -= have;
         a->alloc_count--;
-        memmove(q, p, (size_t)have * LP_GRAN - LP_HDR);
         #if LP_ALLOC_EXACT_FREE
         *seen.start_word &= ~seen.start_bit;   // lp_use marks q
         #endif
+        plan->move = (size_t)have * LP_GRAN - LP_HDR;
+        plan->trim = true;
         // The block before q is used (invariant 4).
-        return lp_use(a, q, m + have + k, need, 0);
+        return lp_use(a, q, m + have + k, m + have + k, 0);
     }
     uint8_t *q = lp_alloc(a, size);
-    if (!q) {
-        return NULL;
+    if (q) {
+        plan->move = (size_t)have * LP_GRAN - LP_HDR;
+        plan->old = p;
     }
-    memcpy(q, p, (size_t)have * LP_GRAN - LP_HDR);
-    lp_free(a, p);
+    return q;
+}
+
+void lp_realloc_end(lp_alloc_t *a, void *q, size_t size, const lp_realloc_plan_t *plan) {
+    if (plan->old) {
+        lp_free(a, plan->old);
+    } else if (plan->trim) {
+        lp_realloc(a, q, size);   // shrinks in place: O(1), no move
+    }
+}
+
+void *lp_realloc(lp_alloc_t *a, void *ptr, size_t size) {
+    lp_realloc_plan_t plan;
+    uint8_t *q = lp_realloc_begin(a, ptr, size, &plan);
+    if (q && plan.move) {
+        memmove(q, ptr, plan.move);
+        lp_realloc_end(a, q, size, &plan);
+    }
     return q;
 }
 
@@ -750,6 +780,7 @@ lp_status_t lp_alloc_set_tag(lp_alloc_t *a, void *ptr, uint32_t tag) {
     lp_status_t st = lp_validate(a, ptr, &seen);
     if (st == LP_OK) {
         *lp_word((uint8_t *)ptr - LP_HDR) = (seen.h & ~LP_TAG_MASK) | (tag << LP_TAG_SHIFT);
+        a->changes++;
     }
     return st;
 }
@@ -812,6 +843,25 @@ void lp_alloc_walk(const lp_alloc_t *a, lp_alloc_walk_fn fn, void *ctx) {
         fn(p, (size_t)n * LP_GRAN - LP_HDR, !(h & LP_FREE), ctx);
         p = lp_after(p, n);
     }
+}
+
+bool lp_alloc_walk_step(const lp_alloc_t *a, uint32_t *cursor, uint32_t budget, lp_alloc_walk_fn fn, void *ctx) {
+    if (!a || !fn) {
+        return true;
+    }
+    uint8_t *end = lp_end(a);
+    uint8_t *p = *cursor ? lp_at(a, *cursor) : lp_first(a);
+    for (; p < end && budget > 0; budget--) {
+        uint32_t h = lp_header(p);
+        uint32_t n = lp_hsize(h);
+        if (n == 0 || n > (uint32_t)((size_t)(end - p) / LP_GRAN)) {
+            return true;   // corrupted; lp_alloc_check says where
+        }
+        fn(p, (size_t)n * LP_GRAN - LP_HDR, !(h & LP_FREE), ctx);
+        p = lp_after(p, n);
+    }
+    *cursor = lp_link(a, p);
+    return p >= end;
 }
 
 // ---- Checkers ----
@@ -948,11 +998,69 @@ const char *lp_alloc_check_near(const lp_alloc_t *a, const void *ptr) {
     return NULL;
 }
 
-const char *lp_alloc_check(const lp_alloc_t *a) {
-    // 1. The index.
-    if (!a || a->magic != LP_MAGIC) {
-        return "invariant 1: index magic number damaged";
+// The full check, resumable (lp_alloc.h). Each unit of work is O(1): the index, one block of the
+// walk, one class or one entry of the free lists, all the bitmap words, one word of the start
+// bitmap, the counters. It is linear in the blocks: every free block is looked at twice (on the
+// walk and on its list), never searched for.
+//
+// Why the lists cannot miss a free block (invariant 7) without a search: let W be the free blocks
+// of the walk and L the entries reached from the list heads.
+//   - Every entry of L is checked to start a free block of the list's class as the walk would see
+//     it (lp_is_free_start: aligned and inside the block area, free header with a used predecessor,
+//     size in range, boundary tag equal to the size, the next header saying "previous free"), and to
+//     have the back link naming the word that led to it.
+//   - Entries are distinct: within a list, a block met twice would have two back links (the words
+//     before each of its occurrences), so by the back-link check the two predecessors are the same
+//     block, and so on down to the head, whose successor's back link names the head: a contradiction.
+//     Across lists, an entry's class is its list's.
+//   - The lists hold exactly |W| entries (counted; the walk stops at |W| + 1, so a cycle ends too).
+// So if every entry of L is a block of the walk, L is a subset of W of the same size: L = W.
+// An entry that passes every test above but is not a block of the walk would be a free block forged,
+// header, boundary tag and the next header's flag, inside the bytes of another block, and reached
+// through a corrupted link. The allocator's own stale words never pass: a header left inside a
+// merged block either says "previous free" (merged backwards) or ends at another block's tag
+// (merged forwards, grown into), and a block grown into loses the next header's flag. Only user
+// data written to look like a free block could, after a link already went wrong; the quadratic
+// search this replaces would have noticed that, this check may not.
+enum { LP_CK_INDEX, LP_CK_WALK, LP_CK_LISTS, LP_CK_BITS, LP_CK_STARTS, LP_CK_COUNTERS, LP_CK_DONE };
+
+// The sizes of class c: [lo, hi) granules (the inverse of lp_class_of), so the list check tests an
+// entry's class with two comparisons instead of a find-last-set per entry (a libgcc call on
+// Thumb-1, which has no CLZ).
+static void lp_class_bounds(uint32_t c, uint32_t *lo, uint32_t *hi) {
+    uint32_t shift = c < 2 * LP_SL_COUNT ? 0 : (c >> LP_SL_BITS) - 1;
+    uint32_t m = c - (shift << LP_SL_BITS);
+    *lo = m << shift;
+    *hi = (m + 1) << shift;
+}
+
+// Does link start a free block of the class [lo, hi) as the walk would see it? (See above.)
+static bool lp_is_free_start(const lp_alloc_t *a, uint32_t link, uint32_t lo, uint32_t hi) {
+    uint32_t first = lp_first_link(a);
+    uint32_t index = (link - first) / LP_GRAN;   // granules from the first block
+    if (link < first || (link - first) % LP_GRAN || index >= a->granules) {
+        return false;
     }
+    uint8_t *p = lp_at(a, link);
+    uint32_t h = lp_header(p);
+    uint32_t n = lp_hsize(h);
+    return (h & LP_FLAGS) == LP_FREE && n >= LP_MIN_BLOCK && n >= lo && n < hi && n <= a->granules - index
+           && *lp_word(lp_after(p, n) - 2 * LP_HDR) == n && (lp_header(lp_after(p, n)) & LP_PREV_FREE);
+}
+
+void lp_alloc_check_begin(const lp_alloc_t *a, lp_alloc_check_t *c) {
+    memset(c, 0, sizeof(*c));
+    c->changes = a ? a->changes : 0;
+}
+
+static bool lp_check_fail(lp_alloc_check_t *c, const char *error) {
+    c->error = error;
+    c->phase = LP_CK_DONE;
+    return true;
+}
+
+// The index (invariant 1).
+static const char *lp_check_index(const lp_alloc_t *a) {
     if (a->granules < LP_MIN_BLOCK || a->granules >= LP_MAX_GRANULES
         || a->class_count <= lp_class_of(a->granules)
         || a->class_count > LP_FL_COUNT * LP_SL_COUNT
@@ -969,130 +1077,201 @@ const char *lp_alloc_check(const lp_alloc_t *a) {
         return "invariant 1: index geometry inconsistent";
     }
     #endif
-    uint8_t *end = lp_end(a);
-    if (lp_header(end) & ~LP_PREV_FREE) {
+    if (lp_header(lp_end(a)) & ~LP_PREV_FREE) {
         return "invariant 1: sentinel header damaged";
     }
+    return NULL;
+}
 
-    // 2-5 and 7 along the walk; count what the counters claim.
-    uint32_t used_granules = 0, used_blocks = 0, free_blocks = 0;
-    uint32_t prev_free = 0;
-    uint8_t *p = lp_first(a);
-    while (p < end) {
-        uint32_t h = lp_header(p);
-        uint32_t n = lp_hsize(h);
-        if (n < LP_MIN_BLOCK) {
-            return "invariant 2: block smaller than the minimum";
-        }
-        if (n > (uint32_t)((size_t)(end - p) / LP_GRAN)) {
-            return "invariant 2: block runs past the sentinel";
-        }
-        if (((h & LP_PREV_FREE) != 0) != (prev_free != 0)) {
-            return "invariant 3: prev-free flag disagrees with the previous block";
-        }
-        uint32_t is_free = h & LP_FREE;
-        #if LP_ALLOC_TAG
-        if (is_free && (h & LP_TAG_MASK)) {
-            return "invariant 11: a free block has a tag";
-        }
-        #endif
-        #if LP_ALLOC_EXACT_FREE
-        if (lp_is_start(a, (uint32_t)((size_t)(p - lp_first(a)) / LP_GRAN)) == (is_free != 0)) {
-            return "invariant 10: start bit disagrees with the block's free flag";
-        }
-        #endif
-        if (is_free) {
-            if (prev_free) {
-                return "invariant 4: two adjacent free blocks";
-            }
-            if (*lp_word(lp_after(p, n) - 2 * LP_HDR) != n) {
-                return "invariant 5: boundary tag differs from the header size";
-            }
-            // Is it on its list? Walk that list, bounded so a cycle cannot hang us.
-            uint32_t c = lp_class_of(n);
-            uint32_t link = a->heads[c];
-            uint32_t want = lp_link(a, p);
-            uint32_t steps = 0;
-            while (link && link != want && steps++ < a->granules) {
-                if (!lp_is_listed_block(a, link, c)) {
-                    break;   // reported as invariant 6 below
-                }
-                link = lp_word(lp_at(a, link))[0];
-            }
-            if (link != want) {
-                return "invariant 7: free block missing from its free list";
-            }
-            free_blocks++;
-        } else {
-            used_granules += n;
-            used_blocks++;
-        }
-        prev_free = is_free;
-        p = lp_after(p, n);
+// One block of the walk at c->pos: invariants 2 to 5, 10 and 11; counts for 7 and 9.
+static const char *lp_check_block(const lp_alloc_t *a, lp_alloc_check_t *c) {
+    uint8_t *end = lp_at(a, c->end);
+    uint8_t *p = lp_at(a, c->pos);
+    uint32_t h = lp_header(p);
+    uint32_t n = lp_hsize(h);
+    if (n < LP_MIN_BLOCK) {
+        return "invariant 2: block smaller than the minimum";
     }
-    if (p != end) {
-        return "invariant 2: blocks do not end at the sentinel";
+    if (n > (uint32_t)((size_t)(end - p) / LP_GRAN)) {
+        return "invariant 2: block runs past the sentinel";
     }
-    if (((lp_header(end) & LP_PREV_FREE) != 0) != (prev_free != 0)) {
-        return "invariant 3: sentinel prev-free flag disagrees with the last block";
+    if (((h & LP_PREV_FREE) != 0) != (c->prev_free != 0)) {
+        return "invariant 3: prev-free flag disagrees with the previous block";
     }
-
-    // 6 and 7: the lists themselves; 8: the bitmaps.
-    uint32_t listed = 0;
-    for (uint32_t c = 0; c < a->class_count; c++) {
-        uint32_t back = lp_head_link(c);
-        uint32_t steps = 0;
-        for (uint32_t link = a->heads[c]; link; link = lp_word(lp_at(a, link))[0]) {
-            if (!lp_is_listed_block(a, link, c)) {
-                return "invariant 6: free list holds a block that is not a free block of its class";
-            }
-            if (lp_word(lp_at(a, link))[1] != back) {
-                return "invariant 6: free list back link broken";
-            }
-            if (++steps > free_blocks) {
-                return "invariant 7: free lists hold more blocks than the walk found free";
-            }
-            back = link;
-        }
-        listed += steps;
-        bool bit = (a->class_map[c / 32] >> (c % 32)) & 1u;
-        if (bit != (a->heads[c] != 0)) {
-            return "invariant 8: class bit disagrees with its list";
-        }
-    }
-    if (listed != free_blocks) {
-        return "invariant 7: free lists hold more blocks than the walk found free";
-    }
-    for (uint32_t w = 0; w < LP_MAP_WORDS; w++) {
-        for (uint32_t b = 0; b < 32; b++) {
-            if (w * 32 + b >= a->class_count && ((a->class_map[w] >> b) & 1u)) {
-                return "invariant 8: bitmap bit beyond the last class";
-            }
-        }
-    }
-
-    #if LP_ALLOC_EXACT_FREE
-    // 10. No start bit anywhere else: as many bits as live blocks, all of them seen on the walk.
-    uint32_t bits = 0;
-    for (size_t w = 0; w < lp_start_words(lp_first_link(a) / LP_GRAN + a->granules); w++) {
-        for (uint32_t x = lp_starts(a)[w]; x; x &= x - 1) {
-            bits++;
-        }
-    }
-    if (bits != used_blocks) {
-        return "invariant 10: start bit where no live block starts";
+    uint32_t is_free = h & LP_FREE;
+    #if LP_ALLOC_TAG
+    if (is_free && (h & LP_TAG_MASK)) {
+        return "invariant 11: a free block has a tag";
     }
     #endif
-
-    // 9. Counters.
-    if (used_granules != a->used_granules || used_blocks + free_blocks != a->blocks
-        || free_blocks != a->free_blocks) {
-        return "invariant 9: counters disagree with the blocks";
+    #if LP_ALLOC_EXACT_FREE
+    if (lp_is_start(a, (uint32_t)((size_t)(p - lp_first(a)) / LP_GRAN)) == (is_free != 0)) {
+        return "invariant 10: start bit disagrees with the block's free flag";
     }
-    if (a->peak_granules < a->used_granules) {
-        return "invariant 9: peak below current use";
+    #endif
+    if (is_free) {
+        if (c->prev_free) {
+            return "invariant 4: two adjacent free blocks";
+        }
+        if (*lp_word(lp_after(p, n) - 2 * LP_HDR) != n) {
+            return "invariant 5: boundary tag differs from the header size";
+        }
+        c->free_blocks++;
+    } else {
+        c->used_granules += n;
+        c->used_blocks++;
     }
+    c->prev_free = is_free;
+    c->pos = lp_link(a, lp_after(p, n));
     return NULL;
+}
+
+// One step of the lists (invariants 6 to 8): start class c->cls, follow one entry, or end the list.
+// c->back is 0 before a class starts (a head's link is never 0).
+static const char *lp_check_list(const lp_alloc_t *a, lp_alloc_check_t *c) {
+    uint32_t cls = c->cls;
+    if (c->back == 0) {
+        bool bit = (a->class_map[cls / 32] >> (cls % 32)) & 1u;
+        if (bit != (a->heads[cls] != 0)) {
+            return "invariant 8: class bit disagrees with its list";
+        }
+        c->back = lp_head_link(cls);
+        c->pos = a->heads[cls];
+        lp_class_bounds(cls, &c->lo, &c->hi);
+        return NULL;
+    }
+    uint32_t link = c->pos;
+    if (link == 0) {
+        c->cls++;
+        c->back = 0;
+        return NULL;
+    }
+    if (!lp_is_free_start(a, link, c->lo, c->hi)) {
+        return "invariant 6: free list holds a block that is not a free block of its class";
+    }
+    uint32_t *links = lp_word(lp_at(a, link));
+    if (links[1] != c->back) {
+        return "invariant 6: free list back link broken";
+    }
+    if (++c->listed > c->free_blocks) {
+        return "invariant 7: free lists hold more blocks than the walk found free";
+    }
+    c->back = link;
+    c->pos = links[0];
+    return NULL;
+}
+
+bool lp_alloc_check_step(const lp_alloc_t *a, lp_alloc_check_t *c, uint32_t budget) {
+    if (c->phase == LP_CK_DONE) {
+        return true;
+    }
+    if (!a || a->magic != LP_MAGIC) {
+        return lp_check_fail(c, "invariant 1: index magic number damaged");
+    }
+    if (a->changes != c->changes) {
+        // The allocator changed since the check started (the caller let others use it between
+        // steps): what was counted no longer describes it. Start again.
+        uint32_t restarts = c->restarts + 1;
+        lp_alloc_check_begin(a, c);
+        c->restarts = restarts;
+    }
+    const char *e = NULL;
+    while (budget > 0 && !e) {
+        switch (c->phase) {
+            case LP_CK_INDEX:
+                e = lp_check_index(a);
+                c->pos = lp_first_link(a);
+                c->end = lp_link(a, lp_end(a));
+                c->phase = LP_CK_WALK;
+                budget--;
+                break;
+            case LP_CK_WALK:
+                // The blocks, one unit each, in a loop of their own: a unit is then little more
+                // than the block's own tests.
+                while (budget > 0 && c->pos < c->end && !e) {
+                    e = lp_check_block(a, c);
+                    budget--;
+                }
+                if (e || c->pos < c->end) {
+                    break;
+                }
+                if (c->pos != c->end) {
+                    e = "invariant 2: blocks do not end at the sentinel";
+                } else if (((lp_header(lp_end(a)) & LP_PREV_FREE) != 0) != (c->prev_free != 0)) {
+                    e = "invariant 3: sentinel prev-free flag disagrees with the last block";
+                }
+                c->phase = LP_CK_LISTS;
+                c->cls = 0;
+                c->back = 0;
+                break;
+            case LP_CK_LISTS:
+                while (budget > 0 && c->cls < a->class_count && !e) {
+                    e = lp_check_list(a, c);
+                    budget--;
+                }
+                if (e || c->cls < a->class_count) {
+                    break;
+                }
+                if (c->listed != c->free_blocks) {
+                    e = "invariant 7: free block missing from its free list";
+                }
+                c->phase = LP_CK_BITS;
+                break;
+            case LP_CK_BITS:
+                for (uint32_t w = 0; w < LP_MAP_WORDS; w++) {
+                    // Bits of word w that stand for classes past the last one.
+                    uint32_t first = w * 32;
+                    uint32_t beyond = a->class_count <= first ? ~0u
+                        : a->class_count - first >= 32 ? 0u : ~0u << (a->class_count - first);
+                    if (a->class_map[w] & beyond) {
+                        e = "invariant 8: bitmap bit beyond the last class";
+                    }
+                }
+                c->phase = LP_CK_STARTS;
+                c->pos = 0;
+                budget--;
+                break;
+            case LP_CK_STARTS:
+                #if LP_ALLOC_EXACT_FREE
+                // 10. No start bit anywhere else: as many bits as live blocks, all seen on the walk.
+                if (c->pos < lp_start_words(lp_first_link(a) / LP_GRAN + a->granules)) {
+                    for (uint32_t x = lp_starts(a)[c->pos++]; x; x &= x - 1) {
+                        c->bits++;
+                    }
+                    budget--;
+                    break;
+                }
+                if (c->bits != c->used_blocks) {
+                    e = "invariant 10: start bit where no live block starts";
+                }
+                #endif
+                c->phase = LP_CK_COUNTERS;
+                break;
+            default:
+                // 9. Counters.
+                if (c->used_granules != a->used_granules || c->used_blocks + c->free_blocks != a->blocks
+                    || c->free_blocks != a->free_blocks) {
+                    e = "invariant 9: counters disagree with the blocks";
+                } else if (a->peak_granules < a->used_granules) {
+                    e = "invariant 9: peak below current use";
+                }
+                c->phase = LP_CK_DONE;
+                return e ? lp_check_fail(c, e) : true;
+        }
+    }
+    return e ? lp_check_fail(c, e) : false;
+}
+
+const char *lp_alloc_check(const lp_alloc_t *a) {
+    lp_alloc_check_t c;
+    lp_alloc_check_begin(a, &c);
+    while (!lp_alloc_check_step(a, &c, UINT32_MAX)) {
+    }
+    return c.error;
+}
+
+uint32_t lp_alloc_changes(const lp_alloc_t *a) {
+    return a ? a->changes : 0;
 }
 
 const char *lp_status_str(lp_status_t s) {

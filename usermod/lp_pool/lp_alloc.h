@@ -31,8 +31,8 @@
 //     depends on the number of blocks or the region size; the search is one bitmap test for the
 //     request's own class (head block only), then at most 6 more bitmap words (a constant bound,
 //     whatever the region; 24 with LP_ALLOC_SL_BITS = 5) and one find-first-set. Forward
-//     in-place lp_realloc is O(1); backward growth and a moving lp_realloc add one memmove/memcpy
-//     of the old payload.
+//     in-place lp_realloc is O(1); backward growth and a moving lp_realloc add one memmove of the old
+//     payload, which lp_realloc_begin leaves to the caller (the allocator part stays O(1)).
 //   * Fit: alloc(s) fails only if no free block of at least s bytes exists in the request's own
 //     class at the head of its list and no free list of a higher class is non-empty. So any request
 //     up to the size of the head block of the highest non-empty class succeeds (that is exactly what
@@ -43,8 +43,10 @@
 //     lists and split off the tail: the block kept is exactly as large as for an unaligned request.
 //   * Memory: index = ~40 bytes + 4 bytes per class (about SL_COUNT * (log2(N) - SLB + 1) classes),
 //     plus up to 7 bytes of start alignment, 4 bytes of end sentinel, and 4 bytes per live block.
-//   * lp_alloc_check and lp_alloc_walk are O(number of blocks) (check is quadratic in the length of
-//     one free list in the worst case: it confirms every free block is in its list).
+//   * lp_alloc_check and lp_alloc_walk are O(number of blocks): the check looks at every block once
+//     on the walk and every free block once more on its list (lp_alloc.c says why that suffices).
+//     Both also come in steps of a bounded amount of work (lp_alloc_check_step, lp_alloc_walk_step),
+//     so a caller that locks around the allocator can release the lock between steps.
 //   * The region may hold at most 2^29 granules (4 GiB), with LP_ALLOC_TAG 2^22 (32 MiB); larger
 //     regions give LP_ERR_TOO_LARGE.
 //
@@ -160,6 +162,29 @@ lp_status_t lp_free(lp_alloc_t *a, void *ptr);
 // The old usable bytes are preserved in every successful case (up to the new size when shrinking).
 void *lp_realloc(lp_alloc_t *a, void *ptr, size_t size);
 
+// lp_realloc in two O(1) halves around the copy, for a caller that serialises allocator calls with
+// a lock it would rather not hold while a payload is copied. lp_realloc_begin does all of
+// lp_realloc but the copy and returns the block to use (NULL, and nothing changed, on failure). If
+// plan->move is not 0, the caller then moves plan->move bytes from ptr to the returned block with
+// memmove (they may overlap), and afterwards calls lp_realloc_end with the same size and plan: it
+// frees the old block (a move) or gives back the tail of the block (backward growth, which first
+// takes the whole free space around ptr so the tail can't cover the bytes still to move). Between
+// the halves the allocator is consistent and may be used (lp_alloc_check passes): ptr's payload
+// is intact, and both blocks, or the one larger block, count as live. With plan->move 0 there is
+// nothing to do afterwards (in place, or ptr was NULL).
+typedef struct {
+    size_t move;        // bytes to move from ptr to the new block, 0 if none
+    void *old;          // the block lp_realloc_end frees (a move), or NULL
+    bool trim;          // lp_realloc_end trims the new block to the size (backward growth)
+} lp_realloc_plan_t;
+void *lp_realloc_begin(lp_alloc_t *a, void *ptr, size_t size, lp_realloc_plan_t *plan);
+void lp_realloc_end(lp_alloc_t *a, void *q, size_t size, const lp_realloc_plan_t *plan);
+
+// A number that changes whenever a block or a free list changes (every successful alloc, free,
+// realloc that changes a block, and lp_alloc_set_tag): equal values before and after a stretch of
+// time mean nothing in the allocator changed meanwhile (unless 2^32 changes happened in between).
+uint32_t lp_alloc_changes(const lp_alloc_t *a);
+
 #if LP_ALLOC_TAG
 // The tag of a live block (0 if ptr is not one), and setting it (tag 0..255; LP_ERR_ARG beyond,
 // LP_ERR_NOT_BLOCK / LP_ERR_NOT_LIVE as lp_free). O(1).
@@ -183,6 +208,22 @@ bool lp_alloc_invariants_hold(const lp_alloc_t *a);
 // the first violation, starting with the invariant number ("invariant 4: two adjacent free blocks").
 const char *lp_alloc_check(const lp_alloc_t *a);
 
+// The same check in steps: lp_alloc_check_begin, then lp_alloc_check_step until it returns true;
+// c->error is then NULL or the violation. Each step does at most `budget` units of O(1) work (the
+// index, one block of the walk, one class or free-list entry, the class bitmap, one word of the
+// start bitmap, the counters). The allocator may be used between steps: a step that finds it
+// changed since the check began (lp_alloc_changes) starts the check over and counts c->restarts,
+// so a finished check describes one state of the allocator, as if no one had used it meanwhile.
+typedef struct {
+    const char *error;      // once finished: NULL (consistent) or the first violation
+    uint32_t restarts;      // times the check started over because the allocator changed
+    uint32_t changes;       // lp_alloc_changes when it (re)started
+    uint32_t phase, pos, end, cls, back, lo, hi;
+    uint32_t prev_free, used_granules, used_blocks, free_blocks, listed, bits;
+} lp_alloc_check_t;
+void lp_alloc_check_begin(const lp_alloc_t *a, lp_alloc_check_t *c);
+bool lp_alloc_check_step(const lp_alloc_t *a, lp_alloc_check_t *c, uint32_t budget);
+
 // O(1) local check around one block, for tests that cannot afford lp_alloc_check after every
 // operation: ptr must be the payload of a block, live or free. Checks that block, the block after
 // it and, when it is free, the block before it: sizes in range, prev-free flags, no two adjacent
@@ -194,6 +235,10 @@ const char *lp_alloc_check_near(const lp_alloc_t *a, const void *ptr);
 // fn must not call into the allocator.
 typedef void (*lp_alloc_walk_fn)(void *ptr, size_t usable, bool used, void *ctx);
 void lp_alloc_walk(const lp_alloc_t *a, lp_alloc_walk_fn fn, void *ctx);
+// The same walk, at most `budget` blocks at a time: *cursor is 0 to start and says where to go on;
+// true once the walk has passed the last block (or met a damaged header, as lp_alloc_walk stops).
+// The caller restarts it when the allocator changed between steps (lp_alloc_changes).
+bool lp_alloc_walk_step(const lp_alloc_t *a, uint32_t *cursor, uint32_t budget, lp_alloc_walk_fn fn, void *ctx);
 
 // Short human text for each status code.
 const char *lp_status_str(lp_status_t s);

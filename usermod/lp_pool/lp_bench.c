@@ -1,5 +1,5 @@
 // _lp_bench: what the MicroPython-level benchmarks (tests/bench/) need and MicroPython does not give:
-// a count of GC collections, a map of a pool's blocks, and on the qemu MPS2 board a tick source.
+// a count of GC collections, a map of a pool's blocks, and on the qemu boards a tick source.
 // Its one type (the sentinel below) is not exported: the module is functions only.
 //
 // Invariants:
@@ -12,8 +12,8 @@
 //     in the next one. So every collection is counted while the stock lasts.
 //  3. When the stock runs out inside a finaliser, counting stops until the next gc_collections()
 //     call refills it; lp_gc_blind records that this happened, so a result is never silently low.
-//  4. ticks_cpu() (MPS2 only) reads a free-running 32-bit down counter, never an interrupt, so it
-//     changes nothing in the program it measures beyond its own few instructions.
+//  4. ticks_cpu() (qemu boards only) reads a free-running 32-bit timer (lp_clock.h), never an
+//     interrupt, so it changes nothing in the program it measures beyond its own few instructions.
 
 #include <string.h>
 
@@ -22,6 +22,7 @@
 #include "py/runtime.h"
 
 #include "lp_pool.h"
+#include "lp_clock.h"
 
 // ---- the GC collection counter ----------------------------------------------------------------
 // MicroPython 1.25 has no collection counter and never calls __del__ of Python classes (instances
@@ -187,27 +188,17 @@ static mp_obj_t lp_bench_block_map(mp_obj_t pool_in, mp_obj_t buf_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(lp_bench_block_map_obj, lp_bench_block_map);
 
-// ---- ticks on the qemu MPS2 board -------------------------------------------------------------
-// MicroPython's qemu port has no time module and no tick source. The MPS2 boards have CMSDK APB
-// timers that QEMU models, clocked by the 25 MHz system clock: TIMER0 runs free from 0xffffffff
-// down. Under `qemu -icount shift=N` virtual time advances 2^N ns per guest instruction, so a tick
-// (40 ns) is 40 / 2^N instructions: exactly 5 with shift=3, which the benchmarks use.
-#if defined(QEMU_SOC_MPS2)
+// ---- ticks on the qemu boards (lp_clock.h) ------------------------------------------------------
+#if LP_CLOCK
 
-#define LP_TIMER0_BASE (0x40000000u)
-#define LP_TIMER_CTRL (*(volatile uint32_t *)(LP_TIMER0_BASE + 0x0))
-#define LP_TIMER_VALUE (*(volatile uint32_t *)(LP_TIMER0_BASE + 0x4))
-#define LP_TIMER_RELOAD (*(volatile uint32_t *)(LP_TIMER0_BASE + 0x8))
-#define LP_TICKS_CPU_HZ (25000000)
+#if defined(QEMU_SOC_NRF51)
+bool lp_clock_started;
+#endif
 
-// ticks_cpu(): timer ticks counted up, modulo 2^30 so the result is always a small int (no heap).
+// ticks_cpu(): clock ticks counted up, modulo 2^30 so the result is always a small int (no heap).
 static mp_obj_t lp_bench_ticks_cpu(void) {
-    if (!(LP_TIMER_CTRL & 1)) {
-        LP_TIMER_RELOAD = 0xffffffffu;
-        LP_TIMER_VALUE = 0xffffffffu;
-        LP_TIMER_CTRL = 1; // enable, no interrupt
-    }
-    return MP_OBJ_NEW_SMALL_INT((0xffffffffu - LP_TIMER_VALUE) & 0x3fffffffu);
+    lp_clock_start();
+    return MP_OBJ_NEW_SMALL_INT(lp_clock() & 0x3fffffffu);
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(lp_bench_ticks_cpu_obj, lp_bench_ticks_cpu);
 
@@ -218,6 +209,22 @@ static mp_obj_t lp_bench_ticks_diff(mp_obj_t end_in, mp_obj_t start_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(lp_bench_ticks_diff_obj, lp_bench_ticks_diff);
 
+// spin_ticks(n): the ticks a loop of exactly 2n instructions (subs, bne) took, clock reads
+// included: two runs of different n give the instructions per tick, which tools/bench_mp.py checks
+// against the -icount shift it ran the board with.
+static mp_obj_t lp_bench_spin_ticks(mp_obj_t n_in) {
+    mp_uint_t n = mp_obj_get_int(n_in);
+    if (n == 0) {
+        n = 1;
+    }
+    lp_clock_start();
+    uint32_t t0 = lp_clock();
+    __asm volatile (".syntax unified\n1: subs %0, %0, #1\n bne 1b" : "+l" (n) : : "cc");
+    uint32_t t1 = lp_clock();
+    return MP_OBJ_NEW_SMALL_INT((t1 - t0) & 0x3fffffffu);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(lp_bench_spin_ticks_obj, lp_bench_spin_ticks);
+
 #endif
 
 static const mp_rom_map_elem_t lp_bench_globals_table[] = {
@@ -225,10 +232,11 @@ static const mp_rom_map_elem_t lp_bench_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_gc_collections), MP_ROM_PTR(&lp_bench_gc_collections_obj) },
     { MP_ROM_QSTR(MP_QSTR_gc_blind), MP_ROM_PTR(&lp_bench_gc_blind_obj) },
     { MP_ROM_QSTR(MP_QSTR_block_map), MP_ROM_PTR(&lp_bench_block_map_obj) },
-    #if defined(QEMU_SOC_MPS2)
+    #if LP_CLOCK
     { MP_ROM_QSTR(MP_QSTR_ticks_cpu), MP_ROM_PTR(&lp_bench_ticks_cpu_obj) },
-    { MP_ROM_QSTR(MP_QSTR_TICKS_CPU_HZ), MP_ROM_INT(LP_TICKS_CPU_HZ) },
+    { MP_ROM_QSTR(MP_QSTR_TICKS_CPU_HZ), MP_ROM_INT(LP_CLOCK_HZ) },
     { MP_ROM_QSTR(MP_QSTR_ticks_diff), MP_ROM_PTR(&lp_bench_ticks_diff_obj) },
+    { MP_ROM_QSTR(MP_QSTR_spin_ticks), MP_ROM_PTR(&lp_bench_spin_ticks_obj) },
     #endif
 };
 static MP_DEFINE_CONST_DICT(lp_bench_globals, lp_bench_globals_table);

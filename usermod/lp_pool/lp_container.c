@@ -12,6 +12,11 @@
 //  4. Sizes, boxed loads and raw integer reads go through py/binary.h; this file adds only what
 //     binary.h does not do (CPython's range and type checks, stores from an unboxed number,
 //     comparisons, printing without boxing).
+//  5. Alignment: lp_item_num and lp_item_equals read items at any address (memcpy, or binary.h's
+//     byte reads), since they also read buffers lp-pool did not allocate (a C module's memoryview
+//     may start anywhere), and armv6m cores (RP2040) fault on an unaligned word or float load.
+//     Every other item function takes a pool block's items (8-aligned, items at multiples of their
+//     size) or a local uint64_t slot, and uses the C types.
 
 #include <string.h>
 
@@ -340,17 +345,23 @@ void lp_item_num(char tc, const void *items, size_t i, lp_num_t *out) {
     out->huge = false;
     out->neg = false;
     #if MICROPY_PY_BUILTINS_FLOAT
+    // Invariant 5: any alignment (foreign buffers), so floats are copied out, not loaded as C types.
     if (tc == 'f') {
+        float f;
+        memcpy(&f, (const byte *)items + i * sizeof(f), sizeof(f));
         out->is_float = true;
-        out->f = ((const float *)items)[i];
+        out->f = f;
         return;
     }
     if (tc == 'd') {
+        double d;
+        memcpy(&d, (const byte *)items + i * sizeof(d), sizeof(d));
         out->is_float = true;
-        out->f = ((const double *)items)[i];
+        out->f = d;
         return;
     }
     #endif
+    // binary.h reads ints byte by byte: any alignment.
     size_t size = mp_binary_get_size('@', tc, NULL);
     bool is_signed = lp_typecode_is_signed(tc);
     long long v = mp_binary_get_int(size, is_signed, MP_ENDIANNESS_BIG, (const byte *)items + i * size);

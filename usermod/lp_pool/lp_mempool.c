@@ -66,6 +66,7 @@ static lp_pool_obj_t *lp_pool_new(mp_obj_t buf, uint8_t *mem, size_t size, size_
     pool->reserve_target = reserve;
     pool->reserve = NULL;
     pool->next_pool = NULL;
+    pool->prev_pool = NULL;
     pool->collect = collect;
     #if LP_POOL_ALLOC_META
     lp_meta_init(pool, table, meta_rows);
@@ -182,6 +183,13 @@ void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
     return p;
 }
 
+// A realloc that moves the payload copies it with the lock released (lp_alloc.h, lp_realloc_begin):
+// the copy is the one part of a resize that grows with the block, and interrupts must not wait for
+// it. Between the two sections the allocator is consistent and usable by a handler, which can't
+// touch the blocks involved: they are live, and belong to an object the handler is not using (two
+// contexts using one object at once is unsupported anyway: docs/irq.md on threads). The old
+// block of a move counts as the object's extra block meanwhile (invariant 6), and with tracking
+// the new block already has its row, so check() in between finds everything in order.
 void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size) {
     lp_pool_check_open(pool);
     lp_lock();
@@ -189,12 +197,39 @@ void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size) {
     pool->meta_full = false; // a resize keeps its row: never short of one
     uint32_t old_bytes, tag = lp_meta_before_resize(pool, ptr, &old_bytes);
     #endif
-    void *p = lp_realloc(pool->heap, ptr, size);
-    #if LP_POOL_ALLOC_META
+    lp_realloc_plan_t plan;
+    void *p = lp_realloc_begin(pool->heap, ptr, size, &plan);
     if (p != NULL) {
+        #if LP_POOL_ALLOC_META
+        if (plan.old != NULL && tag != 0) {
+            lp_meta_add(pool, p, tag); // both blocks counted until the old one goes
+        } else {
+            lp_meta_after_resize(pool, p, tag, old_bytes);
+        }
+        #endif
+        pool->extra += plan.old != NULL;
+    }
+    lp_unlock();
+    if (p == NULL || plan.move == 0) {
+        return p;
+    }
+    LP_TEST_GAP(MP_QSTR_realloc);
+    memmove(p, ptr, plan.move);
+    lp_lock();
+    #if LP_POOL_ALLOC_META
+    if (plan.old != NULL) {
+        lp_meta_sub(pool, plan.old);
+    } else {
+        tag = lp_meta_before_resize(pool, p, &old_bytes);
+    }
+    #endif
+    lp_realloc_end(pool->heap, p, size, &plan);
+    #if LP_POOL_ALLOC_META
+    if (plan.old == NULL) {
         lp_meta_after_resize(pool, p, tag, old_bytes);
     }
     #endif
+    pool->extra -= plan.old != NULL;
     lp_unlock();
     return p;
 }
@@ -407,8 +442,13 @@ static mp_obj_t lp_mempool_make_new(const mp_obj_type_t *type, size_t n_args, si
     }
     #endif
     pool = lp_pool_new(buf, bi.buf, bi.len, reserve, collect LP_META_KIND((size_t)meta_rows));
+    lp_lock();
     pool->next_pool = MP_STATE_VM(lp_pool_registry);
+    if (pool->next_pool != NULL) {
+        pool->next_pool->prev_pool = pool;
+    }
     MP_STATE_VM(lp_pool_registry) = pool;
+    lp_unlock();
     return MP_OBJ_FROM_PTR(pool);
 }
 
@@ -493,29 +533,80 @@ static mp_obj_t lp_mempool_stats(mp_obj_t self_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(lp_mempool_stats_obj, lp_mempool_stats);
 
+// check() holds the lock for LP_POOL_CHECK_CHUNK units of work at a time (a block of the walk, a
+// free-list entry, a block of a tracking tally), so its interrupts-off time is bounded whatever
+// the pool's size. Why that is still one consistent check: every change to the allocator bumps
+// its change count in the same critical section (lp_alloc_changes), and the tracking table
+// changes only in sections that also change the allocator (a block's row is added, moved or
+// removed with the block, and a retag is lp_alloc_set_tag). A section that finds the count moved
+// since the check began starts the check over. So when it finishes, every section it ran saw the
+// same allocator and table, exactly as if it had held the lock throughout. The object counters
+// (live, pinned, extra) are compared with the blocks in the last section, which reads both.
+LP_DEFINE_STATIC_EXC(lp_err_check_busy, mp_type_RuntimeError,
+    "pool.check() gave up: the pool changed between its steps too often (interrupt handlers or threads using it all the time); nothing wrong was found");
+
 static mp_obj_t lp_mempool_check(mp_obj_t self_in) {
     lp_pool_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    lp_pool_check_open(self);
-    lp_lock();
-    const char *err = lp_alloc_check(self->heap);
-    lp_alloc_stats_t st;
-    if (err == NULL) {
-        lp_alloc_stats(self->heap, &st); // it trusts the links the check has just tested
-    }
-    lp_unlock();
+    lp_alloc_check_t ac;
     #if LP_POOL_ALLOC_META
-    if (err == NULL) {
-        lp_lock();
-        err = lp_meta_check(self);
-        lp_unlock();
-    }
+    lp_meta_check_t mc;
     #endif
+    const char *err = NULL;
+    bool began = false, done = false, alloc_done = false;
+    #if LP_POOL_ALLOC_META
+    bool meta_done = false;
+    #endif
+    uint32_t restarts = 0;
+    size_t used = 0, live = 0, pinned = 0, extra = 0;
+    while (!done) {
+        // Between sections the pool may have been closed, or its buffer moved, by someone else.
+        lp_pool_check_open(self);
+        lp_lock();
+        if (self->heap == NULL) {
+            lp_unlock();
+            continue;
+        }
+        if (!began || lp_alloc_changes(self->heap) != ac.changes) {
+            if (began && ++restarts > LP_POOL_CHECK_RESTARTS) {
+                lp_unlock();
+                lp_raise_static(&lp_err_check_busy);
+            }
+            lp_alloc_check_begin(self->heap, &ac);
+            alloc_done = false;
+            #if LP_POOL_ALLOC_META
+            lp_meta_check_begin(self, &mc);
+            meta_done = false;
+            #endif
+            began = true;
+        }
+        if (!alloc_done) {
+            alloc_done = lp_alloc_check_step(self->heap, &ac, LP_POOL_CHECK_CHUNK);
+            err = ac.error;
+        #if LP_POOL_ALLOC_META
+        } else if (!meta_done) {
+            meta_done = lp_meta_check_step(self, &mc, LP_POOL_CHECK_CHUNK, &err);
+        #endif
+        } else {
+            lp_alloc_stats_t st;
+            lp_alloc_stats(self->heap, &st); // it trusts the links the check has just tested
+            used = st.used_blocks;
+            live = self->live;
+            pinned = self->pinned;
+            extra = self->extra;
+            done = true;
+        }
+        done |= err != NULL;
+        lp_unlock();
+        if (!done) {
+            LP_TEST_GAP(MP_QSTR_check);
+        }
+    }
     if (err != NULL) {
         mp_raise_msg_varg(&mp_type_RuntimeError, MP_ERROR_TEXT("pool is corrupted: %s"), err);
     }
-    if (st.used_blocks != self->live + self->pinned + self->extra) {
+    if (used != live + pinned + extra) {
         mp_raise_msg_varg(&mp_type_RuntimeError, MP_ERROR_TEXT("pool is corrupted: %u blocks in use but %u live objects, %u pinned and %u extra blocks"),
-            (unsigned)st.used_blocks, (unsigned)self->live, (unsigned)self->pinned, (unsigned)self->extra);
+            (unsigned)used, (unsigned)live, (unsigned)pinned, (unsigned)extra);
     }
     return mp_const_true;
 }
@@ -551,15 +642,19 @@ static mp_obj_t lp_mempool_close(mp_obj_t self_in) {
     }
     lp_lock();
     if (self->pinned == 0) {
-        for (lp_pool_obj_t **p = &MP_STATE_VM(lp_pool_registry); *p != NULL; p = &(*p)->next_pool) {
-            if (*p == self) {
-                *p = self->next_pool;
-                break;
-            }
+        // Doubly linked, so the critical section stays O(1) however many pools are open.
+        if (self->prev_pool != NULL) {
+            self->prev_pool->next_pool = self->next_pool;
+        } else {
+            MP_STATE_VM(lp_pool_registry) = self->next_pool;
+        }
+        if (self->next_pool != NULL) {
+            self->next_pool->prev_pool = self->prev_pool;
         }
         self->buf = MP_OBJ_NULL;
         self->mem = NULL;
         self->next_pool = NULL;
+        self->prev_pool = NULL;
     }
     // With pinned blocks (invariant 7) the pool stays registered and keeps its buffer until soft
     // reset: a memoryview may still point into it.

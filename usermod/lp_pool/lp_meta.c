@@ -204,39 +204,55 @@ void lp_meta_retag(lp_pool_obj_t *pool, void *p, uint32_t tag) {
 
 // ---- reading the table -------------------------------------------------------------------
 
-typedef struct {
-    lp_alloc_t *heap;
-    uint32_t tag, rows, count, bytes;
-    bool bad;
-} lp_meta_tally_t;
-
+// One block of the walk: tallied under its row when the row is in the group being checked.
 static void lp_meta_tally(void *ptr, size_t usable, bool used, void *ctx) {
-    lp_meta_tally_t *t = ctx;
+    lp_meta_check_t *m = ctx;
     if (!used) {
         return;
     }
-    uint32_t tag = lp_alloc_tag(t->heap, ptr);
-    t->bad |= tag == 0 || tag > t->rows;
-    if (tag == t->tag) {
-        t->count++;
-        t->bytes += (uint32_t)usable + 4;
+    uint32_t tag = lp_alloc_tag(m->heap, ptr);
+    m->bad |= tag == 0 || tag > m->rows;
+    uint32_t i = tag - 1 - m->row; // wraps for rows below the group
+    if (i < LP_META_GROUP) {
+        m->count[i]++;
+        m->bytes[i] += (uint32_t)usable + 4;
     }
 }
 
-const char *lp_meta_check(lp_pool_obj_t *pool) {
-    // One walk of the blocks per row: no memory needed, and check() is O(blocks) anyway.
+void lp_meta_check_begin(lp_pool_obj_t *pool, lp_meta_check_t *m) {
+    memset(m, 0, sizeof(*m));
+    m->heap = pool->heap;
+    m->rows = ((lp_meta_table_t *)pool->meta)->rows;
+}
+
+// One walk over the blocks per LP_META_GROUP rows (one walk for the default 16), a row's counts on
+// the C stack: no memory needed, linear in the blocks, and in steps of `budget` blocks so that
+// check() holds the lock for a bounded time (lp_mempool.c).
+bool lp_meta_check_step(lp_pool_obj_t *pool, lp_meta_check_t *m, uint32_t budget, const char **err) {
     lp_meta_table_t *t = pool->meta;
-    for (uint32_t i = 0; i < t->rows; i++) {
-        lp_meta_tally_t tally = { pool->heap, i + 1, t->rows, 0, 0, false };
-        lp_alloc_walk(pool->heap, lp_meta_tally, &tally);
-        if (tally.bad) {
-            return "tracking: a live block has no valid tag";
-        }
-        if (tally.count != t->row[i].count || tally.bytes != t->row[i].bytes) {
-            return "tracking: a row's count or bytes disagree with its blocks";
+    *err = NULL;
+    if (m->row >= m->rows) {
+        return true;
+    }
+    if (!lp_alloc_walk_step(m->heap, &m->cursor, budget, lp_meta_tally, m)) {
+        return false;
+    }
+    if (m->bad) {
+        *err = "tracking: a live block has no valid tag";
+        return true;
+    }
+    for (uint32_t i = 0; i < LP_META_GROUP && m->row + i < m->rows; i++) {
+        if (m->count[i] != t->row[m->row + i].count || m->bytes[i] != t->row[m->row + i].bytes) {
+            *err = "tracking: a row's count or bytes disagree with its blocks";
+            return true;
         }
     }
-    return NULL;
+    // The next group, from the first block again.
+    m->row += LP_META_GROUP;
+    m->cursor = 0;
+    memset(m->count, 0, sizeof(m->count));
+    memset(m->bytes, 0, sizeof(m->bytes));
+    return m->row >= m->rows;
 }
 
 // The type column: "lp_pool.LpVec('i')".

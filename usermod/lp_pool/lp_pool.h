@@ -15,8 +15,9 @@
 //     The static pool lives until soft reset, when the arena is re-initialised.
 //  6. pool->live counts the handles that own a block; pool->pinned counts the blocks kept for
 //     memoryviews (7); pool->extra counts the further blocks live objects own beyond their handle's
-//     block (B-tree nodes, out-of-line text), taken and given back only through lp_pool_extra_*.
-//     When all three are 0 the pool's allocator is empty.
+//     block (B-tree nodes, out-of-line text), taken and given back only through lp_pool_extra_*,
+//     and the old block of a resize while its payload is copied (lp_pool_try_realloc). When all
+//     three are 0 the pool's allocator is empty.
 //  7. A block whose address was handed to a retaining consumer (memoryview, io.RingIO, I2S and USB
 //     buffers: the ones that ask for MP_BUFFER_RW) is pinned: freeing its object never returns it
 //     to the allocator, and a pool closed with pinned blocks keeps its memory until soft reset. A
@@ -157,6 +158,7 @@ struct _lp_pool_obj_t {
     size_t reserve_target;      // what the reserve is topped up to
     lp_obj_t *reserve;          // chain of unused handles
     struct _lp_pool_obj_t *next_pool; // registry of caller-memory pools (a root pointer holds the head)
+    struct _lp_pool_obj_t *prev_pool; // the one before in the registry (NULL: the head), so close() is O(1)
     bool collect;               // collect garbage once before an allocation fails (lp_pool_collect)
     #if LP_POOL_ALLOC_META
     void *meta;                 // the (kind, scope) table at the start of the region (lp_meta.c)
@@ -229,7 +231,22 @@ void lp_meta_sub(lp_pool_obj_t *pool, void *p);                   // p is about 
 uint32_t lp_meta_before_resize(lp_pool_obj_t *pool, void *p, uint32_t *old_bytes);
 void lp_meta_after_resize(lp_pool_obj_t *pool, void *p, uint32_t tag, uint32_t old_bytes);
 void lp_meta_retag(lp_pool_obj_t *pool, void *p, uint32_t tag);   // move p's accounting to tag
-const char *lp_meta_check(lp_pool_obj_t *pool);
+// check() of the table against the blocks (invariant 1 of lp_meta.c), in steps as lp_alloc_check_step:
+// begin, then steps with lp_lock() held until one returns true (*err then NULL or the violation).
+// The caller begins again whenever the allocator changed between steps (lp_alloc_changes): rows
+// change only together with it.
+#define LP_META_GROUP (16) // rows tallied per walk over the blocks
+typedef struct {
+    uint32_t cursor;        // lp_alloc_walk_step's position in this walk
+    uint32_t row;           // first row of the group this walk tallies
+    uint32_t rows;
+    bool bad;               // a live block with no valid tag
+    lp_alloc_t *heap;
+    uint32_t count[LP_META_GROUP];
+    uint32_t bytes[LP_META_GROUP];
+} lp_meta_check_t;
+void lp_meta_check_begin(lp_pool_obj_t *pool, lp_meta_check_t *m);
+bool lp_meta_check_step(lp_pool_obj_t *pool, lp_meta_check_t *m, uint32_t budget, const char **err);
 mp_obj_t lp_meta_rows(lp_pool_obj_t *pool);
 void lp_meta_scope_arg(mp_obj_t name);
 void lp_meta_scope_set(lp_pool_obj_t *pool, mp_obj_t name);
@@ -354,7 +371,9 @@ bool lp_num_from_obj(mp_obj_t x, lp_num_t *out);
 void lp_item_store(char tc, void *items, size_t i, mp_obj_t x);
 // The same from a number already taken (lp_num_from_obj, lp_item_num).
 void lp_item_store_num(char tc, void *items, size_t i, const lp_num_t *n);
-// Item i as a number, without boxing.
+// Item i as a number, without boxing. Items may lie at any address (a foreign buffer): the only
+// item reader that may see memory lp-pool did not allocate, with lp_item_equals (lp_container.c
+// invariant 5); the others take a pool block's aligned items.
 void lp_item_num(char tc, const void *items, size_t i, lp_num_t *out);
 // Item i as a Python object: allocates on the GC heap for ints outside the small-int range and for
 // floats on ports that box them (MemoryError under the heap lock).
@@ -500,8 +519,17 @@ MP_NORETURN void lp_raise_alloc_error_text(const lp_static_exc_t *text, size_t r
 // cross-thread lock where the port has one), so a hard IRQ handler can use a pool the main program
 // was using: it cannot run while the section is held. Never a blocking lock in IRQ context. Only a
 // board that sets LP_POOL_LOCK_MUTEX (threads in parallel, no atomic section that excludes them)
-// gets the thread mutex instead, and must not use pools from hard IRQs. Not re-entrant; kept short
-// (the longest holder is a realloc that moves, one memcpy; and check(), which walks the pool).
+// gets the thread mutex instead, and must not use pools from hard IRQs. Not re-entrant.
+//
+// Every section is O(1) or bounded by a constant (docs/internals.md lists them with their bounds,
+// docs/performance.md the measured worst case of each public operation):
+//  - allocator calls are O(1); a realloc's copy of the payload runs outside the section
+//    (lp_pool_try_realloc, lp_realloc_begin/end);
+//  - pool.check() holds it for LP_POOL_CHECK_CHUNK units of work at a time (a block of the walk, a
+//    free-list entry...) and starts over when the pool changed in a gap (lp_mempool.c);
+//  - with allocation tracking, a new block's row lookup scans the pool's table: meta_rows (at most
+//    255, 16 by default) rows;
+//  - the per-thread slots of run(): LP_POOL_MAX_THREADS slots of LP_MAX_NEST levels.
 #ifndef LP_POOL_LOCK_MUTEX
 #define LP_POOL_LOCK_MUTEX (0)
 #endif
@@ -509,12 +537,44 @@ void lp_lock(void);
 void lp_unlock(void);
 void lp_lock_init(void);
 
-// ---- test hooks (unix test build only) ----
+// Units of work (lp_alloc_check_step) pool.check() does per critical section.
+#ifndef LP_POOL_CHECK_CHUNK
+#define LP_POOL_CHECK_CHUNK (16)
+#endif
+// Times check() starts over because the pool changed between its sections before it gives up with
+// RuntimeError (interrupt handlers or threads using the pool all the time).
+#ifndef LP_POOL_CHECK_RESTARTS
+#define LP_POOL_CHECK_RESTARTS (100)
+#endif
+
+// ---- test hooks (the unix and qemu test builds) ----
 // LP_POOL_TEST_HOOKS adds _lp_pool._irq_call(fn, arg): calls fn(arg) as shared/runtime/mpirq.c calls
 // a hard IRQ handler (scheduler and GC heap locked); where mpirq.c prints an exception, this
-// re-raises it after unlocking, so a test can check it.
+// re-raises it after unlocking, so a test can check it. Also _view (a typed memoryview at any
+// offset) and, on Thumb, _load32 (one LDR at any address), for the alignment tests.
 #ifndef LP_POOL_TEST_HOOKS
 #define LP_POOL_TEST_HOOKS (0)
+#endif
+// LP_POOL_LOCK_SPANS (a test build on a board with lp_clock.h's clock: the qemu-m0 board) records
+// the longest lp_lock() to lp_unlock() span, in clock ticks, while switched on by
+// _lp_pool._lock_spans(True); tools/bench_mp.py turns it into instructions. Off, lp_lock costs
+// one test of a flag more.
+#ifndef LP_POOL_LOCK_SPANS
+#define LP_POOL_LOCK_SPANS (0)
+#endif
+#if LP_POOL_TEST_HOOKS
+// _lp_pool._gap_hook(fn): fn(where) is called where one operation lets others in between two of
+// its critical sections (where: 'check' between check()'s steps, 'realloc' while a resize copies
+// the payload), so tests can do there what an interrupt handler could. An exception from fn is
+// printed and dropped: the operation around it can't stop half-way.
+void lp_test_gap(qstr where);
+#define LP_TEST_GAP(where) lp_test_gap(where)
+#else
+#define LP_TEST_GAP(where)
+#endif
+#if LP_POOL_LOCK_SPANS
+extern bool lp_spans_on;
+extern uint32_t lp_span_max, lp_span_count;
 #endif
 
 #define LP_HEAP_LOCK_DEPTH() (MP_STATE_THREAD(gc_lock_depth) >> GC_LOCK_DEPTH_SHIFT)

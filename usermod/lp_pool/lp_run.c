@@ -31,6 +31,9 @@
 
 #include "lp_pool.h"
 #include "lp_pool_repl.h"
+#if LP_POOL_LOCK_SPANS
+#include "lp_clock.h"
+#endif
 
 LP_DEFINE_STATIC_EXC(lp_err_threads, mp_type_RuntimeError, "too many threads inside run() (raise LP_POOL_MAX_THREADS)");
 LP_DEFINE_STATIC_EXC(lp_err_nested, mp_type_RuntimeError, "run() or with_global_alloc nested too deeply");
@@ -88,13 +91,36 @@ void lp_unlock(void) {
 // The state the section returned (saved interrupt mask): only the holder writes and reads it,
 // and nobody else can hold the section meanwhile, so one variable serves every caller.
 static mp_uint_t lp_atomic_state;
+
+#if LP_POOL_LOCK_SPANS
+// The test build's recorder (lp_pool.h): while on, the longest section in clock ticks and the
+// number of sections, read by the clock right after entering and right before leaving.
+bool lp_spans_on;
+uint32_t lp_span_max, lp_span_count;
+static uint32_t lp_span_start;
+#endif
+
 void lp_lock_init(void) {
 }
 void lp_lock(void) {
     mp_uint_t state = MICROPY_BEGIN_ATOMIC_SECTION();
     lp_atomic_state = state;
+    #if LP_POOL_LOCK_SPANS
+    if (lp_spans_on) {
+        lp_span_start = lp_clock();
+    }
+    #endif
 }
 void lp_unlock(void) {
+    #if LP_POOL_LOCK_SPANS
+    if (lp_spans_on) {
+        uint32_t span = lp_clock() - lp_span_start;
+        if (span > lp_span_max) {
+            lp_span_max = span;
+        }
+        lp_span_count++;
+    }
+    #endif
     MICROPY_END_ATOMIC_SECTION(lp_atomic_state);
 }
 #endif
