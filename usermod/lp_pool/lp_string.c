@@ -1045,15 +1045,12 @@ static mp_obj_t lp_string_replace(size_t n_args, const mp_obj_t *args) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_string_replace_obj, 3, 4, lp_string_replace);
 
-static void lp_string_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
-    lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (dest[0] == MP_OBJ_NULL && attr == MP_QSTR_capacity) {
-        lp_handle_data(self);
-        dest[0] = MP_OBJ_NEW_SMALL_INT(self->cap - 1); // less the terminator
-    } else {
-        lp_handle_attr(self_in, attr, dest);
-    }
+static mp_obj_t lp_string_capacity_get(mp_obj_t self_in) {
+    lp_obj_t *self = MP_OBJ_TO_PTR(lp_prop_self(self_in));
+    lp_handle_data(self);
+    return MP_OBJ_NEW_SMALL_INT(self->cap - 1); // less the terminator
 }
+LP_DEFINE_PROP(lp_string_capacity_prop, lp_string_capacity_get, &lp_err_handle_read_only);
 
 static const mp_rom_map_elem_t lp_string_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_append), MP_ROM_PTR(&lp_string_append_obj) },
@@ -1082,6 +1079,8 @@ static const mp_rom_map_elem_t lp_string_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&lp_handle_free_obj) },
     { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&lp_handle_enter_obj) },
     { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&lp_handle_exit_obj) },
+    { MP_ROM_QSTR(MP_QSTR_capacity), MP_ROM_PTR(&lp_string_capacity_prop) },
+    LP_HANDLE_PROPS,
 };
 static MP_DEFINE_CONST_DICT(lp_string_locals_dict, lp_string_locals_dict_table);
 
@@ -1097,7 +1096,7 @@ MP_DEFINE_CONST_OBJ_TYPE(
     iter, lp_string_getiter,
     buffer, lp_string_get_buffer,
     protocol, &lp_string_stream_p,
-    attr, lp_string_attr,
+    attr, lp_attr,
     locals_dict, &lp_string_locals_dict
     );
 
