@@ -25,7 +25,12 @@ for name, o in objs:
         print(name, p, p in dir(o), p in dir(t), type(getattr(t, p)).__name__, getattr(o, p) is not None)
 for p in ("size", "closed", "is_static", "collect"):
     print("LpMemoryPool", p, p in dir(pool), p in dir(LpMemoryPool), type(getattr(LpMemoryPool, p)).__name__)
-print(by_name["LpVec"].typecode, by_name["LpVec"].itemsize, by_name["LpString"].capacity >= 2, by_name["LpBox"].value)
+print(
+    by_name["LpVec"].typecode,
+    by_name["LpVec"].itemsize,
+    by_name["LpString"].capacity >= 2,
+    by_name["LpBox"].value,
+)
 print(pool.size, pool.closed, pool.is_static, pool.collect)
 
 # Methods still bind; stores: read-only properties, a writable one, methods and unknown names.
@@ -33,7 +38,13 @@ v = by_name["LpVec"]
 ap = v.append
 ap(3)
 print(list(v))
-for target, name in ((v, "typecode"), (v, "pool"), (v, "append"), (v, "nope"), (by_name["LpBTreeMap"], "freed")):
+for target, name in (
+    (v, "typecode"),
+    (v, "pool"),
+    (v, "append"),
+    (v, "nope"),
+    (by_name["LpBTreeMap"], "freed"),
+):
     try:
         setattr(target, name, 1)
     except AttributeError as e:

@@ -246,6 +246,11 @@ void lp_handle_busy_call(lp_obj_t *h, mp_obj_t stream, lp_busy_fn_t fn, void *ct
 }
 
 mp_obj_t lp_print_stream(const mp_print_t *print) {
+    #if MICROPY_PY_BUILTINS_STR_UNICODE
+    if (print->print_strn == lp_string_format_strn) {
+        return *(mp_obj_t *)print->data; // LpString.format_into's printer: its string comes first
+    }
+    #endif
     return print->print_strn == mp_stream_write_adaptor ? MP_OBJ_FROM_PTR(print->data) : MP_OBJ_NULL;
 }
 

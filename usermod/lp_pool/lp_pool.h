@@ -274,6 +274,8 @@ typedef void (*lp_busy_fn_t)(lp_obj_t *h, void *ctx);
 void lp_handle_busy_call(lp_obj_t *h, mp_obj_t stream, lp_busy_fn_t fn, void *ctx);
 // The stream a printer writes to (print(file=), json.dump), or MP_OBJ_NULL for other printers.
 mp_obj_t lp_print_stream(const mp_print_t *print);
+// LpString.format_into's printer (lp_string.c): its data starts with the string it writes to.
+void lp_string_format_strn(void *data, const char *str, size_t len);
 // What a type's print slot hands its busy_call body.
 typedef struct {
     const mp_print_t *print;
