@@ -44,14 +44,14 @@ def msg_stringio(base):
 def msg_percent_join(base):
     parts = []
     for i in range(RECORDS):
-        parts.append("id=%d v=%s s=%s\n" % (base + i, VALS[i], WORDS[i & 3]))
+        parts.append("id=%d v=%s s=%s\n" % (base + i, VALS[i], WORDS[i & 3]))  # noqa: UP031 (the % way)
     return len("".join(parts))
 
 
 def msg_percent_write(base):
     buf = io.StringIO()
     for i in range(RECORDS):
-        buf.write("id=%d v=%s s=%s\n" % (base + i, VALS[i], WORDS[i & 3]))
+        buf.write("id=%d v=%s s=%s\n" % (base + i, VALS[i], WORDS[i & 3]))  # noqa: UP031 (the % way)
     return len(buf.getvalue())
 
 

@@ -59,7 +59,7 @@ def op_store_counter(c, n):
 
 def op_empty(c, n):
     """The loop alone: what every range-loop figure contains besides its operation."""
-    for i in range(n):
+    for _ in range(n):
         pass
 
 

@@ -54,7 +54,7 @@ b.value = "x"
 print(b.value)
 try:
     del b.value
-except AttributeError as e:
+except AttributeError:
     print("del value AttributeError")
 try:
     del v.capacity
@@ -65,7 +65,7 @@ print(pool.collect)
 
 # Property reads work inside run() (no GC allocation for these).
 for name in ("typecode", "itemsize", "capacity", "freed", "pool"):
-    print("in run():", name, pool.run(lambda: getattr(v, name)) == getattr(v, name))
+    print("in run():", name, pool.run(lambda n=name: getattr(v, n)) == getattr(v, name))
 
 
 class Mine(LpVec):
@@ -80,7 +80,7 @@ print(m.typecode, m.itemsize, m.first, m.freed, m.capacity >= 1)
 v.free()
 print(v.freed)
 try:
-    v.capacity
+    print(v.capacity)
 except ValueError as e:
     print("freed:", e)
 for _, o in objs:

@@ -104,7 +104,7 @@ u = LpString(pool=pool)
 u.write(b"\xc3")
 try:
     u.format_into("%d", 1)
-except UnicodeError as e:
+except UnicodeError:
     print("UnicodeError", len(u))
 u.free()
 try:
