@@ -829,8 +829,31 @@ typedef struct {
 void lp_string_format_strn(void *data, const char *str, size_t len) {
     lp_fmt_ctx_t *ctx = data;
     lp_obj_t *h = MP_OBJ_TO_PTR(ctx->self);
+    byte *d = h->data;
+    const byte *src = (const byte *)str;
     if (h->mods != ctx->undo.mods) {
         lp_raise_static(&lp_err_fmt_changed); // Python code of an argument changed or freed it
+    }
+    // The common case inline: a live, idle string of the static arena, nothing waiting (sub), a
+    // source outside the block, and ASCII (no UTF-8 to check). Anything else: the stream write.
+    size_t at = h->len;
+    if (d != NULL && !(h->flags & LP_OBJ_BUSY) && h->pool->buf == MP_OBJ_NULL && h->sub == 0
+        && (size_t)((uintptr_t)src - (uintptr_t)d) >= h->cap) {
+        d = lp_str_room(h, at + len); // raises with nothing changed
+        byte high = 0;
+        for (size_t i = 0; i < len; i++) { // copied past the end, checked on the way
+            byte b = src[i];
+            d[at + i] = b;
+            high |= b;
+        }
+        if (!(high & 0x80)) {
+            d[at + len] = 0; // invariant 6
+            h->len = at + len;
+            h->aux += len;
+            ctx->undo.mods = ++h->mods;
+            return;
+        }
+        d[at] = 0; // not ASCII: the terminator back, and the checking write from the start
     }
     lp_string_stream_write(ctx->self, str, len, NULL);
     ctx->undo.mods = h->mods;
@@ -1051,9 +1074,6 @@ static void lp_fmt_run(lp_fmt_ctx_t *ctx, const byte *f, size_t flen, size_t n_a
         }
         byte conv = *f++;
         mp_obj_t arg = lp_fmt_next(&ai, n_args, args); // before the conversion's check, as CPython
-        if (!strchr("diuoxXeEfFgGcsr", conv)) {
-            lp_raise_static(&lp_err_fmt_char);
-        }
         switch (conv) {
             case 'd':
             case 'i':
@@ -1097,16 +1117,21 @@ static void lp_fmt_run(lp_fmt_ctx_t *ctx, const byte *f, size_t flen, size_t n_a
             case 'r':
                 lp_fmt_object(ctx, &print, arg, conv == 'r' ? PRINT_REPR : PRINT_STR, flags, width, prec);
                 break;
-            default: // e E f F g G
-                #if MICROPY_PY_BUILTINS_FLOAT
+            #if MICROPY_PY_BUILTINS_FLOAT
+            case 'e':
+            case 'E':
+            case 'f':
+            case 'F':
+            case 'g':
+            case 'G':
                 if (!mp_obj_is_int(arg) && !mp_obj_is_bool(arg) && !mp_obj_is_float(arg)) {
                     lp_raise_static(&lp_err_fmt_number);
                 }
                 mp_print_float(&print, mp_obj_get_float(arg), conv, flags, fill, width, prec);
-                #else
-                lp_raise_static(&lp_err_fmt_char);
-                #endif
                 break;
+            #endif
+            default:
+                lp_raise_static(&lp_err_fmt_char);
         }
     }
     if (ai != n_args) {
@@ -1391,6 +1416,8 @@ static mp_obj_t lp_string_capacity_get(mp_obj_t self_in) {
 LP_DEFINE_PROP(lp_string_capacity_prop, lp_string_capacity_get, &lp_err_handle_read_only);
 
 static const mp_rom_map_elem_t lp_string_locals_dict_table[] = {
+    // First: a const dict is searched in order, and this is the method of message-building loops.
+    { MP_ROM_QSTR(MP_QSTR_format_into), MP_ROM_PTR(&lp_string_format_into_obj) },
     { MP_ROM_QSTR(MP_QSTR_append), MP_ROM_PTR(&lp_string_append_obj) },
     { MP_ROM_QSTR(MP_QSTR_extend), MP_ROM_PTR(&lp_string_extend_obj) },
     { MP_ROM_QSTR(MP_QSTR_insert), MP_ROM_PTR(&lp_string_insert_obj) },
@@ -1399,7 +1426,6 @@ static const mp_rom_map_elem_t lp_string_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_pop), MP_ROM_PTR(&lp_string_pop_obj) },
     { MP_ROM_QSTR(MP_QSTR_write), MP_ROM_PTR(&mp_stream_write_obj) },
     { MP_ROM_QSTR(MP_QSTR_reserve), MP_ROM_PTR(&lp_string_reserve_obj) },
-    { MP_ROM_QSTR(MP_QSTR_format_into), MP_ROM_PTR(&lp_string_format_into_obj) },
     { MP_ROM_QSTR(MP_QSTR_slice), MP_ROM_PTR(&lp_string_slice_obj) },
     { MP_ROM_QSTR(MP_QSTR_find), MP_ROM_PTR(&lp_string_find_obj) },
     { MP_ROM_QSTR(MP_QSTR_rfind), MP_ROM_PTR(&lp_string_rfind_obj) },
