@@ -693,8 +693,8 @@ static mp_obj_t lp_vec_subscr(mp_obj_t self_in, mp_obj_t index, mp_obj_t value) 
 
 // ---- iteration and the buffer protocol -------------------------------------------------------
 
-static mp_obj_t lp_vec_it_iternext(mp_obj_t self_in) {
-    lp_iter_t *it = MP_OBJ_TO_PTR(self_in);
+// Any typecode, every check (lp_vec_items).
+static MP_NOINLINE mp_obj_t lp_vec_it_next_full(lp_iter_t *it) {
     lp_obj_t *h = it->h;
     const byte *items = lp_vec_items(h);
     size_t i = it->cur;
@@ -702,13 +702,25 @@ static mp_obj_t lp_vec_it_iternext(mp_obj_t self_in) {
         return MP_OBJ_STOP_ITERATION;
     }
     it->cur = i + 1;
-    if (LP_VEC_TC(h) == 'i') {
-        int32_t v = ((const int32_t *)items)[i];
+    return lp_item_load(LP_VEC_TC(h), items, i);
+}
+
+// The common step as a leaf function (no call, no stack frame): the next 'i' item as a small int
+// of a live, idle vector in the static arena. Anything else, the end included, takes the full step.
+static mp_obj_t lp_vec_it_iternext(mp_obj_t self_in) {
+    lp_iter_t *it = MP_OBJ_TO_PTR(self_in);
+    lp_obj_t *h = it->h;
+    const int32_t *items = h->data;
+    size_t i = it->cur;
+    if (LP_VEC_TC(h) == 'i' && i < h->len && items != NULL && !(h->flags & LP_OBJ_BUSY)
+        && h->pool->buf == MP_OBJ_NULL) {
+        int32_t v = items[i];
         if (MP_SMALL_INT_FITS(v)) {
+            it->cur = i + 1;
             return MP_OBJ_NEW_SMALL_INT(v);
         }
     }
-    return lp_item_load(LP_VEC_TC(h), items, i);
+    return lp_vec_it_next_full(it);
 }
 
 // The iterator's own type, as list's: the VM calls its iternext slot directly, where
