@@ -568,6 +568,14 @@ void lp_lock_init(void);
 #ifndef LP_POOL_TEST_HOOKS
 #define LP_POOL_TEST_HOOKS (0)
 #endif
+// LP_POOL_TEST_OLD_RESERVE (make qemu-arm-oldreserve only): a handle taken from the reserve leaves
+// its slot, as before invariant 2's lent slots; the preemption test must fail on such a build.
+#ifndef LP_POOL_TEST_OLD_RESERVE
+#define LP_POOL_TEST_OLD_RESERVE (0)
+#endif
+#if LP_POOL_TEST_OLD_RESERVE && !LP_POOL_TEST_HOOKS
+#error "LP_POOL_TEST_OLD_RESERVE is a negative control for test builds only"
+#endif
 // LP_POOL_LOCK_SPANS (a test build on a board with lp_clock.h's clock: the qemu-m0 board) records
 // the longest lp_lock() to lp_unlock() span, in clock ticks, while switched on by
 // _lp_pool._lock_spans(True); tools/bench_mp.py turns it into instructions. Off, lp_lock costs
