@@ -329,6 +329,12 @@ class QemuRv32Runner(QemuRunner):
     name = "qemu-rv32"
     board = "VIRT_RV32"
     elf_env = "LP_QEMU_RV32_ELF"
+    known_failures = {
+        **QEMU_KNOWN_FAILURES,
+        "string_basics.py": "issue 23's branch: one LpString stays alive through gc.collect() on "
+        "this board only (last line 'True 1 True'); same family as garbage_collect.py on qemu-m0, "
+        "cause not found yet",
+    }
     qemu = "qemu-system-riscv32"
     qemu_args = ("-machine", "virt", "-bios", "none")
 
