@@ -2,7 +2,9 @@
 //
 // A handle in a pool's reserve has base.type set to its final type only when handed out; until then
 // it is unreachable from Python and its data is NULL, so its finaliser (run only if the pool itself
-// is gone, at soft reset) finds nothing to release.
+// is gone, at soft reset) finds nothing to release. A handle handed out stays in the reserve's slot
+// (lent) until the next refill (invariant 2 in lp_pool.h): until then the pool keeps it alive, so
+// its finaliser can't run before that even if the program dropped it.
 //
 // Growth (lp_handle_reserve) is here too, so every growable type keeps the strong guarantee and the
 // pinning bound (invariant 8 in lp_pool.h) the same way.
@@ -39,11 +41,17 @@ lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type) {
         // Heap free: a fresh handle keeps the reserve for the locked times.
         h = mp_obj_malloc_with_finaliser(lp_obj_t, type);
     } else {
+        // Lent, not removed: the handle stays in its slot until the next refill (lp_pool.h,
+        // invariant 2), so a collection this interrupts still finds it through the pool.
+        h = NULL;
         lp_lock();
-        h = pool->reserve;
-        if (h != NULL) {
-            pool->reserve = h->next;
-            pool->reserve_len--;
+        if (pool->reserve_len > 0) {
+            h = pool->slots[--pool->reserve_len];
+            #if LP_POOL_TEST_OLD_RESERVE
+            // The reserve as it was before lent slots: the handle leaves the pool when taken. Only
+            // for the preemption test's second negative control (make qemu-arm-oldreserve).
+            pool->slots[pool->reserve_len] = NULL;
+            #endif
         }
         lp_unlock();
         if (h == NULL) {
@@ -57,7 +65,7 @@ lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type) {
     h->data = NULL;
     h->len = 0;
     h->cap = 0;
-    h->next = NULL; // also aux = 0
+    h->aux = 0;
     h->mods = 0;
     h->flags = 0;
     h->kind = 0;
@@ -70,6 +78,8 @@ void lp_handle_attach(lp_obj_t *h, void *data, size_t len) {
     h->len = len;
     lp_lock();
     h->cap = lp_usable_size(h->pool->heap, data);
+    // One section: the block moves from extra to live (invariant 6).
+    h->pool->extra--;
     h->pool->live++;
     lp_unlock();
 }
@@ -131,7 +141,9 @@ static bool lp_handle_try_move(lp_obj_t *h, size_t size, size_t copy) {
     #if LP_POOL_ALLOC_META
     lp_meta_retag(h->pool, fresh, lp_alloc_tag(h->pool->heap, h->data));
     #endif
+    // One section: the old block becomes pinned, the fresh one (extra until now) the handle's.
     lp_strand_pinned(h->pool, h->data);
+    h->pool->extra--;
     lp_unlock();
     h->flags &= ~LP_OBJ_PINNED;
     lp_handle_set_block(h, fresh);

@@ -5,7 +5,12 @@
 //     heap with a finaliser. Its data (bytes, elements, nodes) lives in a pool, never on the GC heap.
 //  2. Handles are drawn from a per-pool reserve that is filled only while the GC heap is unlocked
 //     (pool creation, leaving run(), pool.reserve(n), any creation with the heap unlocked), so creating
-//     an object inside run() allocates nothing from the GC heap.
+//     an object inside run() allocates nothing from the GC heap. The reserve is an array of slots the
+//     pool references: taking a handle only moves a boundary, and the handle stays in its slot (lent)
+//     until the next refill or a collection lp_pool starts itself (lp_pool_drop_lent), both in the
+//     main program with no collection under way. So a collection that was marking when a hard IRQ
+//     handler took a handle, and stored it in an object already marked, still finds it through the
+//     pool until its sweep has ended.
 //  3. A handle owns at most one pool block (`data`); `data == NULL` means released: every operation
 //     checks it and raises ValueError, so use after free raises and double free is harmless.
 //  4. The arena never holds the only reference to a GC object: pool blocks hold plain bytes and
@@ -16,8 +21,10 @@
 //  6. pool->live counts the handles that own a block; pool->pinned counts the blocks kept for
 //     memoryviews (7); pool->extra counts the further blocks live objects own beyond their handle's
 //     block (B-tree nodes, out-of-line text), taken and given back only through lp_pool_extra_*,
-//     and the old block of a resize while its payload is copied (lp_pool_try_realloc). When all
-//     three are 0 the pool's allocator is empty.
+//     the old block of a resize while its payload is copied (lp_pool_try_realloc), and a block from
+//     lp_pool_alloc until lp_handle_attach gives it to its handle. Each count changes in the same
+//     critical section as the blocks it counts, so check() from an interrupt handler always finds
+//     them equal to the blocks in use. When all three are 0 the pool's allocator is empty.
 //  7. A block whose address was handed to a retaining consumer (memoryview, io.RingIO, I2S and USB
 //     buffers: the ones that ask for MP_BUFFER_RW) is pinned: freeing its object never returns it
 //     to the allocator, and a pool closed with pinned blocks keeps its memory until soft reset. A
@@ -130,10 +137,7 @@ typedef struct _lp_obj_t {
     void *data;             // the block in the pool, NULL once released (or while in the reserve)
     size_t len;             // e.g. bytes in a buffer, items in a vector
     size_t cap;             // usable bytes of the block (lp_usable_size), set by attach and growth
-    union {
-        struct _lp_obj_t *next; // reserve chain while unused
-        size_t aux;         // free for the type once handed out (0 then)
-    };
+    size_t aux;             // free for the type (0 when handed out)
     uint32_t mods;          // bumped by changes that invalidate positions (iterators compare it)
     uint16_t flags;         // LP_OBJ_*
     uint8_t kind;           // type-specific byte, e.g. an LpVec's typecode
@@ -154,9 +158,12 @@ struct _lp_pool_obj_t {
     size_t pinned;              // invariant 7
     size_t extra;               // invariant 6: blocks owned beyond the handles' own
     size_t pinned_bytes;        // usable bytes of the pinned blocks (invariant 8)
-    size_t reserve_len;         // handles in the reserve chain
+    size_t reserve_len;         // handles ready in the reserve: slots[0, reserve_len) (invariant 2)
     size_t reserve_target;      // what the reserve is topped up to
-    lp_obj_t *reserve;          // chain of unused handles
+    size_t reserve_used;        // slots[reserve_len, reserve_used) hold handles lent since the last refill
+    size_t reserve_cap;         // length of the slots array
+    uint32_t reserve_gen;       // bumped by every write of a slot (a refill in another thread notices)
+    lp_obj_t **slots;           // the reserve's slots, a GC array (NULL before the first refill)
     struct _lp_pool_obj_t *next_pool; // registry of caller-memory pools (a root pointer holds the head)
     struct _lp_pool_obj_t *prev_pool; // the one before in the registry (NULL: the head), so close() is O(1)
     bool collect;               // collect garbage once before an allocation fails (lp_pool_collect)
@@ -188,13 +195,15 @@ lp_pool_obj_t *lp_pool_for_new(mp_obj_t pool_in);
 void lp_pool_check_open(lp_pool_obj_t *pool);
 // The pool is open and its memory is where it was (no exception).
 bool lp_pool_region_valid(lp_pool_obj_t *pool);
-// Allocate a pool block. When the pool can't, collect garbage once (lp_pool_collect) and retry;
-// AllocError (pool unchanged) if it still can't.
+// Allocate a pool block for a handle: it counts as extra (invariant 6) until lp_handle_attach, so
+// nothing that can raise may come between the two. When the pool can't, collect garbage once
+// (lp_pool_collect) and retry; AllocError (pool unchanged) if it still can't.
 void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
 // One attempt each, no collection: NULL (and the pool unchanged) when the pool can't (or, with
 // tracking, a new block finds the table full: pool->meta_full says which). Code that
 // holds a block across a collection must read it again afterwards (a finaliser may free it), so
-// resizing collects in lp_handle_resize, which owns the handle.
+// resizing collects in lp_handle_resize, which owns the handle. A block from lp_pool_try_alloc
+// counts as extra as one from lp_pool_alloc does.
 void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
 void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size);
 // Run one garbage collection so the finalisers of unreachable objects give their blocks back, if
@@ -211,8 +220,12 @@ void lp_pool_collect_or_raise(lp_pool_obj_t *pool, bool *collected, size_t reque
 // gives one back.
 void *lp_pool_extra_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
 void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr);
-// Tops the reserve up to its target; only with the heap unlocked.
+// Tops the reserve up to its target, after dropping the handles lent since the last refill
+// (invariant 2); only with the heap unlocked, never inside a collection.
 void lp_pool_refill(lp_pool_obj_t *pool);
+// Forgets the handles lent since the last refill, so the next collection can finalise those that are
+// garbage; only in the main program (not in a hard IRQ handler, not inside a collection).
+void lp_pool_drop_lent(lp_pool_obj_t *pool);
 void lp_pools_reset(void);
 
 // _lp_pool._meta_print(pool, file or write, call): in every build, so that its arguments are
@@ -259,7 +272,7 @@ MP_NORETURN void lp_raise_no_meta(void);
 // ---- handles (lp_handle.c) ----
 // A fresh handle of `type` for `pool` (from the reserve when the heap is locked), data NULL.
 lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type);
-// Give the handle its block: from here on it counts as live.
+// Give the handle its block from lp_pool_alloc: from here on it counts as live, not extra.
 void lp_handle_attach(lp_obj_t *h, void *data, size_t len);
 // Release the handle's block, if any (free(), with-exit and the finaliser); a pinned block stays.
 void lp_handle_release(lp_obj_t *h);
@@ -582,6 +595,14 @@ void lp_lock_init(void);
 #ifndef LP_POOL_TEST_HOOKS
 #define LP_POOL_TEST_HOOKS (0)
 #endif
+// LP_POOL_TEST_OLD_RESERVE (make qemu-arm-oldreserve only): a handle taken from the reserve leaves
+// its slot, as before invariant 2's lent slots; the preemption test must fail on such a build.
+#ifndef LP_POOL_TEST_OLD_RESERVE
+#define LP_POOL_TEST_OLD_RESERVE (0)
+#endif
+#if LP_POOL_TEST_OLD_RESERVE && !LP_POOL_TEST_HOOKS
+#error "LP_POOL_TEST_OLD_RESERVE is a negative control for test builds only"
+#endif
 // LP_POOL_LOCK_SPANS (a test build on a board with lp_clock.h's clock: the qemu-m0 board) records
 // the longest lp_lock() to lp_unlock() span, in clock ticks, while switched on by
 // _lp_pool._lock_spans(True); tools/bench_mp.py turns it into instructions. Off, lp_lock costs
@@ -598,6 +619,16 @@ void lp_test_gap(qstr where);
 #define LP_TEST_GAP(where) lp_test_gap(where)
 #else
 #define LP_TEST_GAP(where)
+#endif
+// LP_POOL_PREEMPT (a test build on a qemu board: lp_preempt.c) adds _lp_pool._preempt(fn, seed, lo,
+// hi): a hardware timer calls fn as a hard IRQ handler at random instants, landing on any
+// instruction. lp_preempt_stop() ends it (between two programs, at a new session).
+#if LP_POOL_TEST_HOOKS && (defined(QEMU_SOC_MPS2) || defined(QEMU_SOC_NRF51) || defined(QEMU_SOC_VIRT))
+#define LP_POOL_PREEMPT (1)
+void lp_preempt_stop(void);
+MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(lp_preempt_obj);
+#else
+#define LP_POOL_PREEMPT (0)
 #endif
 #if LP_POOL_LOCK_SPANS
 extern bool lp_spans_on;

@@ -20,6 +20,7 @@ target_sources(usermod_lp_pool INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/lp_vec.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_meta.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_write.c
+    ${CMAKE_CURRENT_LIST_DIR}/lp_preempt.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_alloc.c
 )
 

@@ -20,6 +20,7 @@ SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_string.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_vec.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_meta.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_write.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_preempt.c
 # The allocator core: plain C, no MicroPython includes.
 SRC_USERMOD_LIB_C += $(LP_POOL_MOD_DIR)/lp_alloc.c
 

@@ -21,6 +21,7 @@ from .values import (
     V,
     const,
     int_range,
+    is_pool_expr,
     join,
     join_all,
     of,
@@ -626,28 +627,6 @@ def _sig(args):
 
 def _sig_kw(kwargs):
     return tuple(sorted(kwargs.items()))
-
-
-def is_pool_expr(node, value: V) -> bool:
-    """A pool: an LpMemoryPool value, current_pool(), or a name/attribute that says pool."""
-    if value.is_("LpMemoryPool"):
-        return True
-    if value.kinds is not None and "LpMemoryPool" in value.kinds:
-        return True
-    if not value.unknown:
-        return False
-    name = None
-    if isinstance(node, ast.Name):
-        name = node.id
-    elif isinstance(node, ast.Attribute):
-        name = node.attr
-    elif isinstance(node, ast.Call):
-        callee = node.func
-        if isinstance(callee, ast.Name) and callee.id in ("LpMemoryPool", "current_pool"):
-            return True
-        if isinstance(callee, ast.Attribute) and callee.attr in ("LpMemoryPool", "current_pool"):
-            return True
-    return name is not None and "pool" in name.lower()
 
 
 class Frame:

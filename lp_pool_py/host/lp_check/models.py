@@ -8,7 +8,7 @@ import ast
 
 from .project import ClassInfo, FuncInfo, ModuleInfo
 from .rules import ALLOCATES, MAY
-from .values import BOOL, LP_TYPES, NONE, UNKNOWN, V, const, int_range, join, join_all, of
+from .values import BOOL, LP_TYPES, NONE, UNKNOWN, V, const, int_range, is_pool_expr, join, join_all, of
 
 EXCEPTIONS = frozenset(
     """BaseException Exception ArithmeticError AssertionError AttributeError EOFError GeneratorExit
@@ -1962,7 +1962,7 @@ METHODS["bytes"]["decode"] = _may(
 
 def method_call(frame, n, recv_node, recv: V, attr: str, args, kwargs) -> V:
     # pool.run(fn, ...)
-    if attr == "run" and recv_node is not None and is_pool(recv_node, recv):
+    if attr == "run" and recv_node is not None and is_pool_expr(recv_node, recv):
         if args:
             _entry(frame, n, args[0], args[1:], {k: v for k, v in kwargs.items() if k != "scope"}, "run")
         return UNKNOWN
@@ -2015,12 +2015,6 @@ def map_keys(m: V) -> V:
     if isinstance(m.ref, tuple) and m.ref and m.ref[0] == "site":
         return of("LpBTreeMap", ref=m.ref + ("keys",))
     return of("LpBTreeMap")
-
-
-def is_pool(node, value):
-    from .analyzer import is_pool_expr
-
-    return is_pool_expr(node, value)
 
 
 def _result(frame, recv: V, kind, tag):

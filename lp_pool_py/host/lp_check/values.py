@@ -10,6 +10,8 @@ the element value of a container.
 #   instance of one), module, builtin (a built-in or library function the checker models), type (a
 #   built-in type or class it models, e.g. LpVec, int), method (a bound method value), gen, stream,
 #   ext (an object of a library type it knows by name only, e.g. machine.Pin).
+import ast
+
 NUMBERS = frozenset({"int", "bool"})
 LP_TYPES = ("LpVec", "LpString", "LpBuffer", "LpBox", "LpBTreeMap", "LpMemoryPool")
 
@@ -272,3 +274,25 @@ def widen(old: V, new: V) -> V:
     if (lo, hi) == (j.lo, j.hi):
         return j
     return V(j.kinds, lo, hi, NO_VALUE, j.ref, j.elem, j.keys, j.nonempty, j.ascii)
+
+
+def is_pool_expr(node, value: V) -> bool:
+    """A pool: an LpMemoryPool value, current_pool(), or a name/attribute that says pool."""
+    if value.is_("LpMemoryPool"):
+        return True
+    if value.kinds is not None and "LpMemoryPool" in value.kinds:
+        return True
+    if not value.unknown:
+        return False
+    name = None
+    if isinstance(node, ast.Name):
+        name = node.id
+    elif isinstance(node, ast.Attribute):
+        name = node.attr
+    elif isinstance(node, ast.Call):
+        callee = node.func
+        if isinstance(callee, ast.Name) and callee.id in ("LpMemoryPool", "current_pool"):
+            return True
+        if isinstance(callee, ast.Attribute) and callee.attr in ("LpMemoryPool", "current_pool"):
+            return True
+    return name is not None and "pool" in name.lower()
