@@ -20,8 +20,6 @@
 LP_DEFINE_STATIC_EXC(lp_err_reserve_empty, lp_type_AllocError,
     "handle reserve of the pool is empty inside run(): call pool.reserve(n) before run(), or create the pool with a larger reserve=");
 LP_DEFINE_STATIC_EXC(lp_err_freed, mp_type_ValueError, "lp_pool object has been freed");
-LP_DEFINE_STATIC_EXC(lp_err_read_only, mp_type_AttributeError,
-    "pool, freed, capacity, typecode and itemsize are read-only (reserve() and shrink_to_fit() change the capacity)");
 LP_DEFINE_STATIC_EXC(lp_err_too_many, mp_type_OverflowError, "too many items for a pool");
 LP_DEFINE_STATIC_EXC(lp_err_busy, mp_type_RuntimeError,
     "lp_pool object is in use: it is being printed or written to a stream, and can't be used until that ends");
@@ -260,6 +258,11 @@ void lp_handle_busy_call(lp_obj_t *h, mp_obj_t stream, lp_busy_fn_t fn, void *ct
 }
 
 mp_obj_t lp_print_stream(const mp_print_t *print) {
+    #if MICROPY_PY_BUILTINS_STR_UNICODE
+    if (print->print_strn == lp_string_format_strn) {
+        return *(mp_obj_t *)print->data; // LpString.format_into's printer: its string comes first
+    }
+    #endif
     return print->print_strn == mp_stream_write_adaptor ? MP_OBJ_FROM_PTR(print->data) : MP_OBJ_NULL;
 }
 
@@ -300,22 +303,3 @@ mp_obj_t lp_handle_unary_op(mp_unary_op_t op, mp_obj_t self_in) {
     }
 }
 
-void lp_handle_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
-    lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (dest[0] != MP_OBJ_NULL) {
-        // A store or delete the type did not take: the attributes every handle type shows are
-        // read-only (an unknown name stays "no attribute").
-        if (attr == MP_QSTR_pool || attr == MP_QSTR_freed || attr == MP_QSTR_capacity || attr == MP_QSTR_typecode
-            || attr == MP_QSTR_itemsize) {
-            lp_raise_static(&lp_err_read_only);
-        }
-        return;
-    }
-    if (attr == MP_QSTR_pool) {
-        dest[0] = MP_OBJ_FROM_PTR(self->pool);
-    } else if (attr == MP_QSTR_freed) {
-        dest[0] = mp_obj_new_bool(self->data == NULL);
-    } else {
-        dest[1] = MP_OBJ_SENTINEL; // continue in locals_dict
-    }
-}

@@ -287,6 +287,8 @@ typedef void (*lp_busy_fn_t)(lp_obj_t *h, void *ctx);
 void lp_handle_busy_call(lp_obj_t *h, mp_obj_t stream, lp_busy_fn_t fn, void *ctx);
 // The stream a printer writes to (print(file=), json.dump), or MP_OBJ_NULL for other printers.
 mp_obj_t lp_print_stream(const mp_print_t *print);
+// LpString.format_into's printer (lp_string.c): its data starts with the string it writes to.
+void lp_string_format_strn(void *data, const char *str, size_t len);
 // What a type's print slot hands its busy_call body.
 typedef struct {
     const mp_print_t *print;
@@ -296,12 +298,10 @@ typedef struct {
 void lp_handle_check_idle(lp_obj_t *h);
 // What every handle type's Python face shares: free() and __del__ (release the one block),
 // __enter__ (raises once freed), __exit__ (releases); a type that owns more blocks than its one
-// (LpBTreeMap) has its own free and exit. The attr slot for `pool` and `freed`; a type with more
-// attributes handles its own and passes the rest on to it.
+// (LpBTreeMap) has its own free and exit. Their `pool` and `freed` are LP_HANDLE_PROPS (lp_attr.c).
 MP_DECLARE_CONST_FUN_OBJ_1(lp_handle_free_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(lp_handle_enter_obj);
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(lp_handle_exit_obj);
-void lp_handle_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest);
 // The unary_op slot of a type whose len() is h->len: len and bool (ValueError once freed).
 mp_obj_t lp_handle_unary_op(mp_unary_op_t op, mp_obj_t self_in);
 
@@ -521,6 +521,33 @@ typedef struct {
     }
 
 MP_NORETURN void lp_raise_static(const lp_static_exc_t *exc);
+
+// ---- attributes (lp_attr.c) ----
+// The attr slot of every lp type: methods and properties from its locals_dict, where a property is
+// MicroPython's own `property` object (so a Python subclass of an lp type resolves it too), made by
+// LP_DEFINE_PROP (read-only) or LP_DEFINE_PROP_RW from C functions; lp_attr.c says how.
+typedef struct {
+    mp_obj_base_t base;         // &mp_type_property, and the fields of py/objproperty.c's
+    mp_rom_obj_t proxy[3];      // mp_obj_property_t (not in a header): getter, setter, deleter
+    const lp_static_exc_t *read_only; // ours: raised by a store without a setter and by a delete
+} lp_prop_t;
+#define LP_DEFINE_PROP(name, get, read_only) \
+    static MP_DEFINE_CONST_FUN_OBJ_1(name##_get_obj, get); \
+    static const lp_prop_t name = { { &mp_type_property }, { MP_ROM_PTR(&name##_get_obj), MP_ROM_NONE, MP_ROM_NONE }, read_only }
+#define LP_DEFINE_PROP_RW(name, get, set, read_only) \
+    static MP_DEFINE_CONST_FUN_OBJ_1(name##_get_obj, get); \
+    static MP_DEFINE_CONST_FUN_OBJ_2(name##_set_obj, set); \
+    static const lp_prop_t name = { { &mp_type_property }, { MP_ROM_PTR(&name##_get_obj), MP_ROM_PTR(&name##_set_obj), MP_ROM_NONE }, read_only }
+void lp_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest);
+// A getter's or setter's self: the lp object, also when py/objtype.c passes a subclass's instance.
+mp_obj_t lp_prop_self(mp_obj_t self_in);
+// pool and freed, which every handle type lists; their shared read-only error.
+extern const lp_prop_t lp_prop_pool;
+extern const lp_prop_t lp_prop_freed;
+extern const lp_static_exc_t lp_err_handle_read_only;
+#define LP_HANDLE_PROPS \
+    { MP_ROM_QSTR(MP_QSTR_pool), MP_ROM_PTR(&lp_prop_pool) }, \
+    { MP_ROM_QSTR(MP_QSTR_freed), MP_ROM_PTR(&lp_prop_freed) }
 // At the first import after a soft reset: the raised objects in root pointers forget the old heap.
 void lp_errors_reset(void);
 // AllocError with its message from `text` (an AllocError description; NULL for the usual "pool

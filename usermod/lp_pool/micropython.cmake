@@ -8,6 +8,7 @@ target_sources(usermod_lp_pool INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/lp_buffer.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_run.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_handle.c
+    ${CMAKE_CURRENT_LIST_DIR}/lp_attr.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_error.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_value.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_btreemap.c

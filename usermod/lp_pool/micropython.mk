@@ -8,6 +8,7 @@ SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_mempool.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_buffer.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_run.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_handle.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_attr.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_error.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_value.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_btreemap.c
