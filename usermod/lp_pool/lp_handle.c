@@ -2,9 +2,10 @@
 //
 // A handle in a pool's reserve has base.type set to its final type only when handed out; until then
 // it is unreachable from Python and its data is NULL, so its finaliser (run only if the pool itself
-// is gone, at soft reset) finds nothing to release. A handle handed out stays in the reserve's slot
-// (lent) until the next refill (invariant 2 in lp_pool.h): until then the pool keeps it alive, so
-// its finaliser can't run before that even if the program dropped it.
+// is gone, at soft reset) finds nothing to release. A handle handed out while a collection may be
+// under way stays in the reserve's slot (lent) until the next refill (invariant 2 in lp_pool.h):
+// until then the pool keeps it alive, so its finaliser can't run before that even if the program
+// dropped it.
 //
 // Growth (lp_handle_reserve) is here too, so every growable type keeps the strong guarantee and the
 // pinning bound (invariant 8 in lp_pool.h) the same way.
@@ -33,6 +34,18 @@ static void lp_strand_pinned(lp_pool_obj_t *pool, void *data) {
     pool->pinned_bytes += lp_usable_size(pool->heap, data);
 }
 
+// Whether a collection may be marking or sweeping now (lp_pool.h, invariant 2). Without threads
+// only this program collects, and a hard IRQ handler that interrupted gc_collect sees its
+// GC_COLLECT_FLAG; so does a finaliser. With threads another thread's collection (or, on the
+// RP2040, the other core's) is not visible here: always.
+static inline bool lp_gc_may_run(void) {
+    #if MICROPY_PY_THREAD
+    return true;
+    #else
+    return (MP_STATE_THREAD(gc_lock_depth) & GC_COLLECT_FLAG) != 0;
+    #endif
+}
+
 lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type) {
     // Every type's handle comes from the same reserve: keep it within two GC blocks.
     MP_STATIC_ASSERT(sizeof(lp_obj_t) <= 2 * MICROPY_BYTES_PER_GC_BLOCK);
@@ -41,8 +54,10 @@ lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type) {
         // Heap free: a fresh handle keeps the reserve for the locked times.
         h = mp_obj_malloc_with_finaliser(lp_obj_t, type);
     } else {
-        // Lent, not removed: the handle stays in its slot until the next refill (lp_pool.h,
-        // invariant 2), so a collection this interrupts still finds it through the pool.
+        // While a collection may be under way, lent, not removed: the handle stays in its slot
+        // until the next refill (lp_pool.h, invariant 2), so a collection this interrupts still
+        // finds it through the pool. Otherwise it leaves the pool at once, so it is garbage as soon
+        // as the program drops it.
         h = NULL;
         lp_lock();
         if (pool->reserve_len > 0) {
@@ -51,6 +66,15 @@ lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type) {
             // The reserve as it was before lent slots: the handle leaves the pool when taken. Only
             // for the preemption test's second negative control (make qemu-arm-oldreserve).
             pool->slots[pool->reserve_len] = NULL;
+            #else
+            if (!lp_gc_may_run()) {
+                // The last lent handle, if any, moves into the freed slot: lent ones stay at
+                // slots[reserve_len, reserve_used).
+                pool->reserve_used--;
+                pool->slots[pool->reserve_len] = pool->slots[pool->reserve_used];
+                pool->slots[pool->reserve_used] = NULL;
+                pool->reserve_gen++;
+            }
             #endif
         }
         lp_unlock();

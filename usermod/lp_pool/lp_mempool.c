@@ -334,8 +334,8 @@ void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr) {
 
 // ---- the handle reserve (invariant 2 in lp_pool.h) ----
 // slots[0, reserve_len) are ready, slots[reserve_len, reserve_used) lent: a creation with the heap
-// locked (inside run(), or in a hard IRQ handler) takes slots[--reserve_len], and the handle stays
-// there. Why: MicroPython's collector marks what it reaches while the program it collects for is
+// locked (inside run(), or in a hard IRQ handler) takes slots[--reserve_len], and while a
+// collection may be under way (lp_handle.c, lp_gc_may_run) the handle stays there. Why: MicroPython's collector marks what it reaches while the program it collects for is
 // stopped, but a hard IRQ handler can run in the middle of it. A handle the handler took from the
 // pool, then stored in an object the collector had already marked, would be reachable from nothing
 // the collector still scans, and the sweep would free a handle in use. Kept in its slot, the handle
@@ -343,7 +343,8 @@ void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr) {
 // Lent slots are cleared only by the main program, with no collection under way: at a refill and
 // before lp_pool_collect's own collection. The cost: a lent handle (and, if the program dropped
 // it, its pool block) stays alive until then; a program that makes objects only in IRQ handlers
-// tops the reserve up with pool.reserve(n), which clears them.
+// tops the reserve up with pool.reserve(n), which clears them. Without threads only the handles
+// taken inside a collection are lent, so only they pay it; with threads every locked creation is.
 //
 // Slots are written only in the sections below and in lp_handle_new; each is O(1). With threads
 // running in parallel (no GIL) another thread may be collecting meanwhile: these sections then also
