@@ -41,9 +41,8 @@ static void fill(model_slot_t *s, uint8_t tag) {
 static const char *check_in_steps(model_t *m) {
     lp_alloc_check_t c;
     lp_alloc_check_begin(m->a, &c);
-    uint32_t budget = 1 + m->steps % 8u, calls = 0;
+    uint32_t budget = 1 + m->steps % 8u;
     while (!lp_alloc_check_step(m->a, &c, budget)) {
-        calls++;
     }
     if (c.restarts != 0) {
         return "stepped check restarted although nothing changed";
