@@ -47,6 +47,7 @@
 #include "py/mpthread.h"
 #include "lp_alloc.h"
 #include "lp_compat.h"
+#include "lp_lock.h"
 #include "lp_version.h"
 
 // Bytes of static RAM for the arena. A board sets it (boards/<board>/), or the build does
@@ -81,16 +82,9 @@
 #define LP_POOL_EMERGENCY_EXC_BUF (128)
 #endif
 
-// Threads that can be inside run() at the same time.
-#ifndef LP_POOL_MAX_THREADS
-#define LP_POOL_MAX_THREADS (8)
-#endif
-
 #if !MICROPY_ENABLE_FINALISER
 #error "lp_pool needs MICROPY_ENABLE_FINALISER: objects release their pool memory in a finaliser"
 #endif
-
-typedef struct _lp_pool_obj_t lp_pool_obj_t;
 
 // Allocation tracking (lp_meta.c): build with LP_POOL_ALLOC_META=1 (make unix LP_POOL_ALLOC_META=1).
 // Off, none of it is compiled and the module is exactly as without it.
@@ -409,18 +403,12 @@ void lp_print_float(const mp_print_t *print, mp_float_t v);
 // Print items [0, n) as a JSON array / list body: "[1, 2, 3]" (separators as MicroPython's json).
 void lp_print_items(const mp_print_t *print, char tc, const void *items, size_t n);
 
-// ---- current pool and the heap guard (lp_run.c) ----
-// The calling thread's current pool (innermost run()/with), NULL outside run().
-lp_pool_obj_t *lp_current_pool(void);
-bool lp_pool_is_current_anywhere(lp_pool_obj_t *pool);
-// Heap lock levels lp_pool itself holds in the calling thread.
-size_t lp_run_own_levels(void);
+// ---- run() and the heap guard (lp_run.c) ----
 // run(): make pool current, lock the heap one level, call args[0](*args[1:], **kw_args), undo both.
 mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, mp_map_t *kw_args);
 // `with pool:` enter and exit; enter returns the level entered (0 for the outermost).
 size_t lp_run_enter(lp_pool_obj_t *pool);
 void lp_run_exit_pool(lp_pool_obj_t *pool);
-void lp_run_reset(void);
 // lp_pool.reset(): lp_run.c invariant 6 for the calling thread; RuntimeError inside run() or
 // guarded(). Returns the pool levels dropped.
 size_t lp_run_reset_thread(void);
@@ -514,29 +502,6 @@ void lp_errors_reset(void);
 // cannot allocate" one) and the given byte counts.
 MP_NORETURN void lp_raise_alloc_error_text(const lp_static_exc_t *text, size_t requested, size_t available);
 
-// ---- the critical section around the allocator and the pools' counters (lp_run.c) ----
-// The port's atomic section (MICROPY_BEGIN_ATOMIC_SECTION: interrupts off, plus the cross-core or
-// cross-thread lock where the port has one), so a hard IRQ handler can use a pool the main program
-// was using: it cannot run while the section is held. Never a blocking lock in IRQ context. Only a
-// board that sets LP_POOL_LOCK_MUTEX (threads in parallel, no atomic section that excludes them)
-// gets the thread mutex instead, and must not use pools from hard IRQs. Not re-entrant.
-//
-// Every section is O(1) or bounded by a constant (docs/internals.md lists them with their bounds,
-// docs/performance.md the measured worst case of each public operation):
-//  - allocator calls are O(1); a realloc's copy of the payload runs outside the section
-//    (lp_pool_try_realloc, lp_realloc_begin/end);
-//  - pool.check() holds it for LP_POOL_CHECK_CHUNK units of work at a time (a block of the walk, a
-//    free-list entry...) and starts over when the pool changed in a gap (lp_mempool.c);
-//  - with allocation tracking, a new block's row lookup scans the pool's table: meta_rows (at most
-//    255, 16 by default) rows;
-//  - the per-thread slots of run(): LP_POOL_MAX_THREADS slots of LP_MAX_NEST levels.
-#ifndef LP_POOL_LOCK_MUTEX
-#define LP_POOL_LOCK_MUTEX (0)
-#endif
-void lp_lock(void);
-void lp_unlock(void);
-void lp_lock_init(void);
-
 // Units of work (lp_alloc_check_step) pool.check() does per critical section.
 #ifndef LP_POOL_CHECK_CHUNK
 #define LP_POOL_CHECK_CHUNK (16)
@@ -547,36 +512,5 @@ void lp_lock_init(void);
 #define LP_POOL_CHECK_RESTARTS (100)
 #endif
 
-// ---- test hooks (the unix and qemu test builds) ----
-// LP_POOL_TEST_HOOKS adds _lp_pool._irq_call(fn, arg): calls fn(arg) as shared/runtime/mpirq.c calls
-// a hard IRQ handler (scheduler and GC heap locked); where mpirq.c prints an exception, this
-// re-raises it after unlocking, so a test can check it. Also _view (a typed memoryview at any
-// offset) and, on Thumb, _load32 (one LDR at any address), for the alignment tests.
-#ifndef LP_POOL_TEST_HOOKS
-#define LP_POOL_TEST_HOOKS (0)
-#endif
-// LP_POOL_LOCK_SPANS (a test build on a board with lp_clock.h's clock: the qemu-m0 board) records
-// the longest lp_lock() to lp_unlock() span, in clock ticks, while switched on by
-// _lp_pool._lock_spans(True); tools/bench_mp.py turns it into instructions. Off, lp_lock costs
-// one test of a flag more.
-#ifndef LP_POOL_LOCK_SPANS
-#define LP_POOL_LOCK_SPANS (0)
-#endif
-#if LP_POOL_TEST_HOOKS
-// _lp_pool._gap_hook(fn): fn(where) is called where one operation lets others in between two of
-// its critical sections (where: 'check' between check()'s steps, 'realloc' while a resize copies
-// the payload), so tests can do there what an interrupt handler could. An exception from fn is
-// printed and dropped: the operation around it can't stop half-way.
-void lp_test_gap(qstr where);
-#define LP_TEST_GAP(where) lp_test_gap(where)
-#else
-#define LP_TEST_GAP(where)
-#endif
-#if LP_POOL_LOCK_SPANS
-extern bool lp_spans_on;
-extern uint32_t lp_span_max, lp_span_count;
-#endif
-
-#define LP_HEAP_LOCK_DEPTH() (MP_STATE_THREAD(gc_lock_depth) >> GC_LOCK_DEPTH_SHIFT)
 
 #endif // LP_POOL_H

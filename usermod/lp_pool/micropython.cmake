@@ -6,6 +6,7 @@ target_sources(usermod_lp_pool INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/modlp_pool.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_mempool.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_buffer.c
+    ${CMAKE_CURRENT_LIST_DIR}/lp_lock.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_run.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_handle.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_error.c

@@ -6,6 +6,7 @@ LP_POOL_MOD_DIR := $(USERMOD_DIR)
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/modlp_pool.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_mempool.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_buffer.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_lock.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_run.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_handle.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_error.c
