@@ -48,6 +48,7 @@
 #include "lp_alloc.h"
 #include "lp_compat.h"
 #include "lp_lock.h"
+#include "lp_error.h"
 #include "lp_version.h"
 
 // Bytes of static RAM for the arena. A board sets it (boards/<board>/), or the build does
@@ -164,17 +165,29 @@ struct _lp_pool_obj_t {
 extern const mp_obj_type_t lp_type_MemoryPool;
 extern const mp_obj_type_t lp_type_Buffer;
 extern const mp_obj_type_t lp_type_Vec;
-extern const mp_obj_type_t lp_type_AllocError;
 extern const mp_obj_type_t lp_type_String;
 extern const mp_obj_type_t lp_type_BTreeMap;
 extern const mp_obj_type_t lp_type_BTreeMapView;
 extern const mp_obj_type_t lp_type_Box;
 
-// ---- the module (modlp_pool.c) ----
-uint8_t *lp_arena_base(void);
-lp_pool_obj_t *lp_static_pool(void);
-
 // ---- pools (lp_mempool.c) ----
+// The static pool, over the static arena (made at its first use in a session).
+lp_pool_obj_t *lp_static_pool(void);
+// A pool over a caller's writable buffer, registered until close(): ValueError when its memory
+// belongs to another pool (invariant 10) or is too small, TypeError for what is not a buffer of its
+// own (a memoryview, a read-only object); only with the heap unlocked. With tracking, meta_rows
+// rows (2 to 255) at the start of the buffer.
+#if LP_POOL_ALLOC_META
+lp_pool_obj_t *lp_pool_new_caller(mp_obj_t buf, size_t reserve, bool collect, mp_int_t meta_rows);
+#else
+lp_pool_obj_t *lp_pool_new_caller(mp_obj_t buf, size_t reserve, bool collect);
+#endif
+// pool.check(): the allocator's invariants, the tracking table's and the object counters
+// (invariant 6), in bounded critical sections; RuntimeError naming what is wrong.
+void lp_pool_check(lp_pool_obj_t *pool);
+// pool.close(): RuntimeError while objects live in it or it is current in a run(); closing twice
+// is harmless; a pool with pinned blocks keeps its memory (invariant 7).
+void lp_pool_close(lp_pool_obj_t *pool);
 // The pool a new object goes to: `pool_in` if given (must be an open LpMemoryPool), otherwise the
 // calling thread's current pool inside run(), otherwise the static pool.
 lp_pool_obj_t *lp_pool_for_new(mp_obj_t pool_in);
@@ -199,6 +212,8 @@ bool lp_pool_collect(lp_pool_obj_t *pool);
 // collect (when lp_pool_collect may) and return for one more try; otherwise raise AllocError for
 // `requested` bytes. Start the loop with `collected` false.
 void lp_pool_collect_or_raise(lp_pool_obj_t *pool, bool *collected, size_t requested);
+// AllocError for `requested` bytes, with the pool's largest free block as .available.
+MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested);
 // A further block for a live object (invariant 6): NULL when the pool can't (nothing raised, so a
 // caller that needs several blocks can take them all before changing anything; with tracking, a
 // full table also gives NULL and lp_pool_collect_or_raise says which it was); lp_pool_extra_free
@@ -209,12 +224,8 @@ void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr);
 void lp_pool_refill(lp_pool_obj_t *pool);
 void lp_pools_reset(void);
 
-// _lp_pool._meta_print(pool, file or write, call): in every build, so that its arguments are
-// checked alike; without tracking it then raises NotImplementedError.
-MP_DECLARE_CONST_FUN_OBJ_3(lp_meta_print_obj);
 #if LP_POOL_ALLOC_META
 // ---- allocation tracking (lp_meta.c); the block functions are called with lp_lock() held ----
-extern const mp_obj_type_t lp_type_Scope;
 size_t lp_meta_table_bytes(size_t rows);
 void lp_meta_init(lp_pool_obj_t *pool, void *table, size_t rows);
 // The tag (row + 1) for a new block of `kind` in the current scope, made if needed; 0 when full.
@@ -241,13 +252,33 @@ typedef struct {
 } lp_meta_check_t;
 void lp_meta_check_begin(lp_pool_obj_t *pool, lp_meta_check_t *m);
 bool lp_meta_check_step(lp_pool_obj_t *pool, lp_meta_check_t *m, uint32_t budget, const char **err);
-mp_obj_t lp_meta_rows(lp_pool_obj_t *pool);
+// One row: plain bytes in the arena.
+typedef struct {
+    uint32_t count;
+    uint32_t bytes;
+    uint16_t kind;          // LP_KIND_* | typecode << 8
+    uint8_t name_len;
+    uint8_t has_scope;      // 0: no scope, "(none)"
+    char name[LP_META_NAME];
+} lp_meta_row_t;
+// Row i copied out under the lock (the table may change between rows, never inside one); false past
+// the last row.
+bool lp_meta_row_copy(lp_pool_obj_t *pool, uint32_t i, lp_meta_row_t *out);
+// The name of a scope: TypeError unless a str, ValueError when empty.
 void lp_meta_scope_arg(mp_obj_t name);
+// The pool's current scope (lp_meta.c invariant 5), MP_OBJ_NULL for none.
 void lp_meta_scope_set(lp_pool_obj_t *pool, mp_obj_t name);
+#endif
+
+// ---- the tracking's Python face (lp_scope.c) ----
+// _lp_pool._meta_print(pool, file or write, call): in every build, so that its arguments are
+// checked alike; without tracking it then raises NotImplementedError.
+MP_DECLARE_CONST_FUN_OBJ_3(lp_meta_print_obj);
+#if LP_POOL_ALLOC_META
+extern const mp_obj_type_t lp_type_Scope;
+// pool.meta(): [(type, scope or None, count, bytes), ...]; pool.scope(name): an LpScope.
+mp_obj_t lp_meta_rows(lp_pool_obj_t *pool);
 mp_obj_t lp_meta_scope_new(lp_pool_obj_t *pool, mp_obj_t name);
-#else
-// pool.meta(), pool.scope() and run(scope=) in a build without tracking (lp_mempool.c).
-MP_NORETURN void lp_raise_no_meta(void);
 #endif
 
 // ---- handles (lp_handle.c) ----
@@ -472,35 +503,6 @@ void lp_value_print(const mp_print_t *print, const lp_value_t *v, mp_print_kind_
 // Writes str(value) (the bytes themselves for text and bytes) to a writer (lp_write.c); returns
 // the number of bytes written. No heap for a native stream unless its write allocates.
 size_t lp_value_write(lp_writer_t *out, const lp_value_t *v);
-
-// ---- errors (lp_error.c) ----
-MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested);
-
-// An error lp_pool may raise with the heap locked: its type and message, preallocated (const), so
-// they survive on ports without an emergency exception buffer. Under the lock it is raised as one of
-// lp_error.c's exception objects in root pointers; with the heap free as a fresh instance.
-typedef struct {
-    mp_obj_exception_t exc;
-    struct {
-        mp_obj_base_t base;
-        size_t len;
-        mp_obj_t items[1];
-    } args;
-} lp_static_exc_t;
-
-#define LP_DEFINE_STATIC_EXC(name, type, text) \
-    static MP_DEFINE_STR_OBJ(name##_msg, text); \
-    static const lp_static_exc_t name = { \
-        { { &(type) }, 0, 0, NULL, (mp_obj_tuple_t *)&name.args }, \
-        { { &mp_type_tuple }, 1, { MP_OBJ_FROM_PTR(&name##_msg) } }, \
-    }
-
-MP_NORETURN void lp_raise_static(const lp_static_exc_t *exc);
-// At the first import after a soft reset: the raised objects in root pointers forget the old heap.
-void lp_errors_reset(void);
-// AllocError with its message from `text` (an AllocError description; NULL for the usual "pool
-// cannot allocate" one) and the given byte counts.
-MP_NORETURN void lp_raise_alloc_error_text(const lp_static_exc_t *text, size_t requested, size_t available);
 
 // Units of work (lp_alloc_check_step) pool.check() does per critical section.
 #ifndef LP_POOL_CHECK_CHUNK

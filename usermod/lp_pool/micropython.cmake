@@ -5,6 +5,7 @@ add_library(usermod_lp_pool INTERFACE)
 target_sources(usermod_lp_pool INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/modlp_pool.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_mempool.c
+    ${CMAKE_CURRENT_LIST_DIR}/lp_memorypool.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_buffer.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_lock.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_run.c
@@ -19,6 +20,7 @@ target_sources(usermod_lp_pool INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/lp_string.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_vec.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_meta.c
+    ${CMAKE_CURRENT_LIST_DIR}/lp_scope.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_write.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_alloc.c
 )

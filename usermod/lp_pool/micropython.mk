@@ -5,6 +5,7 @@ LP_POOL_MOD_DIR := $(USERMOD_DIR)
 # Files that use MicroPython's API (scanned for qstrs and root pointers).
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/modlp_pool.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_mempool.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_memorypool.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_buffer.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_lock.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_run.c
@@ -19,6 +20,7 @@ SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_container.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_string.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_vec.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_meta.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_scope.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_write.c
 # The allocator core: plain C, no MicroPython includes.
 SRC_USERMOD_LIB_C += $(LP_POOL_MOD_DIR)/lp_alloc.c

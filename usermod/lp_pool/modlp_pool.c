@@ -1,7 +1,5 @@
-// _lp_pool: the native half of lp-pool. Users import the `lp_pool` package, which re-exports this.
-//
-// The arena is one static array, so it lands in .bss and its size is fixed per board at build time
-// (LP_POOL_ARENA_SIZE from boards/). The GC never scans it.
+// Layer 7, the top (docs/internals.md): _lp_pool, the native half of lp-pool. Users import the
+// `lp_pool` package, which re-exports this. The module's table, and what happens at import.
 //
 // Soft reset: root pointers survive it but point into a heap that is gone. The module notices the
 // first import of a new session (it is not yet in sys.modules: MicroPython calls a built-in module's
@@ -18,13 +16,6 @@
 #if !MICROPY_MODULE_BUILTIN_INIT
 #error "lp_pool needs MICROPY_MODULE_BUILTIN_INIT to notice soft resets"
 #endif
-
-// Placed in .bss with the alignment the allocator wants, so no bytes are lost to aligning it.
-static uint8_t lp_arena[LP_POOL_ARENA_SIZE] __attribute__((aligned(8)));
-
-uint8_t *lp_arena_base(void) {
-    return lp_arena;
-}
 
 extern const mp_obj_module_t lp_pool_module;
 
@@ -75,7 +66,7 @@ static mp_obj_t lp_mod_init(void) {
 static MP_DEFINE_CONST_FUN_OBJ_0(lp_mod_init_obj, lp_mod_init);
 
 static mp_obj_t lp_mod_arena_size(void) {
-    return mp_obj_new_int_from_uint(sizeof(lp_arena));
+    return mp_obj_new_int_from_uint(LP_POOL_ARENA_SIZE);
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(lp_mod_arena_size_obj, lp_mod_arena_size);
 
