@@ -24,15 +24,6 @@ LP_DEFINE_STATIC_EXC(lp_err_too_many, mp_type_OverflowError, "too many items for
 LP_DEFINE_STATIC_EXC(lp_err_busy, mp_type_RuntimeError,
     "lp_pool object is in use: it is being printed or written to a stream, and can't be used until that ends");
 
-// Caller holds lp_lock: the block stays with the pool for a memoryview (invariant 7).
-static void lp_strand_pinned(lp_pool_obj_t *pool, void *data) {
-    #if LP_POOL_ALLOC_META
-    lp_meta_retag(pool, data, lp_meta_row(pool, LP_KIND_PINNED));
-    #endif
-    pool->pinned++;
-    pool->pinned_bytes += lp_usable_size(pool->heap, data);
-}
-
 lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type) {
     // Every type's handle comes from the same reserve: keep it within two GC blocks.
     MP_STATIC_ASSERT(sizeof(lp_obj_t) <= 2 * MICROPY_BYTES_PER_GC_BLOCK);
@@ -84,22 +75,7 @@ void lp_handle_release(lp_obj_t *h) {
     void *data = h->data;
     h->data = NULL;
     if (data != NULL && pool != NULL) {
-        // lp_free cannot fail for a block this handle owns; a failure would mean a corrupted pool,
-        // which pool.check() reports (finalisers can't raise). A pool whose memory moved is never
-        // written again: its block is abandoned, but it stops counting as live so close() works.
-        if (h->flags & LP_OBJ_PINNED) {
-            if (valid) {
-                lp_strand_pinned(pool, data);
-            } else {
-                pool->pinned++;
-            }
-        } else if (valid) {
-            #if LP_POOL_ALLOC_META
-            lp_meta_sub(pool, data);
-            #endif
-            lp_free(pool->heap, data);
-        }
-        pool->live--;
+        lp_pool_release_locked(pool, data, h->flags & LP_OBJ_PINNED, valid);
     }
     lp_unlock();
 }
@@ -123,18 +99,10 @@ static bool lp_handle_try_move(lp_obj_t *h, size_t size, size_t copy) {
         }
         return p != NULL;
     }
-    // Tracking: the pinned row never runs out; the fresh block then takes the old one's row.
-    void *fresh = lp_pool_try_alloc(h->pool, size LP_META_KIND(LP_KIND_PINNED));
+    void *fresh = lp_pool_try_unpin(h->pool, h->data, size, copy);
     if (fresh == NULL) {
         return false;
     }
-    memcpy(fresh, h->data, copy);
-    lp_lock();
-    #if LP_POOL_ALLOC_META
-    lp_meta_retag(h->pool, fresh, lp_alloc_tag(h->pool->heap, h->data));
-    #endif
-    lp_strand_pinned(h->pool, h->data);
-    lp_unlock();
     h->flags &= ~LP_OBJ_PINNED;
     lp_handle_set_block(h, fresh);
     return true;

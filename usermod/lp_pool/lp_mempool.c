@@ -202,36 +202,10 @@ lp_pool_obj_t *lp_pool_new_caller(mp_obj_t buf, size_t reserve, bool collect LP_
     return pool;
 }
 
-#if LP_POOL_ALLOC_META
-// With lp_lock() held: the row for a new block of `kind`, or 0 with the lock released and
-// pool->meta_full set. A full table is a failed attempt like a full pool, never a raise here: the
-// caller collects (garbage gives its rows back) and tries again, or gives back blocks it holds,
-// before lp_pool_collect_or_raise says which it was.
-static uint32_t lp_pool_meta_tag(lp_pool_obj_t *pool, uint32_t kind) {
-    uint32_t tag = lp_meta_row(pool, kind);
-    pool->meta_full = tag == 0;
-    if (tag == 0) {
-        lp_unlock();
-    }
-    return tag;
-}
-#endif
-
 void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
     lp_pool_check_open(pool);
     lp_lock();
-    #if LP_POOL_ALLOC_META
-    uint32_t tag = lp_pool_meta_tag(pool, kind);
-    if (tag == 0) {
-        return NULL;
-    }
-    #endif
-    void *p = lp_alloc(pool->heap, size);
-    #if LP_POOL_ALLOC_META
-    if (p != NULL) {
-        lp_meta_add(pool, p, tag);
-    }
-    #endif
+    void *p = lp_meta_alloc(pool, size LP_META_KIND(kind));
     lp_unlock();
     return p;
 }
@@ -246,20 +220,9 @@ void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
 void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size) {
     lp_pool_check_open(pool);
     lp_lock();
-    #if LP_POOL_ALLOC_META
-    pool->meta_full = false; // a resize keeps its row: never short of one
-    uint32_t old_bytes, tag = lp_meta_before_resize(pool, ptr, &old_bytes);
-    #endif
     lp_realloc_plan_t plan;
-    void *p = lp_realloc_begin(pool->heap, ptr, size, &plan);
+    void *p = lp_meta_realloc_begin(pool, ptr, size, &plan);
     if (p != NULL) {
-        #if LP_POOL_ALLOC_META
-        if (plan.old != NULL && tag != 0) {
-            lp_meta_add(pool, p, tag); // both blocks counted until the old one goes
-        } else {
-            lp_meta_after_resize(pool, p, tag, old_bytes);
-        }
-        #endif
         pool->extra += plan.old != NULL;
     }
     lp_unlock();
@@ -269,19 +232,7 @@ void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size) {
     LP_TEST_GAP(MP_QSTR_realloc);
     memmove(p, ptr, plan.move);
     lp_lock();
-    #if LP_POOL_ALLOC_META
-    if (plan.old != NULL) {
-        lp_meta_sub(pool, plan.old);
-    } else {
-        tag = lp_meta_before_resize(pool, p, &old_bytes);
-    }
-    #endif
-    lp_realloc_end(pool->heap, p, size, &plan);
-    #if LP_POOL_ALLOC_META
-    if (plan.old == NULL) {
-        lp_meta_after_resize(pool, p, tag, old_bytes);
-    }
-    #endif
+    lp_meta_realloc_end(pool, p, size, &plan);
     pool->extra -= plan.old != NULL;
     lp_unlock();
     return p;
@@ -358,19 +309,8 @@ void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
 void *lp_pool_extra_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
     lp_pool_check_open(pool);
     lp_lock();
-    #if LP_POOL_ALLOC_META
-    uint32_t tag = lp_pool_meta_tag(pool, kind);
-    if (tag == 0) {
-        return NULL;
-    }
-    #endif
-    void *p = lp_alloc(pool->heap, size);
+    void *p = lp_meta_alloc(pool, size LP_META_KIND(kind));
     pool->extra += p != NULL;
-    #if LP_POOL_ALLOC_META
-    if (p != NULL) {
-        lp_meta_add(pool, p, tag);
-    }
-    #endif
     lp_unlock();
     return p;
 }
@@ -381,12 +321,46 @@ void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr) {
     }
     lp_lock();
     // Its owner checked the region before; lp_free can't fail for a block it owns.
-    #if LP_POOL_ALLOC_META
-    lp_meta_sub(pool, ptr);
-    #endif
-    lp_free(pool->heap, ptr);
+    lp_meta_free(pool, ptr);
     pool->extra--;
     lp_unlock();
+}
+
+// With lp_lock() held: a pinned block stays with the pool for its memoryview (invariant 7).
+static void lp_pool_strand_locked(lp_pool_obj_t *pool, void *data) {
+    lp_meta_strand(pool, data);
+    pool->pinned++;
+    pool->pinned_bytes += lp_usable_size(pool->heap, data);
+}
+
+void lp_pool_release_locked(lp_pool_obj_t *pool, void *data, bool pinned, bool valid) {
+    // lp_free cannot fail for a block a handle owns; a failure would mean a corrupted pool, which
+    // pool.check() reports (finalisers can't raise). A pool whose memory moved is never written
+    // again: its block is abandoned, but it stops counting as live so close() works.
+    if (pinned) {
+        if (valid) {
+            lp_pool_strand_locked(pool, data);
+        } else {
+            pool->pinned++;
+        }
+    } else if (valid) {
+        lp_meta_free(pool, data);
+    }
+    pool->live--;
+}
+
+void *lp_pool_try_unpin(lp_pool_obj_t *pool, void *old, size_t size, size_t copy) {
+    // Tracking: the pinned row never runs out; the fresh block then takes the old one's row.
+    void *fresh = lp_pool_try_alloc(pool, size LP_META_KIND(LP_KIND_PINNED));
+    if (fresh == NULL) {
+        return NULL;
+    }
+    memcpy(fresh, old, copy);
+    lp_lock();
+    lp_meta_inherit(pool, fresh, old);
+    lp_pool_strand_locked(pool, old);
+    lp_unlock();
+    return fresh;
 }
 
 void lp_pool_refill(lp_pool_obj_t *pool) {

@@ -88,7 +88,8 @@ static size_t lp_meta_cut(const byte *s, size_t len) {
     return len;
 }
 
-uint32_t lp_meta_row(lp_pool_obj_t *pool, uint32_t kind) {
+// The tag (row + 1) for a new block of `kind` in the current scope, made if needed; 0 when full.
+static uint32_t lp_meta_row(lp_pool_obj_t *pool, uint32_t kind) {
     if (kind == LP_KIND_PINNED) {
         return LP_META_PINNED_TAG;
     }
@@ -132,14 +133,16 @@ MP_NORETURN void lp_meta_raise_full(void) {
     lp_raise_static(&lp_err_meta_full);
 }
 
-void lp_meta_add(lp_pool_obj_t *pool, void *p, uint32_t tag) {
+// p was just allocated: it joins row tag - 1.
+static void lp_meta_add(lp_pool_obj_t *pool, void *p, uint32_t tag) {
     lp_meta_row_t *r = &((lp_meta_table_t *)pool->meta)->row[tag - 1];
     lp_alloc_set_tag(pool->heap, p, tag);
     r->count++;
     r->bytes += lp_meta_block_bytes(pool->heap, p);
 }
 
-void lp_meta_sub(lp_pool_obj_t *pool, void *p) {
+// p is about to be freed: it leaves its row.
+static void lp_meta_sub(lp_pool_obj_t *pool, void *p) {
     uint32_t tag = lp_alloc_tag(pool->heap, p);
     if (tag == 0 || tag > ((lp_meta_table_t *)pool->meta)->rows) {
         return; // would be a corrupted pool: check() reports it
@@ -149,12 +152,12 @@ void lp_meta_sub(lp_pool_obj_t *pool, void *p) {
     r->bytes -= lp_meta_block_bytes(pool->heap, p);
 }
 
-uint32_t lp_meta_before_resize(lp_pool_obj_t *pool, void *p, uint32_t *old_bytes) {
+static uint32_t lp_meta_before_resize(lp_pool_obj_t *pool, void *p, uint32_t *old_bytes) {
     *old_bytes = lp_meta_block_bytes(pool->heap, p);
     return lp_alloc_tag(pool->heap, p);
 }
 
-void lp_meta_after_resize(lp_pool_obj_t *pool, void *p, uint32_t tag, uint32_t old_bytes) {
+static void lp_meta_after_resize(lp_pool_obj_t *pool, void *p, uint32_t tag, uint32_t old_bytes) {
     if (tag == 0) {
         return;
     }
@@ -163,12 +166,70 @@ void lp_meta_after_resize(lp_pool_obj_t *pool, void *p, uint32_t tag, uint32_t o
     r->bytes += lp_meta_block_bytes(pool->heap, p) - old_bytes;
 }
 
-void lp_meta_retag(lp_pool_obj_t *pool, void *p, uint32_t tag) {
+// p's accounting moves to row tag - 1.
+static void lp_meta_retag(lp_pool_obj_t *pool, void *p, uint32_t tag) {
     if (tag == 0) {
         return;
     }
     lp_meta_sub(pool, p);
     lp_meta_add(pool, p, tag);
+}
+
+// ---- tracked allocation: what the pools call instead of the allocator ---------------------
+
+void *lp_meta_alloc(lp_pool_obj_t *pool, size_t size, uint32_t kind) {
+    // A full table is a failed attempt like a full pool, never a raise here: the pool collects
+    // (garbage gives its rows back) and tries again before lp_pool_collect_or_raise says which.
+    uint32_t tag = lp_meta_row(pool, kind);
+    pool->meta_full = tag == 0;
+    if (tag == 0) {
+        return NULL;
+    }
+    void *p = lp_alloc(pool->heap, size);
+    if (p != NULL) {
+        lp_meta_add(pool, p, tag);
+    }
+    return p;
+}
+
+void lp_meta_free(lp_pool_obj_t *pool, void *p) {
+    lp_meta_sub(pool, p);
+    lp_free(pool->heap, p);
+}
+
+void *lp_meta_realloc_begin(lp_pool_obj_t *pool, void *ptr, size_t size, lp_realloc_plan_t *plan) {
+    pool->meta_full = false; // a resize keeps its row: never short of one
+    uint32_t old_bytes, tag = lp_meta_before_resize(pool, ptr, &old_bytes);
+    void *p = lp_realloc_begin(pool->heap, ptr, size, plan);
+    if (p != NULL) {
+        if (plan->old != NULL && tag != 0) {
+            lp_meta_add(pool, p, tag); // both blocks counted until the old one goes
+        } else {
+            lp_meta_after_resize(pool, p, tag, old_bytes);
+        }
+    }
+    return p;
+}
+
+void lp_meta_realloc_end(lp_pool_obj_t *pool, void *p, size_t size, lp_realloc_plan_t *plan) {
+    uint32_t old_bytes = 0, tag = 0;
+    if (plan->old != NULL) {
+        lp_meta_sub(pool, plan->old);
+    } else {
+        tag = lp_meta_before_resize(pool, p, &old_bytes);
+    }
+    lp_realloc_end(pool->heap, p, size, plan);
+    if (plan->old == NULL) {
+        lp_meta_after_resize(pool, p, tag, old_bytes);
+    }
+}
+
+void lp_meta_strand(lp_pool_obj_t *pool, void *p) {
+    lp_meta_retag(pool, p, LP_META_PINNED_TAG); // invariant 3: never needs a new row
+}
+
+void lp_meta_inherit(lp_pool_obj_t *pool, void *fresh, void *from) {
+    lp_meta_retag(pool, fresh, lp_alloc_tag(pool->heap, from)); // invariant 4
 }
 
 // ---- reading the table -------------------------------------------------------------------

@@ -170,6 +170,46 @@ extern const mp_obj_type_t lp_type_BTreeMap;
 extern const mp_obj_type_t lp_type_BTreeMapView;
 extern const mp_obj_type_t lp_type_Box;
 
+// ---- tracked allocation (lp_meta.c): the allocator as the pools use it ----
+// The pools allocate, resize and free blocks only through these, with lp_lock() held; each keeps
+// the tracking table in step with the blocks (lp_meta.c invariants 1, 3 and 4), reading and
+// setting the allocator's block tags. Without tracking they are the allocator's own calls.
+#if LP_POOL_ALLOC_META
+// A new block for an object of `kind`; NULL when the allocator can't or the table has no row for
+// it (pool->meta_full says which).
+void *lp_meta_alloc(lp_pool_obj_t *pool, size_t size, uint32_t kind);
+void lp_meta_free(lp_pool_obj_t *pool, void *p);
+// lp_realloc_begin/end (lp_alloc.h) with the block's row kept.
+void *lp_meta_realloc_begin(lp_pool_obj_t *pool, void *ptr, size_t size, lp_realloc_plan_t *plan);
+void lp_meta_realloc_end(lp_pool_obj_t *pool, void *p, size_t size, lp_realloc_plan_t *plan);
+// A pinned block left for its memoryview moves to the pinned row.
+void lp_meta_strand(lp_pool_obj_t *pool, void *p);
+// `fresh` takes over the row of `from` (a pinned block's data moved to a fresh block).
+void lp_meta_inherit(lp_pool_obj_t *pool, void *fresh, void *from);
+#else
+static inline void *lp_meta_alloc(lp_pool_obj_t *pool, size_t size) {
+    return lp_alloc(pool->heap, size);
+}
+static inline void lp_meta_free(lp_pool_obj_t *pool, void *p) {
+    lp_free(pool->heap, p);
+}
+static inline void *lp_meta_realloc_begin(lp_pool_obj_t *pool, void *ptr, size_t size, lp_realloc_plan_t *plan) {
+    return lp_realloc_begin(pool->heap, ptr, size, plan);
+}
+static inline void lp_meta_realloc_end(lp_pool_obj_t *pool, void *p, size_t size, lp_realloc_plan_t *plan) {
+    lp_realloc_end(pool->heap, p, size, plan);
+}
+static inline void lp_meta_strand(lp_pool_obj_t *pool, void *p) {
+    (void)pool;
+    (void)p;
+}
+static inline void lp_meta_inherit(lp_pool_obj_t *pool, void *fresh, void *from) {
+    (void)pool;
+    (void)fresh;
+    (void)from;
+}
+#endif
+
 // ---- pools (lp_mempool.c) ----
 // The static pool, over the static arena (made at its first use in a session).
 lp_pool_obj_t *lp_static_pool(void);
@@ -220,6 +260,14 @@ MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested);
 // gives one back.
 void *lp_pool_extra_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
 void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr);
+// With lp_lock() held, for lp_handle_release: a handle's block goes back to the allocator, or stays
+// with the pool when it is pinned (invariant 7); `valid`: the pool's memory is where it was (else
+// the block is abandoned). The pool counts one live object fewer.
+void lp_pool_release_locked(lp_pool_obj_t *pool, void *data, bool pinned, bool valid);
+// For a pinned block that must move (invariant 8): a fresh block of `size` bytes holding the first
+// `copy` bytes of `old`, which stays with the pool for its memoryview. NULL (nothing changed) when
+// the pool can't, as lp_pool_try_alloc.
+void *lp_pool_try_unpin(lp_pool_obj_t *pool, void *old, size_t size, size_t copy);
 // Tops the reserve up to its target; only with the heap unlocked.
 void lp_pool_refill(lp_pool_obj_t *pool);
 void lp_pools_reset(void);
@@ -228,14 +276,7 @@ void lp_pools_reset(void);
 // ---- allocation tracking (lp_meta.c); the block functions are called with lp_lock() held ----
 size_t lp_meta_table_bytes(size_t rows);
 void lp_meta_init(lp_pool_obj_t *pool, void *table, size_t rows);
-// The tag (row + 1) for a new block of `kind` in the current scope, made if needed; 0 when full.
-uint32_t lp_meta_row(lp_pool_obj_t *pool, uint32_t kind);
 MP_NORETURN void lp_meta_raise_full(void);
-void lp_meta_add(lp_pool_obj_t *pool, void *p, uint32_t tag);     // p was just allocated
-void lp_meta_sub(lp_pool_obj_t *pool, void *p);                   // p is about to be freed
-uint32_t lp_meta_before_resize(lp_pool_obj_t *pool, void *p, uint32_t *old_bytes);
-void lp_meta_after_resize(lp_pool_obj_t *pool, void *p, uint32_t tag, uint32_t old_bytes);
-void lp_meta_retag(lp_pool_obj_t *pool, void *p, uint32_t tag);   // move p's accounting to tag
 // check() of the table against the blocks (invariant 1 of lp_meta.c), in steps as lp_alloc_check_step:
 // begin, then steps with lp_lock() held until one returns true (*err then NULL or the violation).
 // The caller begins again whenever the allocator changed between steps (lp_alloc_changes): rows
