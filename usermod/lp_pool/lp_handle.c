@@ -62,8 +62,7 @@ void lp_handle_attach(lp_obj_t *h, void *data, size_t len) {
     h->data = data;
     h->len = len;
     lp_lock();
-    h->cap = lp_usable_size(h->pool->heap, data);
-    h->pool->live++;
+    h->cap = lp_pool_adopt_locked(h->pool, data);
     lp_unlock();
 }
 
@@ -80,11 +79,11 @@ void lp_handle_release(lp_obj_t *h) {
     lp_unlock();
 }
 
-// The handle's block is now p: keep cap in step.
-static void lp_handle_set_block(lp_obj_t *h, void *p) {
+// The handle's block is now p, of `cap` usable bytes.
+static void lp_handle_set_block(lp_obj_t *h, void *p, size_t cap) {
     lp_lock();
     h->data = p;
-    h->cap = lp_usable_size(h->pool->heap, p);
+    h->cap = cap;
     lp_unlock();
 }
 
@@ -92,19 +91,14 @@ static void lp_handle_set_block(lp_obj_t *h, void *p) {
 // for a pinned block a fresh block with the first `copy` bytes, the old one left where it is for its
 // memoryview (invariant 7). False, and nothing changed, when the pool can't.
 static bool lp_handle_try_move(lp_obj_t *h, size_t size, size_t copy) {
-    if (!(h->flags & LP_OBJ_PINNED)) {
-        void *p = lp_pool_try_realloc(h->pool, h->data, size);
-        if (p != NULL) {
-            lp_handle_set_block(h, p);
-        }
-        return p != NULL;
-    }
-    void *fresh = lp_pool_try_unpin(h->pool, h->data, size, copy);
-    if (fresh == NULL) {
+    size_t cap;
+    bool pinned = h->flags & LP_OBJ_PINNED;
+    void *p = pinned ? lp_pool_try_unpin(h->pool, h->data, size, copy, &cap) : lp_pool_try_realloc(h->pool, h->data, size, &cap);
+    if (p == NULL) {
         return false;
     }
     h->flags &= ~LP_OBJ_PINNED;
-    lp_handle_set_block(h, fresh);
+    lp_handle_set_block(h, p, cap);
     return true;
 }
 

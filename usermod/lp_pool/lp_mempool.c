@@ -217,13 +217,14 @@ void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
 // contexts using one object at once is unsupported anyway: docs/irq.md on threads). The old
 // block of a move counts as the object's extra block meanwhile (invariant 6), and with tracking
 // the new block already has its row, so check() in between finds everything in order.
-void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size) {
+void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size, size_t *usable) {
     lp_pool_check_open(pool);
     lp_lock();
     lp_realloc_plan_t plan;
     void *p = lp_meta_realloc_begin(pool, ptr, size, &plan);
     if (p != NULL) {
         pool->extra += plan.old != NULL;
+        *usable = lp_usable_size(pool->heap, p);
     }
     lp_unlock();
     if (p == NULL || plan.move == 0) {
@@ -234,6 +235,7 @@ void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size) {
     lp_lock();
     lp_meta_realloc_end(pool, p, size, &plan);
     pool->extra -= plan.old != NULL;
+    *usable = lp_usable_size(pool->heap, p);
     lp_unlock();
     return p;
 }
@@ -333,6 +335,11 @@ static void lp_pool_strand_locked(lp_pool_obj_t *pool, void *data) {
     pool->pinned_bytes += lp_usable_size(pool->heap, data);
 }
 
+size_t lp_pool_adopt_locked(lp_pool_obj_t *pool, void *data) {
+    pool->live++;
+    return lp_usable_size(pool->heap, data);
+}
+
 void lp_pool_release_locked(lp_pool_obj_t *pool, void *data, bool pinned, bool valid) {
     // lp_free cannot fail for a block a handle owns; a failure would mean a corrupted pool, which
     // pool.check() reports (finalisers can't raise). A pool whose memory moved is never written
@@ -349,7 +356,7 @@ void lp_pool_release_locked(lp_pool_obj_t *pool, void *data, bool pinned, bool v
     pool->live--;
 }
 
-void *lp_pool_try_unpin(lp_pool_obj_t *pool, void *old, size_t size, size_t copy) {
+void *lp_pool_try_unpin(lp_pool_obj_t *pool, void *old, size_t size, size_t copy, size_t *usable) {
     // Tracking: the pinned row never runs out; the fresh block then takes the old one's row.
     void *fresh = lp_pool_try_alloc(pool, size LP_META_KIND(LP_KIND_PINNED));
     if (fresh == NULL) {
@@ -359,6 +366,7 @@ void *lp_pool_try_unpin(lp_pool_obj_t *pool, void *old, size_t size, size_t copy
     lp_lock();
     lp_meta_inherit(pool, fresh, old);
     lp_pool_strand_locked(pool, old);
+    *usable = lp_usable_size(pool->heap, fresh);
     lp_unlock();
     return fresh;
 }
