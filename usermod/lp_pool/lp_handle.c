@@ -79,14 +79,6 @@ void lp_handle_release(lp_obj_t *h) {
     lp_unlock();
 }
 
-// The handle's block is now p, of `cap` usable bytes.
-static void lp_handle_set_block(lp_obj_t *h, void *p, size_t cap) {
-    lp_lock();
-    h->data = p;
-    h->cap = cap;
-    lp_unlock();
-}
-
 // One attempt at giving the handle a block of `size` bytes: a realloc (in place when it can), or
 // for a pinned block a fresh block with the first `copy` bytes, the old one left where it is for its
 // memoryview (invariant 7). False, and nothing changed, when the pool can't.
@@ -98,7 +90,10 @@ static bool lp_handle_try_move(lp_obj_t *h, size_t size, size_t copy) {
         return false;
     }
     h->flags &= ~LP_OBJ_PINNED;
-    lp_handle_set_block(h, p, cap);
+    lp_lock();
+    h->data = p;
+    h->cap = cap;
+    lp_unlock();
     return true;
 }
 
@@ -115,7 +110,7 @@ static void lp_handle_move(lp_obj_t *h, size_t size, size_t copy) {
 }
 
 void lp_handle_resize(lp_obj_t *h, size_t size) {
-    lp_handle_data(h);
+    // lp_handle_move checks the handle before it touches the block.
     lp_handle_move(h, size, size < h->len ? size : h->len);
 }
 

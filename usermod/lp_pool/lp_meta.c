@@ -58,11 +58,6 @@ void lp_meta_init(lp_pool_obj_t *pool, void *table, size_t rows) {
     pool->meta_full = false;
 }
 
-// Bytes a live block occupies in the arena: its granules, header included.
-static uint32_t lp_meta_block_bytes(lp_alloc_t *heap, void *p) {
-    return (uint32_t)(lp_usable_size(heap, p) + 4);
-}
-
 // Row i copied out under the lock (the table may change between rows, never inside one); false past
 // the last row.
 bool lp_meta_row_copy(lp_pool_obj_t *pool, uint32_t i, lp_meta_row_t *out) {
@@ -133,49 +128,11 @@ MP_NORETURN void lp_meta_raise_full(void) {
     lp_raise_static(&lp_err_meta_full);
 }
 
-// p was just allocated: it joins row tag - 1.
-static void lp_meta_add(lp_pool_obj_t *pool, void *p, uint32_t tag) {
-    lp_meta_row_t *r = &((lp_meta_table_t *)pool->meta)->row[tag - 1];
-    lp_alloc_set_tag(pool->heap, p, tag);
-    r->count++;
-    r->bytes += lp_meta_block_bytes(pool->heap, p);
-}
-
-// p is about to be freed: it leaves its row.
-static void lp_meta_sub(lp_pool_obj_t *pool, void *p) {
-    uint32_t tag = lp_alloc_tag(pool->heap, p);
-    if (tag == 0 || tag > ((lp_meta_table_t *)pool->meta)->rows) {
-        return; // would be a corrupted pool: check() reports it
-    }
-    lp_meta_row_t *r = &((lp_meta_table_t *)pool->meta)->row[tag - 1];
-    r->count--;
-    r->bytes -= lp_meta_block_bytes(pool->heap, p);
-}
-
-static uint32_t lp_meta_before_resize(lp_pool_obj_t *pool, void *p, uint32_t *old_bytes) {
-    *old_bytes = lp_meta_block_bytes(pool->heap, p);
-    return lp_alloc_tag(pool->heap, p);
-}
-
-static void lp_meta_after_resize(lp_pool_obj_t *pool, void *p, uint32_t tag, uint32_t old_bytes) {
-    if (tag == 0) {
-        return;
-    }
-    lp_meta_row_t *r = &((lp_meta_table_t *)pool->meta)->row[tag - 1];
-    lp_alloc_set_tag(pool->heap, p, tag);
-    r->bytes += lp_meta_block_bytes(pool->heap, p) - old_bytes;
-}
-
-// p's accounting moves to row tag - 1.
-static void lp_meta_retag(lp_pool_obj_t *pool, void *p, uint32_t tag) {
-    if (tag == 0) {
-        return;
-    }
-    lp_meta_sub(pool, p);
-    lp_meta_add(pool, p, tag);
-}
-
 // ---- tracked allocation: what the pools call instead of the allocator ---------------------
+// Each function reads what it needs of the allocator (a block's tag and size), makes the
+// allocator's change, then counts it in the row: plain arithmetic on the table, nothing called. A
+// block occupies its usable bytes and its 4-byte header (invariant 1). A tag that names no row
+// (a corrupted pool: check() reports it) counts nowhere.
 
 void *lp_meta_alloc(lp_pool_obj_t *pool, size_t size, uint32_t kind) {
     // A full table is a failed attempt like a full pool, never a raise here: the pool collects
@@ -185,51 +142,93 @@ void *lp_meta_alloc(lp_pool_obj_t *pool, size_t size, uint32_t kind) {
     if (tag == 0) {
         return NULL;
     }
-    void *p = lp_alloc(pool->heap, size);
+    lp_meta_row_t *r = &((lp_meta_table_t *)pool->meta)->row[tag - 1];
+    lp_alloc_t *heap = pool->heap;
+    void *p = lp_alloc(heap, size);
     if (p != NULL) {
-        lp_meta_add(pool, p, tag);
+        lp_alloc_set_tag(heap, p, tag);
+        r->count++;
+        r->bytes += (uint32_t)lp_usable_size(heap, p) + 4;
     }
     return p;
 }
 
 void lp_meta_free(lp_pool_obj_t *pool, void *p) {
-    lp_meta_sub(pool, p);
-    lp_free(pool->heap, p);
+    lp_meta_table_t *t = pool->meta;
+    lp_alloc_t *heap = pool->heap;
+    uint32_t tag = lp_alloc_tag(heap, p);
+    uint32_t bytes = (uint32_t)lp_usable_size(heap, p) + 4;
+    lp_free(heap, p);
+    if (tag != 0 && tag <= t->rows) {
+        t->row[tag - 1].count--;
+        t->row[tag - 1].bytes -= bytes;
+    }
 }
 
 void *lp_meta_realloc_begin(lp_pool_obj_t *pool, void *ptr, size_t size, lp_realloc_plan_t *plan) {
-    pool->meta_full = false; // a resize keeps its row: never short of one
-    uint32_t old_bytes, tag = lp_meta_before_resize(pool, ptr, &old_bytes);
-    void *p = lp_realloc_begin(pool->heap, ptr, size, plan);
-    if (p != NULL) {
-        if (plan->old != NULL && tag != 0) {
-            lp_meta_add(pool, p, tag); // both blocks counted until the old one goes
-        } else {
-            lp_meta_after_resize(pool, p, tag, old_bytes);
-        }
+    pool->meta_full = false; // a resize keeps its row (invariant 4): never short of one
+    lp_meta_table_t *t = pool->meta;
+    lp_alloc_t *heap = pool->heap;
+    uint32_t tag = lp_alloc_tag(heap, ptr);
+    uint32_t old_bytes = (uint32_t)lp_usable_size(heap, ptr) + 4;
+    void *p = lp_realloc_begin(heap, ptr, size, plan);
+    if (p != NULL && tag != 0) {
+        lp_alloc_set_tag(heap, p, tag);
+        uint32_t bytes = (uint32_t)lp_usable_size(heap, p) + 4;
+        // A move counts both blocks until lp_meta_realloc_end frees the old one.
+        bool moved = plan->old != NULL;
+        t->row[tag - 1].count += moved;
+        t->row[tag - 1].bytes += moved ? bytes : bytes - old_bytes;
     }
     return p;
 }
 
 void lp_meta_realloc_end(lp_pool_obj_t *pool, void *p, size_t size, lp_realloc_plan_t *plan) {
-    uint32_t old_bytes = 0, tag = 0;
-    if (plan->old != NULL) {
-        lp_meta_sub(pool, plan->old);
+    lp_meta_table_t *t = pool->meta;
+    lp_alloc_t *heap = pool->heap;
+    // A move frees the old block; backward growth gives the tail of the block itself back.
+    bool moved = plan->old != NULL;
+    void *before = moved ? plan->old : p;
+    uint32_t tag = lp_alloc_tag(heap, before);
+    uint32_t old_bytes = (uint32_t)lp_usable_size(heap, before) + 4;
+    lp_realloc_end(heap, p, size, plan);
+    if (tag == 0 || tag > t->rows) {
+        return;
+    }
+    if (moved) {
+        t->row[tag - 1].count--;
+        t->row[tag - 1].bytes -= old_bytes;
     } else {
-        tag = lp_meta_before_resize(pool, p, &old_bytes);
+        lp_alloc_set_tag(heap, p, tag);
+        t->row[tag - 1].bytes += (uint32_t)lp_usable_size(heap, p) + 4 - old_bytes;
     }
-    lp_realloc_end(pool->heap, p, size, plan);
-    if (plan->old == NULL) {
-        lp_meta_after_resize(pool, p, tag, old_bytes);
+}
+
+// p's accounting moves to the row of block `from`, or to the pinned row when `from` is NULL.
+static void lp_meta_move(lp_pool_obj_t *pool, void *p, const void *from) {
+    lp_meta_table_t *t = pool->meta;
+    lp_alloc_t *heap = pool->heap;
+    uint32_t tag = from != NULL ? lp_alloc_tag(heap, from) : LP_META_PINNED_TAG;
+    if (tag == 0) {
+        return;
     }
+    uint32_t old_tag = lp_alloc_tag(heap, p);
+    uint32_t bytes = (uint32_t)lp_usable_size(heap, p) + 4;
+    lp_alloc_set_tag(heap, p, tag);
+    if (old_tag != 0 && old_tag <= t->rows) {
+        t->row[old_tag - 1].count--;
+        t->row[old_tag - 1].bytes -= bytes;
+    }
+    t->row[tag - 1].count++;
+    t->row[tag - 1].bytes += bytes;
 }
 
 void lp_meta_strand(lp_pool_obj_t *pool, void *p) {
-    lp_meta_retag(pool, p, LP_META_PINNED_TAG); // invariant 3: never needs a new row
+    lp_meta_move(pool, p, NULL); // invariant 3: never needs a new row
 }
 
 void lp_meta_inherit(lp_pool_obj_t *pool, void *fresh, void *from) {
-    lp_meta_retag(pool, fresh, lp_alloc_tag(pool->heap, from)); // invariant 4
+    lp_meta_move(pool, fresh, from); // invariant 4
 }
 
 // ---- reading the table -------------------------------------------------------------------
