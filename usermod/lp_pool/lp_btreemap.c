@@ -46,6 +46,9 @@
 //  9. The handle's `mods` (the version) changes with every change to the set of keys; iterators
 //     raise RuntimeError when it changed under them. Replacing the value of an existing key moves
 //     no entry and keeps the version, as for dict.
+//
+// A collection (docs/internals.md: on the pools, beside run()), over values (lp_value.c) and
+// handles; its views are lp_btreemap_view.c.
 
 #include <stddef.h>
 #include <string.h>

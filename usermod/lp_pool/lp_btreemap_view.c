@@ -11,6 +11,8 @@
 //     while the version is unchanged: a changed map raises RuntimeError, a freed map ValueError.
 //  3. items() yields a fresh tuple per pair while the heap is free. Under the heap lock it yields
 //     the view's one preallocated pair, refilled at each step: unpack it, don't keep it.
+//
+// With LpBTreeMap, a collection (docs/internals.md: on the pools, beside run()).
 
 #include "py/gc.h"
 #include "py/objtuple.h"

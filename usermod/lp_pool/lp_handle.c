@@ -6,6 +6,9 @@
 //
 // Growth (lp_handle_reserve) is here too, so every growable type keeps the strong guarantee and the
 // pinning bound (invariant 8 in lp_pool.h) the same way.
+//
+// The base of the collections (docs/internals.md): on the pools, which it asks for every block
+// change; it never calls tracking or the allocator.
 
 #include <string.h>
 

@@ -1,4 +1,7 @@
-// What the files of the _lp_pool module share. The allocator core (lp_alloc.h) knows nothing of this.
+// What the files of the _lp_pool module share from layer 4 up (docs/internals.md draws the layers):
+// tracking, pools, handles and the collections, run(), the Python faces. The layers below have
+// headers of their own, included here: the allocator (lp_alloc.h, which knows nothing of
+// MicroPython), the lock and per-thread state (lp_lock.h) and errors (lp_error.h).
 //
 // The object model (the invariants every lp_pool object keeps; the README explains them for users):
 //  1. Every Python-visible lp_pool object is a handle (lp_obj_t): a small fixed-size object on the GC
@@ -170,10 +173,50 @@ extern const mp_obj_type_t lp_type_BTreeMap;
 extern const mp_obj_type_t lp_type_BTreeMapView;
 extern const mp_obj_type_t lp_type_Box;
 
-// ---- tracked allocation (lp_meta.c): the allocator as the pools use it ----
-// The pools allocate, resize and free blocks only through these, with lp_lock() held; each keeps
-// the tracking table in step with the blocks (lp_meta.c invariants 1, 3 and 4), reading and
-// setting the allocator's block tags. Without tracking they are the allocator's own calls.
+// ---- allocation tracking (lp_meta.c): the allocator as the pools use it ----
+// The pools allocate, resize and free blocks only through the lp_meta_* calls below, with
+// lp_lock() held; each keeps the tracking table in step with the blocks (lp_meta.c invariants 1, 3
+// and 4), reading and setting the allocator's block tags. Without tracking they are the
+// allocator's own calls and nothing else of this section exists.
+#if LP_POOL_ALLOC_META
+// The table itself; the block functions are called with lp_lock() held.
+size_t lp_meta_table_bytes(size_t rows);
+void lp_meta_init(lp_pool_obj_t *pool, void *table, size_t rows);
+MP_NORETURN void lp_meta_raise_full(void);
+// check() of the table against the blocks (invariant 1 of lp_meta.c), in steps as lp_alloc_check_step:
+// begin, then steps with lp_lock() held until one returns true (*err then NULL or the violation).
+// The caller begins again whenever the allocator changed between steps (lp_alloc_changes): rows
+// change only together with it.
+#define LP_META_GROUP (16) // rows tallied per walk over the blocks
+typedef struct {
+    uint32_t cursor;        // lp_alloc_walk_step's position in this walk
+    uint32_t row;           // first row of the group this walk tallies
+    uint32_t rows;
+    bool bad;               // a live block with no valid tag
+    lp_alloc_t *heap;
+    uint32_t count[LP_META_GROUP];
+    uint32_t bytes[LP_META_GROUP];
+} lp_meta_check_t;
+void lp_meta_check_begin(lp_pool_obj_t *pool, lp_meta_check_t *m);
+bool lp_meta_check_step(lp_pool_obj_t *pool, lp_meta_check_t *m, uint32_t budget, const char **err);
+// One row: plain bytes in the arena.
+typedef struct {
+    uint32_t count;
+    uint32_t bytes;
+    uint16_t kind;          // LP_KIND_* | typecode << 8
+    uint8_t name_len;
+    uint8_t has_scope;      // 0: no scope, "(none)"
+    char name[LP_META_NAME];
+} lp_meta_row_t;
+// Row i copied out under the lock (the table may change between rows, never inside one); false past
+// the last row.
+bool lp_meta_row_copy(lp_pool_obj_t *pool, uint32_t i, lp_meta_row_t *out);
+// The name of a scope: TypeError unless a str, ValueError when empty.
+void lp_meta_scope_arg(mp_obj_t name);
+// The pool's current scope (lp_meta.c invariant 5), MP_OBJ_NULL for none.
+void lp_meta_scope_set(lp_pool_obj_t *pool, mp_obj_t name);
+#endif
+
 #if LP_POOL_ALLOC_META
 // A new block for an object of `kind`; NULL when the allocator can't or the table has no row for
 // it (pool->meta_full says which).
@@ -275,45 +318,6 @@ void *lp_pool_try_unpin(lp_pool_obj_t *pool, void *old, size_t size, size_t copy
 // Tops the reserve up to its target; only with the heap unlocked.
 void lp_pool_refill(lp_pool_obj_t *pool);
 void lp_pools_reset(void);
-
-#if LP_POOL_ALLOC_META
-// ---- allocation tracking (lp_meta.c); the block functions are called with lp_lock() held ----
-size_t lp_meta_table_bytes(size_t rows);
-void lp_meta_init(lp_pool_obj_t *pool, void *table, size_t rows);
-MP_NORETURN void lp_meta_raise_full(void);
-// check() of the table against the blocks (invariant 1 of lp_meta.c), in steps as lp_alloc_check_step:
-// begin, then steps with lp_lock() held until one returns true (*err then NULL or the violation).
-// The caller begins again whenever the allocator changed between steps (lp_alloc_changes): rows
-// change only together with it.
-#define LP_META_GROUP (16) // rows tallied per walk over the blocks
-typedef struct {
-    uint32_t cursor;        // lp_alloc_walk_step's position in this walk
-    uint32_t row;           // first row of the group this walk tallies
-    uint32_t rows;
-    bool bad;               // a live block with no valid tag
-    lp_alloc_t *heap;
-    uint32_t count[LP_META_GROUP];
-    uint32_t bytes[LP_META_GROUP];
-} lp_meta_check_t;
-void lp_meta_check_begin(lp_pool_obj_t *pool, lp_meta_check_t *m);
-bool lp_meta_check_step(lp_pool_obj_t *pool, lp_meta_check_t *m, uint32_t budget, const char **err);
-// One row: plain bytes in the arena.
-typedef struct {
-    uint32_t count;
-    uint32_t bytes;
-    uint16_t kind;          // LP_KIND_* | typecode << 8
-    uint8_t name_len;
-    uint8_t has_scope;      // 0: no scope, "(none)"
-    char name[LP_META_NAME];
-} lp_meta_row_t;
-// Row i copied out under the lock (the table may change between rows, never inside one); false past
-// the last row.
-bool lp_meta_row_copy(lp_pool_obj_t *pool, uint32_t i, lp_meta_row_t *out);
-// The name of a scope: TypeError unless a str, ValueError when empty.
-void lp_meta_scope_arg(mp_obj_t name);
-// The pool's current scope (lp_meta.c invariant 5), MP_OBJ_NULL for none.
-void lp_meta_scope_set(lp_pool_obj_t *pool, mp_obj_t name);
-#endif
 
 // ---- the tracking's Python face (lp_scope.c) ----
 // _lp_pool._meta_print(pool, file or write, call): in every build, so that its arguments are
