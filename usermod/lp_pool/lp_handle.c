@@ -64,48 +64,20 @@ lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type) {
 void lp_handle_attach(lp_obj_t *h, void *data, size_t len) {
     h->data = data;
     h->len = len;
-    lp_lock();
-    h->cap = lp_pool_adopt_locked(h->pool, data);
-    lp_unlock();
+    lp_pool_attach(h, data);
 }
 
 void lp_handle_release(lp_obj_t *h) {
-    lp_pool_obj_t *pool = h->pool;
-    // Checked before taking the lock: it may call into the buffer's type.
-    bool valid = pool != NULL && lp_pool_region_valid(pool);
-    lp_lock();
-    void *data = h->data;
-    h->data = NULL;
-    if (data != NULL && pool != NULL) {
-        lp_pool_release_locked(pool, data, h->flags & LP_OBJ_PINNED, valid);
-    }
-    lp_unlock();
+    lp_pool_release(h);
 }
 
-// One attempt at giving the handle a block of `size` bytes: a realloc (in place when it can), or
-// for a pinned block a fresh block with the first `copy` bytes, the old one left where it is for its
-// memoryview (invariant 7). False, and nothing changed, when the pool can't.
-static bool lp_handle_try_move(lp_obj_t *h, size_t size, size_t copy) {
-    size_t cap;
-    bool pinned = h->flags & LP_OBJ_PINNED;
-    void *p = pinned ? lp_pool_try_unpin(h->pool, h->data, size, copy, &cap) : lp_pool_try_realloc(h->pool, h->data, size, &cap);
-    if (p == NULL) {
-        return false;
-    }
-    h->flags &= ~LP_OBJ_PINNED;
-    lp_lock();
-    h->data = p;
-    h->cap = cap;
-    lp_unlock();
-    return true;
-}
-
-// The same, collecting garbage once and trying again before it raises AllocError (nothing changed).
+// Give the handle a block of `size` bytes holding its first `copy` bytes (lp_pool_try_move), collecting
+// garbage once and trying again before it raises AllocError (nothing changed).
 static void lp_handle_move(lp_obj_t *h, size_t size, size_t copy) {
     for (bool collected = false;;) {
         // Checked afresh on each attempt: the collection between them runs finalisers.
         lp_handle_data(h);
-        if (lp_handle_try_move(h, size, copy)) {
+        if (lp_pool_try_move(h, size, copy)) {
             return;
         }
         lp_pool_collect_or_raise(h->pool, &collected, size);
@@ -141,7 +113,7 @@ void *lp_handle_reserve(lp_obj_t *h, size_t need) {
         want = LP_GROW_MIN;
     }
     // The geometric size is a wish: when the pool can't, the exact size (after a collection).
-    if (want <= need || !lp_handle_try_move(h, want, used)) {
+    if (want <= need || !lp_pool_try_move(h, want, used)) {
         lp_handle_move(h, need, used);
     }
     return h->data;
@@ -153,7 +125,7 @@ void lp_handle_shrink(lp_obj_t *h, size_t keep) {
         return;
     }
     // Shrinking in place never fails; if it did, keeping the larger block is still correct.
-    lp_handle_try_move(h, keep, 0);
+    lp_pool_try_move(h, keep, 0);
 }
 
 void *lp_handle_buffer(lp_obj_t *h, mp_uint_t flags) {

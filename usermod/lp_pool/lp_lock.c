@@ -21,7 +21,7 @@
 #include "lp_clock.h"
 #endif
 
-static lp_slot_t lp_slots[LP_POOL_MAX_THREADS];
+lp_slot_t lp_slots[LP_POOL_MAX_THREADS];
 
 #if LP_POOL_TEST_HOOKS
 MP_REGISTER_ROOT_POINTER(mp_obj_t lp_gap_hook);
@@ -100,28 +100,6 @@ void *lp_thread_id(void) {
     #endif
 }
 
-lp_slot_t *lp_slot_locked(void *me, bool claim) {
-    lp_slot_t *free_slot = NULL;
-    lp_slot_t *found = NULL;
-    for (size_t i = 0; i < LP_POOL_MAX_THREADS; i++) {
-        if (lp_slots[i].thread == me) {
-            found = &lp_slots[i];
-            break;
-        }
-        if (lp_slots[i].thread == NULL && free_slot == NULL) {
-            free_slot = &lp_slots[i];
-        }
-    }
-    if (found == NULL && claim && free_slot != NULL) {
-        free_slot->thread = me;
-        free_slot->locked = 0;
-        free_slot->n_pools = 0;
-        free_slot->n_saved = 0;
-        found = free_slot;
-    }
-    return found;
-}
-
 lp_slot_t *lp_slot(void) {
     void *me = lp_thread_id();
     lp_lock();
@@ -138,12 +116,6 @@ lp_slot_t *lp_slot_unlocked(void) {
         }
     }
     return NULL;
-}
-
-void lp_slot_release_if_idle_locked(lp_slot_t *slot) {
-    if (slot->n_pools == 0 && slot->n_saved == 0) {
-        slot->thread = NULL;
-    }
 }
 
 void lp_slot_release_if_idle(lp_slot_t *slot) {

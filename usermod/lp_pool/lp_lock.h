@@ -93,17 +93,45 @@ typedef struct {
     uint16_t saved[LP_MAX_NEST];          // `locked` before each with_global_alloc section
 } lp_slot_t;
 
+// Every thread's slot (invariants 1 and 2 of lp_lock.c); read through the functions below.
+extern lp_slot_t lp_slots[LP_POOL_MAX_THREADS];
+
 // Who is calling: the thread's state (any constant without threads).
 void *lp_thread_id(void);
-// With lp_lock() held: the slot of thread `me`; claims a free one if `claim`, else NULL.
-lp_slot_t *lp_slot_locked(void *me, bool claim);
+// With lp_lock() held: the slot of thread `me`; claims a free one if `claim`, else NULL. Inline: run()
+// calls it inside its critical section.
+static inline lp_slot_t *lp_slot_locked(void *me, bool claim) {
+    lp_slot_t *free_slot = NULL;
+    lp_slot_t *found = NULL;
+    for (size_t i = 0; i < LP_POOL_MAX_THREADS; i++) {
+        if (lp_slots[i].thread == me) {
+            found = &lp_slots[i];
+            break;
+        }
+        if (lp_slots[i].thread == NULL && free_slot == NULL) {
+            free_slot = &lp_slots[i];
+        }
+    }
+    if (found == NULL && claim && free_slot != NULL) {
+        free_slot->thread = me;
+        free_slot->locked = 0;
+        free_slot->n_pools = 0;
+        free_slot->n_saved = 0;
+        found = free_slot;
+    }
+    return found;
+}
 // The calling thread's slot, NULL when it has none.
 lp_slot_t *lp_slot(void);
 // The calling thread's slot without taking the lock (a thread's slot is claimed only by itself), for
 // code that may run before the lock is ready; NULL when it has none.
 lp_slot_t *lp_slot_unlocked(void);
 // Frees the slot when it holds no level (with lp_lock() held / taking it).
-void lp_slot_release_if_idle_locked(lp_slot_t *slot);
+static inline void lp_slot_release_if_idle_locked(lp_slot_t *slot) {
+    if (slot->n_pools == 0 && slot->n_saved == 0) {
+        slot->thread = NULL;
+    }
+}
 void lp_slot_release_if_idle(lp_slot_t *slot);
 // The calling thread's current pool (innermost run()/with), NULL outside run().
 lp_pool_obj_t *lp_current_pool(void);

@@ -217,14 +217,13 @@ void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
 // contexts using one object at once is unsupported anyway: docs/irq.md on threads). The old
 // block of a move counts as the object's extra block meanwhile (invariant 6), and with tracking
 // the new block already has its row, so check() in between finds everything in order.
-void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size, size_t *usable) {
+static void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size) {
     lp_pool_check_open(pool);
     lp_lock();
     lp_realloc_plan_t plan;
     void *p = lp_meta_realloc_begin(pool, ptr, size, &plan);
     if (p != NULL) {
         pool->extra += plan.old != NULL;
-        *usable = lp_usable_size(pool->heap, p);
     }
     lp_unlock();
     if (p == NULL || plan.move == 0) {
@@ -235,9 +234,85 @@ void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size, size_t *u
     lp_lock();
     lp_meta_realloc_end(pool, p, size, &plan);
     pool->extra -= plan.old != NULL;
-    *usable = lp_usable_size(pool->heap, p);
     lp_unlock();
     return p;
+}
+
+// ---- the blocks of the pool's objects: what lp_handle.c asks for ----------------------------
+
+void lp_pool_attach(lp_obj_t *h, void *data) {
+    lp_lock();
+    h->cap = lp_usable_size(h->pool->heap, data);
+    h->pool->live++;
+    lp_unlock();
+}
+
+// With lp_lock() held: a pinned block stays with the pool for its memoryview (invariant 7).
+static void lp_pool_strand_locked(lp_pool_obj_t *pool, void *data) {
+    lp_meta_strand(pool, data);
+    pool->pinned++;
+    pool->pinned_bytes += lp_usable_size(pool->heap, data);
+}
+
+void lp_pool_release(lp_obj_t *h) {
+    lp_pool_obj_t *pool = h->pool;
+    // Checked before taking the lock: it may call into the buffer's type.
+    bool valid = pool != NULL && lp_pool_region_valid(pool);
+    lp_lock();
+    void *data = h->data;
+    h->data = NULL;
+    if (data != NULL && pool != NULL) {
+        // lp_free cannot fail for a block this handle owns; a failure would mean a corrupted pool,
+        // which pool.check() reports (finalisers can't raise). A pool whose memory moved is never
+        // written again: its block is abandoned, but it stops counting as live so close() works.
+        if (h->flags & LP_OBJ_PINNED) {
+            if (valid) {
+                lp_pool_strand_locked(pool, data);
+            } else {
+                pool->pinned++;
+            }
+        } else if (valid) {
+            lp_meta_free(pool, data);
+        }
+        pool->live--;
+    }
+    lp_unlock();
+}
+
+// A pinned block that must move (invariant 8): a fresh block holding the first `copy` bytes, the
+// old one left where it is for its memoryview. NULL, and nothing changed, when the pool can't.
+static void *lp_pool_try_unpin(lp_pool_obj_t *pool, void *old, size_t size, size_t copy) {
+    // Tracking: the pinned row never runs out; the fresh block then takes the old one's row.
+    void *fresh = lp_pool_try_alloc(pool, size LP_META_KIND(LP_KIND_PINNED));
+    if (fresh == NULL) {
+        return NULL;
+    }
+    memcpy(fresh, old, copy);
+    lp_lock();
+    lp_meta_inherit(pool, fresh, old);
+    lp_pool_strand_locked(pool, old);
+    lp_unlock();
+    return fresh;
+}
+
+bool lp_pool_try_move(lp_obj_t *h, size_t size, size_t copy) {
+    void *p;
+    if (h->flags & LP_OBJ_PINNED) {
+        p = lp_pool_try_unpin(h->pool, h->data, size, copy);
+        if (p != NULL) {
+            h->flags &= ~LP_OBJ_PINNED;
+        }
+    } else {
+        p = lp_pool_try_realloc(h->pool, h->data, size);
+    }
+    if (p == NULL) {
+        return false;
+    }
+    lp_lock();
+    h->data = p;
+    h->cap = lp_usable_size(h->pool->heap, p);
+    lp_unlock();
+    return true;
 }
 
 // Garbage must never make a pool fail: an unreachable object gives its block back only in its
@@ -326,49 +401,6 @@ void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr) {
     lp_meta_free(pool, ptr);
     pool->extra--;
     lp_unlock();
-}
-
-// With lp_lock() held: a pinned block stays with the pool for its memoryview (invariant 7).
-static void lp_pool_strand_locked(lp_pool_obj_t *pool, void *data) {
-    lp_meta_strand(pool, data);
-    pool->pinned++;
-    pool->pinned_bytes += lp_usable_size(pool->heap, data);
-}
-
-size_t lp_pool_adopt_locked(lp_pool_obj_t *pool, void *data) {
-    pool->live++;
-    return lp_usable_size(pool->heap, data);
-}
-
-void lp_pool_release_locked(lp_pool_obj_t *pool, void *data, bool pinned, bool valid) {
-    // lp_free cannot fail for a block a handle owns; a failure would mean a corrupted pool, which
-    // pool.check() reports (finalisers can't raise). A pool whose memory moved is never written
-    // again: its block is abandoned, but it stops counting as live so close() works.
-    if (pinned) {
-        if (valid) {
-            lp_pool_strand_locked(pool, data);
-        } else {
-            pool->pinned++;
-        }
-    } else if (valid) {
-        lp_meta_free(pool, data);
-    }
-    pool->live--;
-}
-
-void *lp_pool_try_unpin(lp_pool_obj_t *pool, void *old, size_t size, size_t copy, size_t *usable) {
-    // Tracking: the pinned row never runs out; the fresh block then takes the old one's row.
-    void *fresh = lp_pool_try_alloc(pool, size LP_META_KIND(LP_KIND_PINNED));
-    if (fresh == NULL) {
-        return NULL;
-    }
-    memcpy(fresh, old, copy);
-    lp_lock();
-    lp_meta_inherit(pool, fresh, old);
-    lp_pool_strand_locked(pool, old);
-    *usable = lp_usable_size(pool->heap, fresh);
-    lp_unlock();
-    return fresh;
 }
 
 void lp_pool_refill(lp_pool_obj_t *pool) {

@@ -286,8 +286,6 @@ void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
 // holds a block across a collection must read it again afterwards (a finaliser may free it), so
 // resizing collects in lp_handle_resize, which owns the handle.
 void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
-// *usable: the usable bytes of the block returned (lp_usable_size), read in the same section.
-void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size, size_t *usable);
 // Run one garbage collection so the finalisers of unreachable objects give their blocks back, if
 // the pool allows it and it is safe here (see lp_mempool.c); false when it did not collect. Never
 // call it holding lp_lock(): the finalisers take it.
@@ -304,17 +302,18 @@ MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested);
 // gives one back.
 void *lp_pool_extra_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
 void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr);
-// With lp_lock() held, for lp_handle_attach: the block now belongs to a live object (invariant 6);
-// returns its usable bytes.
-size_t lp_pool_adopt_locked(lp_pool_obj_t *pool, void *data);
-// With lp_lock() held, for lp_handle_release: a handle's block goes back to the allocator, or stays
-// with the pool when it is pinned (invariant 7); `valid`: the pool's memory is where it was (else
-// the block is abandoned). The pool counts one live object fewer.
-void lp_pool_release_locked(lp_pool_obj_t *pool, void *data, bool pinned, bool valid);
-// For a pinned block that must move (invariant 8): a fresh block of `size` bytes holding the first
-// `copy` bytes of `old`, which stays with the pool for its memoryview (*usable as lp_pool_try_realloc
-// gives it). NULL (nothing changed) when the pool can't, as lp_pool_try_alloc.
-void *lp_pool_try_unpin(lp_pool_obj_t *pool, void *old, size_t size, size_t copy, size_t *usable);
+// The blocks of the pool's objects, for lp_handle.c: each changes the handle's block and the pool's
+// counters (invariant 6) in one critical section.
+// h's block (data, set by the caller) now counts as a live object's; h->cap is set.
+void lp_pool_attach(lp_obj_t *h, void *data);
+// Release h's block, if any: back to the allocator, or kept for a memoryview when pinned
+// (invariant 7); h->data is NULL after.
+void lp_pool_release(lp_obj_t *h);
+// One attempt at giving h a block of `size` bytes holding its first `copy` bytes: a realloc (in
+// place when it can, the payload copied between two sections), or for a pinned block a fresh block,
+// the old one left for its memoryview. False, and nothing changed, when the pool can't (no
+// collection: lp_handle_resize collects, it owns the handle).
+bool lp_pool_try_move(lp_obj_t *h, size_t size, size_t copy);
 // Tops the reserve up to its target; only with the heap unlocked.
 void lp_pool_refill(lp_pool_obj_t *pool);
 void lp_pools_reset(void);
