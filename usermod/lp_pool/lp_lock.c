@@ -92,18 +92,9 @@ void lp_lock_init(void) {
 
 // ---- the per-thread slots ----
 
-void *lp_thread_id(void) {
-    #if MICROPY_PY_THREAD
-    return mp_thread_get_state();
-    #else
-    return &lp_slots; // one thread: any constant will do
-    #endif
-}
-
 lp_slot_t *lp_slot(void) {
-    void *me = lp_thread_id();
     lp_lock();
-    lp_slot_t *found = lp_slot_locked(me, false);
+    lp_slot_t *found = lp_slot_unlocked();
     lp_unlock();
     return found;
 }
@@ -116,12 +107,6 @@ lp_slot_t *lp_slot_unlocked(void) {
         }
     }
     return NULL;
-}
-
-void lp_slot_release_if_idle(lp_slot_t *slot) {
-    lp_lock();
-    lp_slot_release_if_idle_locked(slot);
-    lp_unlock();
 }
 
 lp_pool_obj_t *lp_current_pool(void) {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "py/mpstate.h"
+#include "py/mpthread.h"
 #include "py/obj.h"
 
 typedef struct _lp_pool_obj_t lp_pool_obj_t;
@@ -97,7 +98,13 @@ typedef struct {
 extern lp_slot_t lp_slots[LP_POOL_MAX_THREADS];
 
 // Who is calling: the thread's state (any constant without threads).
-void *lp_thread_id(void);
+static inline void *lp_thread_id(void) {
+    #if MICROPY_PY_THREAD
+    return mp_thread_get_state();
+    #else
+    return &lp_slots; // one thread: any constant will do
+    #endif
+}
 // With lp_lock() held: the slot of thread `me`; claims a free one if `claim`, else NULL. Inline: run()
 // calls it inside its critical section.
 static inline lp_slot_t *lp_slot_locked(void *me, bool claim) {
@@ -126,13 +133,12 @@ lp_slot_t *lp_slot(void);
 // The calling thread's slot without taking the lock (a thread's slot is claimed only by itself), for
 // code that may run before the lock is ready; NULL when it has none.
 lp_slot_t *lp_slot_unlocked(void);
-// Frees the slot when it holds no level (with lp_lock() held / taking it).
+// With lp_lock() held: frees the slot when it holds no level.
 static inline void lp_slot_release_if_idle_locked(lp_slot_t *slot) {
     if (slot->n_pools == 0 && slot->n_saved == 0) {
         slot->thread = NULL;
     }
 }
-void lp_slot_release_if_idle(lp_slot_t *slot);
 // The calling thread's current pool (innermost run()/with), NULL outside run().
 lp_pool_obj_t *lp_current_pool(void);
 bool lp_pool_is_current_anywhere(lp_pool_obj_t *pool);

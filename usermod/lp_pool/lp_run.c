@@ -432,7 +432,9 @@ static void lp_global_exit(void) {
     for (; slot->locked < levels; slot->locked++) {
         gc_lock();
     }
-    lp_slot_release_if_idle(slot);
+    lp_lock();
+    lp_slot_release_if_idle_locked(slot);
+    lp_unlock();
 }
 
 static mp_obj_t lp_with_global_alloc_call(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
