@@ -18,6 +18,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 apt_dir=${LP_APT_DIR:-$here/build/cache/apt}
 uri=${LP_DEBIAN_URI:-}
 suite=trixie
+valid_until=
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 
 # The MicroPython versions lp-pool is tested on, each pinned by the sha256 of Debian's orig tarball
@@ -65,13 +66,17 @@ apt_opts() {
     echo -o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null \
         -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" \
         -o "Dir::State::status=$apt_dir/status" -o Debug::NoLocking=1 \
-        -o APT::Sandbox::User=root
+        -o APT::Sandbox::User=root $valid_until
 }
 
 # Suites other than trixie keep their whole apt state (lists, downloads) in a folder of their own.
 use_suite() {
     suite=$1
     [ "$suite" = trixie ] || apt_dir="$apt_dir/$suite"
+    # sid's Release file expires within days, and a mirror that is a snapshot serves it expired
+    # ("Release file ... is expired"). What we take from sid is pinned by sha256, so a stale index
+    # can't slip anything in: accept it.
+    [ "$suite" = trixie ] || valid_until="-o Acquire::Check-Valid-Until=false"
 }
 
 # apt_update [force]: refresh the private lists when they are older than a day (or when forced).

@@ -38,6 +38,7 @@ __all__ = [
     "current_pool",
     "format_stats",
     "guarded",
+    "no_alloc",
     "print_memory_stats",
     "print_memory_stats_with",
     "reset",
@@ -63,6 +64,14 @@ _ORDER = (
     "reserve",
     "reserve_target",
 )
+
+
+def no_alloc(fn):
+    """Mark fn as code that must not allocate on the GC heap: lp-check (on the host) checks it.
+
+    Returns fn unchanged, so it costs nothing on the board.
+    """
+    return fn
 
 
 def print_memory_stats(pool=None, file=_sys.stdout):

@@ -45,6 +45,10 @@ def reset() -> int:
 def with_global_alloc() -> _GlobalAlloc: ...
 @overload
 def with_global_alloc(fn: Callable[..., _T], *args: Any, **kwargs: Any) -> _T: ...
+
+_F = TypeVar("_F", bound=Callable[..., object])
+
+def no_alloc(fn: _F) -> _F: ...
 def format_stats(pool: LpMemoryPool | None = None) -> str:
     """pool.stats() as a two-column table (the static pool by default)."""
 
