@@ -268,6 +268,15 @@ lp_pool_obj_t *lp_pool_new_caller(mp_obj_t buf, size_t reserve, bool collect);
 // pool.check(): the allocator's invariants, the tracking table's and the object counters
 // (invariant 6), in bounded critical sections; RuntimeError naming what is wrong.
 void lp_pool_check(lp_pool_obj_t *pool);
+// Units of work (lp_alloc_check_step) pool.check() does per critical section.
+#ifndef LP_POOL_CHECK_CHUNK
+#define LP_POOL_CHECK_CHUNK (16)
+#endif
+// Times check() starts over because the pool changed between its sections before it gives up with
+// RuntimeError (interrupt handlers or threads using the pool all the time).
+#ifndef LP_POOL_CHECK_RESTARTS
+#define LP_POOL_CHECK_RESTARTS (100)
+#endif
 // pool.close(): RuntimeError while objects live in it or it is current in a run(); closing twice
 // is harmless; a pool with pinned blocks keeps its memory (invariant 7).
 void lp_pool_close(lp_pool_obj_t *pool);
@@ -551,16 +560,5 @@ void lp_value_print(const mp_print_t *print, const lp_value_t *v, mp_print_kind_
 // Writes str(value) (the bytes themselves for text and bytes) to a writer (lp_write.c); returns
 // the number of bytes written. No heap for a native stream unless its write allocates.
 size_t lp_value_write(lp_writer_t *out, const lp_value_t *v);
-
-// Units of work (lp_alloc_check_step) pool.check() does per critical section.
-#ifndef LP_POOL_CHECK_CHUNK
-#define LP_POOL_CHECK_CHUNK (16)
-#endif
-// Times check() starts over because the pool changed between its sections before it gives up with
-// RuntimeError (interrupt handlers or threads using the pool all the time).
-#ifndef LP_POOL_CHECK_RESTARTS
-#define LP_POOL_CHECK_RESTARTS (100)
-#endif
-
 
 #endif // LP_POOL_H
