@@ -25,9 +25,11 @@ DEPS_BOARDS := $(sort $(DEPS_QEMU_ARM) $(DEPS_QEMU_RV32) $(DEPS_RP2) $(DEPS_MPRE
 export LP_MICROPY_DIR := $(MICROPY_DIR)
 
 # Built from the MicroPython tree: the Makefile starts them afresh when the tree changes.
-LP_TREE_BUILDS += $(BUILD_DIR)/qemu-arm $(BUILD_DIR)/qemu-rv32 $(BUILD_DIR)/qemu-arm-meta $(BUILD_DIR)/qemu-m0
+LP_TREE_BUILDS += $(BUILD_DIR)/qemu-arm $(BUILD_DIR)/qemu-rv32 $(BUILD_DIR)/qemu-arm-meta $(BUILD_DIR)/qemu-m0 \
+    $(BUILD_DIR)/qemu-arm-nosection $(BUILD_DIR)/qemu-arm-oldreserve
 
 .PHONY: deps-boards deps-qemu-arm deps-qemu-rv32 deps-rp2 deps-mpremote qemu-arm qemu-rv32 qemu-arm-meta qemu-m0 test-qemu \
+    qemu-arm-nosection qemu-arm-oldreserve \
     rp2 rp2-meta flash-rp2 esp32 deploy
 deps-boards:
 	@$(LP_ROOT)/tools/ensure_deps.sh $(DEPS_BOARDS)
@@ -42,15 +44,15 @@ deps-mpremote:
 
 # ---- qemu: MicroPython's port with an out-of-tree board folder (boards/qemu/<BOARD>) ----------
 # $(1) board name, $(2) build folder under build/. The port's own make decides what is out of date.
-# $(3): 1 for allocation tracking (LP_POOL_ALLOC_META).
+# $(3): 1 for allocation tracking (LP_POOL_ALLOC_META); $(4): more arguments for the port's make.
 define lp_qemu_build
-	@echo "building $(BUILD_DIR)/$(2)/firmware.elf ($(1)) from $(MICROPY_DIR)"
-	@$(call lp_meta_stamp,$(BUILD_DIR)/$(2),$(3))
+	@echo "building $(BUILD_DIR)/$(2)/firmware.elf ($(1)$(if $(4), $(4))) from $(MICROPY_DIR)"
+	@$(call lp_build_stamp,$(BUILD_DIR)/$(2),$(3),$(MICROPY_DIR),$(4))
 	@$(call lp_fresh_frozen,$(BUILD_DIR)/$(2))
 	@$(MAKE) --no-print-directory -s -C $(MICROPY_DIR)/ports/qemu -j$(JOBS) \
 	    BOARD=$(1) BOARD_DIR=$(LP_ROOT)/boards/qemu/$(1) BUILD=$(BUILD_DIR)/$(2) \
 	    USER_C_MODULES=$(LP_ROOT)/usermod MICROPY_MPYCROSS=$(MPY_CROSS) MPY_LIB_DIR=$(EMPTY_LIB_DIR) \
-	    LP_POOL_ALLOC_META=$(3) $(MPY_NO_SUBMODULES) >$(BUILD_DIR)/$(2).log 2>&1 \
+	    LP_POOL_ALLOC_META=$(3) $(MPY_NO_SUBMODULES) $(4) >$(BUILD_DIR)/$(2).log 2>&1 \
 	    || { cat $(BUILD_DIR)/$(2).log; echo "error: the $(1) build failed (log: build/$(2).log)" >&2; exit 1; }
 endef
 
@@ -63,6 +65,17 @@ qemu-rv32: deps-qemu-rv32 mpy-cross $(EMPTY_LIB_DIR)/README.md | $(MPY_TREE_STAM
 # MPS2_AN385 with allocation tracking: the scripts run on it too in make test.
 qemu-arm-meta: deps-qemu-arm mpy-cross $(EMPTY_LIB_DIR)/README.md | $(MPY_TREE_STAMP)
 	$(call lp_qemu_build,MPS2_AN385,qemu-arm-meta,1)
+
+# MPS2_AN385 with MicroPython's no-op atomic section instead of the board's (boards/qemu/lp_atomic.h):
+# the preemption test's negative control, which must fail on it (tests/host/test_preempt.py).
+qemu-arm-nosection: deps-qemu-arm mpy-cross $(EMPTY_LIB_DIR)/README.md | $(MPY_TREE_STAMP)
+	$(call lp_qemu_build,MPS2_AN385,qemu-arm-nosection,0,LP_QEMU_ATOMIC=0)
+
+# MPS2_AN385 whose reserve lets a taken handle go (usermod/lp_pool/lp_handle.c,
+# LP_POOL_TEST_OLD_RESERVE): the second negative control, for the handle a hard IRQ takes during a
+# collection (tests/host/test_preempt.py).
+qemu-arm-oldreserve: deps-qemu-arm mpy-cross $(EMPTY_LIB_DIR)/README.md | $(MPY_TREE_STAMP)
+	$(call lp_qemu_build,MPS2_AN385,qemu-arm-oldreserve,0,CFLAGS_EXTRA=-DLP_POOL_TEST_OLD_RESERVE=1)
 
 # MICROBIT: the nRF51's Cortex-M0 (armv6m, as the RP2040's M0+), with 256 KiB of SRAM under qemu.
 qemu-m0: deps-qemu-arm mpy-cross $(EMPTY_LIB_DIR)/README.md | $(MPY_TREE_STAMP)
@@ -157,5 +170,5 @@ deploy: venv
 	@$(MPREMOTE) connect $(PORT) exec "import lp_pool; print('lp_pool', lp_pool.version, 'arena', lp_pool.arena_size())"
 
 # ---- make test: everything here is built first and the scripts run on every qemu board --------
-LP_FULL_PREREQS += deps-boards qemu-arm qemu-rv32 qemu-arm-meta qemu-m0 rp2 rp2-meta
+LP_FULL_PREREQS += deps-boards qemu-arm qemu-rv32 qemu-arm-meta qemu-m0 qemu-arm-nosection qemu-arm-oldreserve rp2 rp2-meta
 LP_TARGETS += qemu-arm qemu-rv32 qemu-arm-meta qemu-m0

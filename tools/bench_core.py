@@ -102,10 +102,13 @@ def measure(bench, bench_exact, m0_obj, bench_tag=None, m0_tag_obj=None):
     r = key_values(run([str(bench), "time"]))
     for tag, size in ARENAS.items():
         churn_counts(bench, size, f"churn_{tag}", r)
-        counts, _ = callgrind(bench, ["adversarial", size], ["probe_alloc", "probe_free"])
-        # The probes are one-line wrappers; their call and return are included (about 6 instructions).
-        r[f"adversarial_ir_alloc_{tag}"] = counts["probe_alloc"][0]
-        r[f"adversarial_ir_free_{tag}"] = counts["probe_free"][0]
+        # The probed alloc(256) and its free on the churn's basis: lp_alloc and lp_free counted in
+        # the run with the probe, less the run of the setup alone.
+        full, _ = callgrind(bench, ["adversarial", size], ["lp_alloc", "lp_free"])
+        setup, _ = callgrind(bench, ["adversarial", size, "setup"], ["lp_alloc", "lp_free"])
+        for fn, op in (("lp_alloc", "alloc"), ("lp_free", "free")):
+            r[f"adversarial_ir_{op}_{tag}"] = full[fn][0] - setup[fn][0]
+            r[f"adversarial_mispredicts_{op}_{tag}"] = full[fn][2] - setup[fn][2]
     churn_counts(bench_exact, ARENAS["64k"], "exact_churn_64k", r)
     exact = key_values(run([str(bench_exact), "time"]))
     for key in ("frag_bytes_per_16b_64k", "frag_largest_empty_pct_64k", "frag_largest_empty_pct_1m"):
@@ -154,14 +157,28 @@ def table(r):
         ),
         ("vectors: ns/op, lp | glibc", "vectors_ns_64k", "vectors_ns_1m", "vectors_ns_malloc", ""),
         (
-            "vectors: growths in place %",
+            "vectors: growth without a new block % (all 3)",
             "vectors_in_place_pct_64k",
             "vectors_in_place_pct_1m",
             "vectors_in_place_pct_malloc",
             ">= 30",
         ),
         (
-            "vectors: of which backwards %",
+            "vectors: growth keeping the pointer %",
+            "vectors_same_ptr_pct_64k",
+            "vectors_same_ptr_pct_1m",
+            "vectors_same_ptr_pct_malloc",
+            "",
+        ),
+        (
+            "vectors: growth by an overlapping move %",
+            "vectors_overlap_pct_64k",
+            "vectors_overlap_pct_1m",
+            "vectors_overlap_pct_malloc",
+            "",
+        ),
+        (
+            "vectors: growth by a move needing no new block %",
             "vectors_backwards_pct_64k",
             "vectors_backwards_pct_1m",
             None,

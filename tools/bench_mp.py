@@ -193,6 +193,24 @@ def looks_failed(text):
     return "Traceback" in text or "Error" in text.split("\n@")[-1]
 
 
+def commit_stamp():
+    """The commit the figures were made from, and whether the tree had changes on top of it."""
+    try:
+        rev = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        st = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": "unknown (not a git checkout)", "dirty": None}
+    return {"commit": rev.stdout.strip(), "dirty": bool(st.stdout.strip())}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--targets", default="unix,arm,m0")
@@ -255,6 +273,7 @@ def main():
     doc = {
         "_about": {
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            **commit_stamp(),
             "machine": os.uname().machine + " " + " ".join(os.uname()[2:3]),
             "smoke": args.smoke,
             "units": "unix: ns (wall clock); arm (Cortex-M3) and m0 (Cortex-M0): guest instructions "

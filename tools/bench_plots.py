@@ -61,9 +61,15 @@ def ratios_chart(data, out):
     ax.set_title(
         "lp-pool against list, dict and str (unix timings are noisy; the board's repeat)", fontsize=10
     )
-    ax.legend(loc="lower right")
+    # Below the axes, never over the bars.
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.9 / (0.55 * len(names) + 1.6)),
+        ncol=len(TARGETS),
+        fontsize=8,
+    )
     fig.tight_layout()
-    fig.savefig(out, dpi=110)
+    fig.savefig(out, dpi=110, bbox_inches="tight")
     plt.close(fig)
     return out
 

@@ -42,6 +42,27 @@ def op_append(c, n):
         c.append(i)
 
 
+def op_append_cached(c, n):
+    """The bound method fetched once, as a tight loop would: no attribute lookup per call."""
+    ap = c.append
+    for i in range(n):
+        ap(i)
+
+
+def op_store_counter(c, n):
+    """Appending into a preallocated list or array with a counter, the usual workaround."""
+    k = 0
+    for i in range(n):
+        c[k] = i
+        k += 1
+
+
+def op_empty(c, n):
+    """The loop alone: what every range-loop figure contains besides its operation."""
+    for _ in range(n):
+        pass
+
+
 def op_index(c, n):
     for i in range(n):
         c[i]
@@ -79,15 +100,21 @@ def rounds_of(rounds, ss, prepare, op, n):
     return best
 
 
-def report(op, best, n, aim):
+def report(op, best, n, aim, empty=None):
+    """Per side: ticks per operation raw and, for range loops (`empty` given), with the empty
+    loop's own ticks subtracted (`_net`); the ratios both ways."""
     base = best["list"][0]
     for name, (t, c) in best.items():
         result(f"vec_{op}_{name}", t / n, "ticks/op")
         result(f"vec_{op}_{name}_gc", c, "collections")
+        if empty is not None:
+            result(f"vec_{op}_{name}_net", (t - empty) / n, "ticks/op")
         if name == "array":
             result(f"vec_{op}_array_ratio", base / t if t else 0.0, "x", "(array vs list)")
         elif name == "lpvec":
             result(f"vec_{op}_ratio", base / t if t else 0.0, "x", aim)
+            if empty is not None and t > empty:
+                result(f"vec_{op}_net_ratio", (base - empty) / (t - empty), "x", aim + ", loop subtracted")
 
 
 def main(cfg):
@@ -96,21 +123,43 @@ def main(cfg):
     pool = LpMemoryPool()
     ss = sides()
 
-    # append: each side builds its own container from empty, in turn
-    report("append", rounds_of(rounds, ss, lambda make: make(), op_append, n), n, AIM_SPEED)
+    # the loop alone, subtracted from the range-loop figures below (their `_net` keys)
+    empty = best_of(rounds, [("empty", lambda: op_empty(None, n))])["empty"][0]
+    result("vec_empty_loop", empty / n, "ticks/op")
+
+    # append: each side builds its own container from empty, in turn; then the same with the
+    # bound method fetched once on every side
+    best_append = rounds_of(rounds, ss, lambda make: make(), op_append, n)
+    report("append", best_append, n, AIM_SPEED, empty)
+    report(
+        "append_cached", rounds_of(rounds, ss, lambda make: make(), op_append_cached, n), n, AIM_SPEED, empty
+    )
+
+    # the workaround: a preallocated list or array written with a counter, against LpVec.append
+    t_lp = best_append["lpvec"][0]
+    counters = (
+        ("listcounter", lambda: [0] * n, keep),
+        ("arraycounter", lambda: array("i", bytes(4 * n)), keep),
+    )
+    for name, (t, _) in rounds_of(rounds, counters, lambda make: make(), op_store_counter, n).items():
+        result(f"vec_append_{name}", t / n, "ticks/op")
+        result(f"vec_append_{name}_net", (t - empty) / n, "ticks/op")
+        result(f"vec_append_vs_{name}_ratio", t / t_lp, "x", AIM_SPEED.replace("list", name))
+        if t_lp > empty:
+            result(f"vec_append_vs_{name}_net_ratio", (t - empty) / (t_lp - empty), "x", "loop subtracted")
 
     # index reads and iteration: on containers built beforehand (not timed)
-    for op, fn in (("index", op_index), ("iter", op_iter)):
+    for op, fn, loop in (("index", op_index, empty), ("iter", op_iter, None)):
         conts = [(name, filled(make, n), release) for name, make, release in ss]
         best = best_of(rounds, [(name, lambda c=c, f=fn: f(c, n)) for name, c, _ in conts])
-        report(op, best, n, AIM_SPEED)
+        report(op, best, n, AIM_SPEED, loop)
         for _name, c, release in conts:
             release(c)
         del conts
 
     # MicroPython's array.array has no pop() and no insert(): list and LpVec only
     ss = [side for side in ss if side[0] != "array"]
-    report("pop", rounds_of(rounds, ss, lambda make: filled(make, n), op_pop, n), n, AIM_SPEED)
+    report("pop", rounds_of(rounds, ss, lambda make: filled(make, n), op_pop, n), n, AIM_SPEED, empty)
     m = cfg["n_insert"]
     report("insert", rounds_of(rounds, ss, lambda make: filled(make, 2), op_insert, m), m, AIM_SPEED)
 

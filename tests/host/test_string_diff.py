@@ -215,6 +215,15 @@ class Str:
         old, new = _text(old), _text(new)
         return Str(self.s.replace(old, new, _int(n[0]) if n else -1))
 
+    def format_into(self, fmt, *args):
+        # fmt % args appended, for the subset format_into takes (the generator stays inside it,
+        # apart from errors whose type CPython shares).
+        if not isinstance(fmt, str):
+            raise TypeError
+        if self.pending:
+            raise UnicodeError
+        self.s += fmt % args
+
     def __contains__(self, x):
         return _text(x) in self.s
 
@@ -340,6 +349,7 @@ APPLY = dict(
     upper=lambda s: s.upper(),
     replace=lambda s, a, b: s.replace(a, b),
     replace_n=lambda s, a, b, n: s.replace(a, b, n),
+    format_into=lambda s, fmt, args: s.format_into(fmt, *args),
     contains=lambda s, x: x in s,
     cmp=lambda s, op, x: _cmp(s, op, x),
     cmp_lp=lambda s, op, x: _with_lp(s, x, lambda s, o: _cmp(s, op, o)),
@@ -431,6 +441,60 @@ def string_collection(pool_bytes: int) -> lp_difftest.Collection:
 
     cmp_ops = ("eq", "ne", "lt", "le", "gt", "ge")
 
+    def spec(rng, conv):
+        # Flags, width and precision for one conversion; '*' takes them from the arguments.
+        # '#' only for ints: MicroPython's float printer has no alternate form (documented).
+        flags = "".join(rng.sample("-+ 0#" if conv in "diuoxX" else "-+ 0", rng.randint(0, 2)))
+        if conv in "csr":
+            flags = rng.choice(("", "-"))
+        width = rng.choice(("", "", "1", "3", "7", "*"))
+        prec = rng.choice(("", "", ".0", ".2", ".4", ".*")) if conv in "diuoxXeEfFgGsr" else ""
+        if conv in "eEfFgG" and prec == ".0":
+            prec = ".2"  # no ties to round: binary halves round differently in the two printers
+        low = 2 if conv in "eEfFgG" else 0
+        star = [rng.choice((4, -4, 0)) for _ in range(width == "*")] + [
+            rng.randint(low, 5) for _ in range(prec == ".*")
+        ]
+        return "%" + flags + width + prec + conv, star
+
+    def fmt_arg(rng, conv):
+        if conv in "dixXou":
+            return rng.choice((0, 7, -42, 255, 2**31, -(2**40), True))
+        if conv in "eEfFgG":
+            # No ties at the precisions drawn (>= 2): CPython rounds them half-even, MicroPython not.
+            return rng.choice((0.0, 1.0, -2.0, 100.0, 12346.0, 0.5, -0.75, 3))
+        if conv == "c":
+            return rng.choice((65, 0xE9, 0x20AC, 0x1F600, "é", "z", "😀"))
+        if conv == "r":
+            return rng.choice(("ab", 12, None, True, -1.5, [1, "x"]))
+        return rng.choice((text(rng), 5, None, -2.25, True))
+
+    def format_into(rng, s):
+        parts, args = [], []
+        for _ in range(rng.randint(0, 3)):
+            parts.append(text(rng, rng.randint(0, 2)))
+            conv = rng.choice("dixXoueEfFgGcsrs%")
+            if conv == "%":
+                parts.append("%%")
+                continue
+            f, star = spec(rng, conv)
+            parts.append(f)
+            args += star + [fmt_arg(rng, conv)]
+        r = rng.random()
+        if r < 0.04:
+            args.append(1)  # one too many
+        elif r < 0.08 and args:
+            args.pop()  # one too few
+        elif r < 0.11:
+            parts.append(rng.choice(("%", "%q", "%5")))  # incomplete or unsupported
+        elif r < 0.13:
+            parts.append("%d")
+            args.append(rng.choice(("x", None, [1])))  # not a number
+        elif r < 0.15:
+            parts.append(rng.choice(("%c", "%x")))
+            args.append(rng.choice((0x110000, -1, 1.5, "ab")))
+        return ("".join(parts), args)
+
     def cmp_arg(rng, s):
         op = rng.choice(cmp_ops)
         r = rng.random()
@@ -482,6 +546,7 @@ def string_collection(pool_bytes: int) -> lp_difftest.Collection:
         "upper": (1, lambda rng, s: ()),
         "replace": (2, lambda rng, s: (sub(rng, s), text(rng, rng.randint(0, 2)))),
         "replace_n": (2, lambda rng, s: (sub(rng, s), text(rng, 1), rng.randint(-1, 3))),
+        "format_into": (6, format_into),
         "contains": (3, lambda rng, s: (sub(rng, s),)),
         "cmp": (5, cmp_arg),
         "cmp_lp": (2, lambda rng, s: (rng.choice(cmp_ops), rng.choice((s.s, text(rng))))),

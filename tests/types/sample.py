@@ -68,6 +68,7 @@ print("sensor", 7, end=" ", file=msg)
 json.dump({"ok": True}, msg)
 msg += "!"
 msg.append(LpString("?", pool=pool))
+msg.format_into(" %d/%.1f", 3, 2.5)
 ch: str = msg[0]
 words: LpString = msg.slice(0, 6)
 print(str(msg), ch, str(words), msg.find("ok"), msg.startswith(("sen", "x")), len(msg))

@@ -114,27 +114,26 @@ static void lp_box_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kin
     lp_handle_busy_call(self, lp_print_stream(print), lp_box_print_body, &p);
 }
 
-static void lp_box_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
-    lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (attr == MP_QSTR_value) {
-        if (dest[0] == MP_OBJ_NULL) {
-            lp_value_t v;
-            lp_box_split(lp_handle_data(self), &v);
-            dest[0] = lp_value_to_obj(&v);
-        } else if (dest[1] != MP_OBJ_NULL) {
-            lp_box_set(self, dest[1]);
-            dest[0] = MP_OBJ_NULL;
-        }
-    } else {
-        lp_handle_attr(self_in, attr, dest);
-    }
+static mp_obj_t lp_box_value_get(mp_obj_t self_in) {
+    lp_value_t v;
+    lp_box_split(lp_handle_data(MP_OBJ_TO_PTR(lp_prop_self(self_in))), &v);
+    return lp_value_to_obj(&v);
 }
+
+static mp_obj_t lp_box_value_set(mp_obj_t self_in, mp_obj_t value) {
+    lp_box_set(MP_OBJ_TO_PTR(lp_prop_self(self_in)), value);
+    return mp_const_none;
+}
+// No read-only error: `del box.value` is the runtime's AttributeError.
+LP_DEFINE_PROP_RW(lp_box_value_prop, lp_box_value_get, lp_box_value_set, NULL);
 
 static const mp_rom_map_elem_t lp_box_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_free), MP_ROM_PTR(&lp_handle_free_obj) },
     { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&lp_handle_free_obj) },
     { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&lp_handle_enter_obj) },
     { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&lp_handle_exit_obj) },
+    { MP_ROM_QSTR(MP_QSTR_value), MP_ROM_PTR(&lp_box_value_prop) },
+    LP_HANDLE_PROPS,
 };
 static MP_DEFINE_CONST_DICT(lp_box_locals_dict, lp_box_locals_dict_table);
 
@@ -144,6 +143,6 @@ MP_DEFINE_CONST_OBJ_TYPE(
     MP_TYPE_FLAG_NONE,
     make_new, lp_box_make_new,
     print, lp_box_print,
-    attr, lp_box_attr,
+    attr, lp_attr,
     locals_dict, &lp_box_locals_dict
     );

@@ -144,6 +144,7 @@ static const mp_rom_map_elem_t lp_buffer_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&lp_handle_enter_obj) },
     { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&lp_handle_exit_obj) },
     { MP_ROM_QSTR(MP_QSTR_resize), MP_ROM_PTR(&lp_buffer_resize_obj) },
+    LP_HANDLE_PROPS,
 };
 static MP_DEFINE_CONST_DICT(lp_buffer_locals_dict, lp_buffer_locals_dict_table);
 
@@ -158,6 +159,6 @@ MP_DEFINE_CONST_OBJ_TYPE(
     subscr, lp_buffer_subscr,
     iter, lp_buffer_getiter,
     buffer, lp_buffer_get_buffer,
-    attr, lp_handle_attr,
+    attr, lp_attr,
     locals_dict, &lp_buffer_locals_dict
     );

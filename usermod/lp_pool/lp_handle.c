@@ -2,7 +2,9 @@
 //
 // A handle in a pool's reserve has base.type set to its final type only when handed out; until then
 // it is unreachable from Python and its data is NULL, so its finaliser (run only if the pool itself
-// is gone, at soft reset) finds nothing to release.
+// is gone, at soft reset) finds nothing to release. A handle handed out stays in the reserve's slot
+// (lent) until the next refill (invariant 2 in lp_pool.h): until then the pool keeps it alive, so
+// its finaliser can't run before that even if the program dropped it.
 //
 // Growth (lp_handle_reserve) is here too, so every growable type keeps the strong guarantee and the
 // pinning bound (invariant 8 in lp_pool.h) the same way.
@@ -21,8 +23,6 @@
 LP_DEFINE_STATIC_EXC(lp_err_reserve_empty, lp_type_AllocError,
     "handle reserve of the pool is empty inside run(): call pool.reserve(n) before run(), or create the pool with a larger reserve=");
 LP_DEFINE_STATIC_EXC(lp_err_freed, mp_type_ValueError, "lp_pool object has been freed");
-LP_DEFINE_STATIC_EXC(lp_err_read_only, mp_type_AttributeError,
-    "pool, freed, capacity, typecode and itemsize are read-only (reserve() and shrink_to_fit() change the capacity)");
 LP_DEFINE_STATIC_EXC(lp_err_too_many, mp_type_OverflowError, "too many items for a pool");
 LP_DEFINE_STATIC_EXC(lp_err_busy, mp_type_RuntimeError,
     "lp_pool object is in use: it is being printed or written to a stream, and can't be used until that ends");
@@ -35,11 +35,17 @@ lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type) {
         // Heap free: a fresh handle keeps the reserve for the locked times.
         h = mp_obj_malloc_with_finaliser(lp_obj_t, type);
     } else {
+        // Lent, not removed: the handle stays in its slot until the next refill (lp_pool.h,
+        // invariant 2), so a collection this interrupts still finds it through the pool.
+        h = NULL;
         lp_lock();
-        h = pool->reserve;
-        if (h != NULL) {
-            pool->reserve = h->next;
-            pool->reserve_len--;
+        if (pool->reserve_len > 0) {
+            h = pool->slots[--pool->reserve_len];
+            #if LP_POOL_TEST_OLD_RESERVE
+            // The reserve as it was before lent slots: the handle leaves the pool when taken. Only
+            // for the preemption test's second negative control (make qemu-arm-oldreserve).
+            pool->slots[pool->reserve_len] = NULL;
+            #endif
         }
         lp_unlock();
         if (h == NULL) {
@@ -53,7 +59,7 @@ lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type) {
     h->data = NULL;
     h->len = 0;
     h->cap = 0;
-    h->next = NULL; // also aux = 0
+    h->aux = 0;
     h->mods = 0;
     h->flags = 0;
     h->kind = 0;
@@ -180,6 +186,11 @@ void lp_handle_busy_call(lp_obj_t *h, mp_obj_t stream, lp_busy_fn_t fn, void *ct
 }
 
 mp_obj_t lp_print_stream(const mp_print_t *print) {
+    #if MICROPY_PY_BUILTINS_STR_UNICODE
+    if (print->print_strn == lp_string_format_strn) {
+        return *(mp_obj_t *)print->data; // LpString.format_into's printer: its string comes first
+    }
+    #endif
     return print->print_strn == mp_stream_write_adaptor ? MP_OBJ_FROM_PTR(print->data) : MP_OBJ_NULL;
 }
 
@@ -220,22 +231,3 @@ mp_obj_t lp_handle_unary_op(mp_unary_op_t op, mp_obj_t self_in) {
     }
 }
 
-void lp_handle_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
-    lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (dest[0] != MP_OBJ_NULL) {
-        // A store or delete the type did not take: the attributes every handle type shows are
-        // read-only (an unknown name stays "no attribute").
-        if (attr == MP_QSTR_pool || attr == MP_QSTR_freed || attr == MP_QSTR_capacity || attr == MP_QSTR_typecode
-            || attr == MP_QSTR_itemsize) {
-            lp_raise_static(&lp_err_read_only);
-        }
-        return;
-    }
-    if (attr == MP_QSTR_pool) {
-        dest[0] = MP_OBJ_FROM_PTR(self->pool);
-    } else if (attr == MP_QSTR_freed) {
-        dest[0] = mp_obj_new_bool(self->data == NULL);
-    } else {
-        dest[1] = MP_OBJ_SENTINEL; // continue in locals_dict
-    }
-}

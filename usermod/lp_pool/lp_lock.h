@@ -64,6 +64,16 @@ MP_DECLARE_CONST_FUN_OBJ_1(lp_gap_hook_obj);
 #else
 #define LP_TEST_GAP(where)
 #endif
+// LP_POOL_PREEMPT (a test build on a qemu board: lp_preempt.c) adds _lp_pool._preempt(fn, seed, lo,
+// hi): a hardware timer calls fn as a hard IRQ handler at random instants, landing on any
+// instruction. lp_preempt_stop() ends it (between two programs, at a new session).
+#if LP_POOL_TEST_HOOKS && (defined(QEMU_SOC_MPS2) || defined(QEMU_SOC_NRF51) || defined(QEMU_SOC_VIRT))
+#define LP_POOL_PREEMPT (1)
+void lp_preempt_stop(void);
+MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(lp_preempt_obj);
+#else
+#define LP_POOL_PREEMPT (0)
+#endif
 #if LP_POOL_LOCK_SPANS
 // _lp_pool._lock_spans(on) and _lp_pool._lock_empty() (lp_lock.c).
 MP_DECLARE_CONST_FUN_OBJ_1(lp_lock_spans_obj);

@@ -176,30 +176,31 @@ static mp_obj_t lp_mempool_buffer(size_t n_args, const mp_obj_t *args) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_mempool_buffer_obj, 2, 2, lp_mempool_buffer);
 
-static void lp_mempool_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
-    lp_pool_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (dest[0] != MP_OBJ_NULL) {
-        // Stores: only `collect` is writable; the other attributes say they are read-only.
-        if (attr == MP_QSTR_collect && dest[1] != MP_OBJ_NULL) {
-            self->collect = mp_obj_is_true(dest[1]);
-            dest[0] = MP_OBJ_NULL;
-        } else if (attr == MP_QSTR_collect || attr == MP_QSTR_closed || attr == MP_QSTR_is_static || attr == MP_QSTR_size) {
-            lp_raise_static(&lp_err_read_only);
-        }
-        return;
-    }
-    if (attr == MP_QSTR_collect) {
-        dest[0] = mp_obj_new_bool(self->collect);
-    } else if (attr == MP_QSTR_closed) {
-        dest[0] = mp_obj_new_bool(self->heap == NULL);
-    } else if (attr == MP_QSTR_is_static) {
-        dest[0] = mp_obj_new_bool(self->buf == MP_OBJ_NULL && self->heap != NULL);
-    } else if (attr == MP_QSTR_size) {
-        dest[0] = mp_obj_new_int_from_uint(self->size);
-    } else {
-        dest[1] = MP_OBJ_SENTINEL; // continue lookup in locals_dict
-    }
+// Properties (lp_attr.c): only `collect` can be set; none can be deleted.
+static mp_obj_t lp_mempool_collect_get(mp_obj_t self_in) {
+    return mp_obj_new_bool(((lp_pool_obj_t *)MP_OBJ_TO_PTR(lp_prop_self(self_in)))->collect);
 }
+static mp_obj_t lp_mempool_collect_set(mp_obj_t self_in, mp_obj_t value) {
+    ((lp_pool_obj_t *)MP_OBJ_TO_PTR(lp_prop_self(self_in)))->collect = mp_obj_is_true(value);
+    return mp_const_none;
+}
+LP_DEFINE_PROP_RW(lp_mempool_collect_prop, lp_mempool_collect_get, lp_mempool_collect_set, &lp_err_read_only);
+
+static mp_obj_t lp_mempool_closed_get(mp_obj_t self_in) {
+    return mp_obj_new_bool(((lp_pool_obj_t *)MP_OBJ_TO_PTR(lp_prop_self(self_in)))->heap == NULL);
+}
+LP_DEFINE_PROP(lp_mempool_closed_prop, lp_mempool_closed_get, &lp_err_read_only);
+
+static mp_obj_t lp_mempool_is_static_get(mp_obj_t self_in) {
+    lp_pool_obj_t *self = MP_OBJ_TO_PTR(lp_prop_self(self_in));
+    return mp_obj_new_bool(self->buf == MP_OBJ_NULL && self->heap != NULL);
+}
+LP_DEFINE_PROP(lp_mempool_is_static_prop, lp_mempool_is_static_get, &lp_err_read_only);
+
+static mp_obj_t lp_mempool_size_get(mp_obj_t self_in) {
+    return mp_obj_new_int_from_uint(((lp_pool_obj_t *)MP_OBJ_TO_PTR(lp_prop_self(self_in)))->size);
+}
+LP_DEFINE_PROP(lp_mempool_size_prop, lp_mempool_size_get, &lp_err_read_only);
 
 #if LP_POOL_ALLOC_META
 static mp_obj_t lp_mempool_meta(mp_obj_t self_in) {
@@ -235,6 +236,10 @@ static const mp_rom_map_elem_t lp_mempool_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_reserve), MP_ROM_PTR(&lp_mempool_reserve_obj) },
     { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&lp_mempool_close_obj) },
     { MP_ROM_QSTR(MP_QSTR_buffer), MP_ROM_PTR(&lp_mempool_buffer_obj) },
+    { MP_ROM_QSTR(MP_QSTR_size), MP_ROM_PTR(&lp_mempool_size_prop) },
+    { MP_ROM_QSTR(MP_QSTR_closed), MP_ROM_PTR(&lp_mempool_closed_prop) },
+    { MP_ROM_QSTR(MP_QSTR_is_static), MP_ROM_PTR(&lp_mempool_is_static_prop) },
+    { MP_ROM_QSTR(MP_QSTR_collect), MP_ROM_PTR(&lp_mempool_collect_prop) },
 };
 static MP_DEFINE_CONST_DICT(lp_mempool_locals_dict, lp_mempool_locals_dict_table);
 
@@ -244,6 +249,6 @@ MP_DEFINE_CONST_OBJ_TYPE(
     MP_TYPE_FLAG_NONE,
     make_new, lp_mempool_make_new,
     print, lp_mempool_print,
-    attr, lp_mempool_attr,
+    attr, lp_attr,
     locals_dict, &lp_mempool_locals_dict
     );

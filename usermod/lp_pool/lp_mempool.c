@@ -70,7 +70,10 @@ static lp_pool_obj_t *lp_pool_new(mp_obj_t buf, uint8_t *mem, size_t size, size_
     pool->pinned_bytes = 0;
     pool->reserve_len = 0;
     pool->reserve_target = reserve;
-    pool->reserve = NULL;
+    pool->reserve_used = 0;
+    pool->reserve_cap = 0;
+    pool->reserve_gen = 0;
+    pool->slots = NULL;
     pool->next_pool = NULL;
     pool->prev_pool = NULL;
     pool->collect = collect;
@@ -206,6 +209,8 @@ void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
     lp_pool_check_open(pool);
     lp_lock();
     void *p = lp_meta_alloc(pool, size LP_META_KIND(kind));
+    // Counted in this section (invariant 6): until lp_handle_attach the block is nobody's object.
+    pool->extra += p != NULL;
     lp_unlock();
     return p;
 }
@@ -243,6 +248,8 @@ static void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size) {
 void lp_pool_attach(lp_obj_t *h, void *data) {
     lp_lock();
     h->cap = lp_usable_size(h->pool->heap, data);
+    // One section: the block moves from extra to live (invariant 6).
+    h->pool->extra--;
     h->pool->live++;
     lp_unlock();
 }
@@ -290,7 +297,9 @@ static void *lp_pool_try_unpin(lp_pool_obj_t *pool, void *old, size_t size, size
     memcpy(fresh, old, copy);
     lp_lock();
     lp_meta_inherit(pool, fresh, old);
+    // One section: the old block becomes pinned, the fresh one (extra until now) the handle's.
     lp_pool_strand_locked(pool, old);
+    pool->extra--;
     lp_unlock();
     return fresh;
 }
@@ -339,6 +348,9 @@ bool lp_pool_collect(lp_pool_obj_t *pool) {
         return false;
     }
     #endif
+    // The handles lent since the last refill (objects made inside this run(), say) would survive
+    // the collection in their slots: let go of them first. Safe: no collection is under way here.
+    lp_pool_drop_lent(pool);
     gc_collect();
     return true;
 }
@@ -403,18 +415,113 @@ void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr) {
     lp_unlock();
 }
 
-void lp_pool_refill(lp_pool_obj_t *pool) {
-    while (pool->reserve_len < pool->reserve_target && pool->heap != NULL) {
-        // Typed as a buffer only so the finaliser slot is valid; the real type is set when used.
-        lp_obj_t *h = mp_obj_malloc_with_finaliser(lp_obj_t, &lp_type_Buffer);
-        h->pool = NULL;
-        h->data = NULL;
-        h->len = 0;
+// ---- the handle reserve (invariant 2 in lp_pool.h) ----
+// slots[0, reserve_len) are ready, slots[reserve_len, reserve_used) lent: a creation with the heap
+// locked (inside run(), or in a hard IRQ handler) takes slots[--reserve_len], and the handle stays
+// there. Why: MicroPython's collector marks what it reaches while the program it collects for is
+// stopped, but a hard IRQ handler can run in the middle of it. A handle the handler took from the
+// pool, then stored in an object the collector had already marked, would be reachable from nothing
+// the collector still scans, and the sweep would free a handle in use. Kept in its slot, the handle
+// is marked through the pool whether the collector reaches the pool before or after the interrupt.
+// Lent slots are cleared only by the main program, with no collection under way: at a refill and
+// before lp_pool_collect's own collection. The cost: a lent handle (and, if the program dropped
+// it, its pool block) stays alive until then; a program that makes objects only in IRQ handlers
+// tops the reserve up with pool.reserve(n), which clears them.
+//
+// Slots are written only in the sections below and in lp_handle_new; each is O(1). With threads
+// running in parallel (no GIL) another thread may be collecting meanwhile: these sections then also
+// hold the collector's own mutex, so none of them runs inside someone else's collection.
+#if MICROPY_PY_THREAD && !MICROPY_PY_THREAD_GIL
+#define LP_GC_HOLD() mp_thread_recursive_mutex_lock(&MP_STATE_MEM(gc_mutex), 1)
+#define LP_GC_RELEASE() mp_thread_recursive_mutex_unlock(&MP_STATE_MEM(gc_mutex))
+#else
+#define LP_GC_HOLD()
+#define LP_GC_RELEASE()
+#endif
+
+void lp_pool_drop_lent(lp_pool_obj_t *pool) {
+    for (bool more = true; more;) {
+        LP_GC_HOLD();
         lp_lock();
-        h->next = pool->reserve;
-        pool->reserve = h;
-        pool->reserve_len++;
+        more = pool->reserve_used > pool->reserve_len;
+        if (more) {
+            pool->slots[--pool->reserve_used] = NULL;
+            pool->reserve_gen++;
+        }
         lp_unlock();
+        LP_GC_RELEASE();
+    }
+}
+
+// A slots array of at least `cap`; the old one's slots are copied with the lock released and the
+// new array taken only if no slot was written meanwhile (another thread's refill).
+static void lp_reserve_grow(lp_pool_obj_t *pool, size_t cap) {
+    lp_obj_t **bigger = m_new0(lp_obj_t *, cap);
+    for (bool done = false; !done;) {
+        lp_lock();
+        lp_obj_t **old = pool->slots;
+        size_t used = pool->reserve_used;
+        uint32_t gen = pool->reserve_gen;
+        lp_unlock();
+        if (pool->reserve_cap >= cap) {
+            return; // another thread grew it
+        }
+        for (size_t i = 0; i < used; i++) {
+            bigger[i] = old[i];
+        }
+        LP_GC_HOLD();
+        lp_lock();
+        done = pool->reserve_gen == gen;
+        if (done) {
+            pool->slots = bigger;
+            pool->reserve_cap = cap;
+            pool->reserve_gen++;
+        }
+        lp_unlock();
+        LP_GC_RELEASE();
+    }
+}
+
+void lp_pool_refill(lp_pool_obj_t *pool) {
+    if (gc_is_locked()) {
+        // Inside run(), a hard IRQ handler or a collection: the lent handles must stay (a collection
+        // may be under way) and no handle can be made; the heap's own error, as before.
+        if (pool->reserve_len < pool->reserve_target && pool->heap != NULL) {
+            m_malloc_fail(sizeof(lp_obj_t));
+        }
+        return;
+    }
+    lp_pool_drop_lent(pool);
+    lp_obj_t *h = NULL;
+    while (pool->reserve_len < pool->reserve_target && pool->heap != NULL) {
+        if (pool->reserve_used >= pool->reserve_cap) {
+            size_t cap = pool->reserve_target > 2 * pool->reserve_cap ? pool->reserve_target : 2 * pool->reserve_cap;
+            lp_reserve_grow(pool, cap);
+            continue;
+        }
+        if (h == NULL) {
+            // Typed as a buffer only so the finaliser slot is valid; the real type is set when used.
+            h = mp_obj_malloc_with_finaliser(lp_obj_t, &lp_type_Buffer);
+            h->pool = NULL;
+            h->data = NULL;
+            h->len = 0;
+        }
+        LP_GC_HOLD();
+        lp_lock();
+        // Only onto the ready slots: if a handler lent one since, that slot is dropped first.
+        bool placed = pool->reserve_used == pool->reserve_len && pool->reserve_used < pool->reserve_cap;
+        if (placed) {
+            pool->slots[pool->reserve_used++] = h;
+            pool->reserve_len++;
+            pool->reserve_gen++;
+        }
+        lp_unlock();
+        LP_GC_RELEASE();
+        if (placed) {
+            h = NULL;
+        } else {
+            lp_pool_drop_lent(pool);
+        }
     }
 }
 
@@ -544,8 +651,11 @@ void lp_pool_close(lp_pool_obj_t *self) {
     // With pinned blocks (invariant 7) the pool stays registered and keeps its buffer until soft
     // reset: a memoryview may still point into it.
     self->heap = NULL;
-    self->reserve = NULL;
+    self->slots = NULL;
     self->reserve_len = 0;
+    self->reserve_used = 0;
+    self->reserve_cap = 0;
+    self->reserve_gen++;
     lp_unlock();
 }
 

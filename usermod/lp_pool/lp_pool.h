@@ -8,7 +8,12 @@
 //     heap with a finaliser. Its data (bytes, elements, nodes) lives in a pool, never on the GC heap.
 //  2. Handles are drawn from a per-pool reserve that is filled only while the GC heap is unlocked
 //     (pool creation, leaving run(), pool.reserve(n), any creation with the heap unlocked), so creating
-//     an object inside run() allocates nothing from the GC heap.
+//     an object inside run() allocates nothing from the GC heap. The reserve is an array of slots the
+//     pool references: taking a handle only moves a boundary, and the handle stays in its slot (lent)
+//     until the next refill or a collection lp_pool starts itself (lp_pool_drop_lent), both in the
+//     main program with no collection under way. So a collection that was marking when a hard IRQ
+//     handler took a handle, and stored it in an object already marked, still finds it through the
+//     pool until its sweep has ended.
 //  3. A handle owns at most one pool block (`data`); `data == NULL` means released: every operation
 //     checks it and raises ValueError, so use after free raises and double free is harmless.
 //  4. The arena never holds the only reference to a GC object: pool blocks hold plain bytes and
@@ -19,8 +24,10 @@
 //  6. pool->live counts the handles that own a block; pool->pinned counts the blocks kept for
 //     memoryviews (7); pool->extra counts the further blocks live objects own beyond their handle's
 //     block (B-tree nodes, out-of-line text), taken and given back only through lp_pool_extra_*,
-//     and the old block of a resize while its payload is copied (lp_pool_try_realloc). When all
-//     three are 0 the pool's allocator is empty.
+//     the old block of a resize while its payload is copied (lp_pool_try_realloc), and a block from
+//     lp_pool_alloc until lp_handle_attach gives it to its handle. Each count changes in the same
+//     critical section as the blocks it counts, so check() from an interrupt handler always finds
+//     them equal to the blocks in use. When all three are 0 the pool's allocator is empty.
 //  7. A block whose address was handed to a retaining consumer (memoryview, io.RingIO, I2S and USB
 //     buffers: the ones that ask for MP_BUFFER_RW) is pinned: freeing its object never returns it
 //     to the allocator, and a pool closed with pinned blocks keeps its memory until soft reset. A
@@ -128,10 +135,7 @@ typedef struct _lp_obj_t {
     void *data;             // the block in the pool, NULL once released (or while in the reserve)
     size_t len;             // e.g. bytes in a buffer, items in a vector
     size_t cap;             // usable bytes of the block (lp_usable_size), set by attach and growth
-    union {
-        struct _lp_obj_t *next; // reserve chain while unused
-        size_t aux;         // free for the type once handed out (0 then)
-    };
+    size_t aux;             // free for the type (0 when handed out)
     uint32_t mods;          // bumped by changes that invalidate positions (iterators compare it)
     uint16_t flags;         // LP_OBJ_*
     uint8_t kind;           // type-specific byte, e.g. an LpVec's typecode
@@ -152,9 +156,12 @@ struct _lp_pool_obj_t {
     size_t pinned;              // invariant 7
     size_t extra;               // invariant 6: blocks owned beyond the handles' own
     size_t pinned_bytes;        // usable bytes of the pinned blocks (invariant 8)
-    size_t reserve_len;         // handles in the reserve chain
+    size_t reserve_len;         // handles ready in the reserve: slots[0, reserve_len) (invariant 2)
     size_t reserve_target;      // what the reserve is topped up to
-    lp_obj_t *reserve;          // chain of unused handles
+    size_t reserve_used;        // slots[reserve_len, reserve_used) hold handles lent since the last refill
+    size_t reserve_cap;         // length of the slots array
+    uint32_t reserve_gen;       // bumped by every write of a slot (a refill in another thread notices)
+    lp_obj_t **slots;           // the reserve's slots, a GC array (NULL before the first refill)
     struct _lp_pool_obj_t *next_pool; // registry of caller-memory pools (a root pointer holds the head)
     struct _lp_pool_obj_t *prev_pool; // the one before in the registry (NULL: the head), so close() is O(1)
     bool collect;               // collect garbage once before an allocation fails (lp_pool_collect)
@@ -287,13 +294,15 @@ lp_pool_obj_t *lp_pool_for_new(mp_obj_t pool_in);
 void lp_pool_check_open(lp_pool_obj_t *pool);
 // The pool is open and its memory is where it was (no exception).
 bool lp_pool_region_valid(lp_pool_obj_t *pool);
-// Allocate a pool block. When the pool can't, collect garbage once (lp_pool_collect) and retry;
-// AllocError (pool unchanged) if it still can't.
+// Allocate a pool block for a handle: it counts as extra (invariant 6) until lp_handle_attach, so
+// nothing that can raise may come between the two. When the pool can't, collect garbage once
+// (lp_pool_collect) and retry; AllocError (pool unchanged) if it still can't.
 void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
 // One attempt each, no collection: NULL (and the pool unchanged) when the pool can't (or, with
 // tracking, a new block finds the table full: pool->meta_full says which). Code that
 // holds a block across a collection must read it again afterwards (a finaliser may free it), so
-// resizing collects in lp_handle_resize, which owns the handle.
+// resizing collects in lp_handle_resize, which owns the handle. A block from lp_pool_try_alloc
+// counts as extra as one from lp_pool_alloc does.
 void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
 // Run one garbage collection so the finalisers of unreachable objects give their blocks back, if
 // the pool allows it and it is safe here (see lp_mempool.c); false when it did not collect. Never
@@ -313,7 +322,8 @@ void *lp_pool_extra_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
 void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr);
 // The blocks of the pool's objects, for lp_handle.c: each changes the handle's block and the pool's
 // counters (invariant 6) in one critical section.
-// h's block (data, set by the caller) now counts as a live object's; h->cap is set.
+// h's block (data, from lp_pool_alloc, set by the caller) now counts as a live object's, no longer
+// as extra; h->cap is set.
 void lp_pool_attach(lp_obj_t *h, void *data);
 // Release h's block, if any: back to the allocator, or kept for a memoryview when pinned
 // (invariant 7); h->data is NULL after.
@@ -323,8 +333,12 @@ void lp_pool_release(lp_obj_t *h);
 // the old one left for its memoryview. False, and nothing changed, when the pool can't (no
 // collection: lp_handle_resize collects, it owns the handle).
 bool lp_pool_try_move(lp_obj_t *h, size_t size, size_t copy);
-// Tops the reserve up to its target; only with the heap unlocked.
+// Tops the reserve up to its target, after dropping the handles lent since the last refill
+// (invariant 2); only with the heap unlocked, never inside a collection.
 void lp_pool_refill(lp_pool_obj_t *pool);
+// Forgets the handles lent since the last refill, so the next collection can finalise those that are
+// garbage; only in the main program (not in a hard IRQ handler, not inside a collection).
+void lp_pool_drop_lent(lp_pool_obj_t *pool);
 void lp_pools_reset(void);
 
 // ---- the tracking's Python face (lp_scope.c) ----
@@ -341,7 +355,7 @@ mp_obj_t lp_meta_scope_new(lp_pool_obj_t *pool, mp_obj_t name);
 // ---- handles (lp_handle.c) ----
 // A fresh handle of `type` for `pool` (from the reserve when the heap is locked), data NULL.
 lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type);
-// Give the handle its block: from here on it counts as live.
+// Give the handle its block from lp_pool_alloc: from here on it counts as live, not extra.
 void lp_handle_attach(lp_obj_t *h, void *data, size_t len);
 // Release the handle's block, if any (free(), with-exit and the finaliser); a pinned block stays.
 void lp_handle_release(lp_obj_t *h);
@@ -356,6 +370,8 @@ typedef void (*lp_busy_fn_t)(lp_obj_t *h, void *ctx);
 void lp_handle_busy_call(lp_obj_t *h, mp_obj_t stream, lp_busy_fn_t fn, void *ctx);
 // The stream a printer writes to (print(file=), json.dump), or MP_OBJ_NULL for other printers.
 mp_obj_t lp_print_stream(const mp_print_t *print);
+// LpString.format_into's printer (lp_string.c): its data starts with the string it writes to.
+void lp_string_format_strn(void *data, const char *str, size_t len);
 // What a type's print slot hands its busy_call body.
 typedef struct {
     const mp_print_t *print;
@@ -365,14 +381,39 @@ typedef struct {
 void lp_handle_check_idle(lp_obj_t *h);
 // What every handle type's Python face shares: free() and __del__ (release the one block),
 // __enter__ (raises once freed), __exit__ (releases); a type that owns more blocks than its one
-// (LpBTreeMap) has its own free and exit. The attr slot for `pool` and `freed`; a type with more
-// attributes handles its own and passes the rest on to it.
+// (LpBTreeMap) has its own free and exit. Their `pool` and `freed` are LP_HANDLE_PROPS (lp_attr.c).
 MP_DECLARE_CONST_FUN_OBJ_1(lp_handle_free_obj);
 MP_DECLARE_CONST_FUN_OBJ_1(lp_handle_enter_obj);
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(lp_handle_exit_obj);
-void lp_handle_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest);
 // The unary_op slot of a type whose len() is h->len: len and bool (ValueError once freed).
 mp_obj_t lp_handle_unary_op(mp_unary_op_t op, mp_obj_t self_in);
+
+// ---- attributes (lp_attr.c) ----
+// The attr slot of every lp type: methods and properties from its locals_dict, where a property is
+// MicroPython's own `property` object (so a Python subclass of an lp type resolves it too), made by
+// LP_DEFINE_PROP (read-only) or LP_DEFINE_PROP_RW from C functions; lp_attr.c says how.
+typedef struct {
+    mp_obj_base_t base;         // &mp_type_property, and the fields of py/objproperty.c's
+    mp_rom_obj_t proxy[3];      // mp_obj_property_t (not in a header): getter, setter, deleter
+    const lp_static_exc_t *read_only; // ours: raised by a store without a setter and by a delete
+} lp_prop_t;
+#define LP_DEFINE_PROP(name, get, read_only) \
+    static MP_DEFINE_CONST_FUN_OBJ_1(name##_get_obj, get); \
+    static const lp_prop_t name = { { &mp_type_property }, { MP_ROM_PTR(&name##_get_obj), MP_ROM_NONE, MP_ROM_NONE }, read_only }
+#define LP_DEFINE_PROP_RW(name, get, set, read_only) \
+    static MP_DEFINE_CONST_FUN_OBJ_1(name##_get_obj, get); \
+    static MP_DEFINE_CONST_FUN_OBJ_2(name##_set_obj, set); \
+    static const lp_prop_t name = { { &mp_type_property }, { MP_ROM_PTR(&name##_get_obj), MP_ROM_PTR(&name##_set_obj), MP_ROM_NONE }, read_only }
+void lp_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest);
+// A getter's or setter's self: the lp object, also when py/objtype.c passes a subclass's instance.
+mp_obj_t lp_prop_self(mp_obj_t self_in);
+// pool and freed, which every handle type lists; their shared read-only error.
+extern const lp_prop_t lp_prop_pool;
+extern const lp_prop_t lp_prop_freed;
+extern const lp_static_exc_t lp_err_handle_read_only;
+#define LP_HANDLE_PROPS \
+    { MP_ROM_QSTR(MP_QSTR_pool), MP_ROM_PTR(&lp_prop_pool) }, \
+    { MP_ROM_QSTR(MP_QSTR_freed), MP_ROM_PTR(&lp_prop_freed) }
 
 // ---- growable storage (lp_handle.c): what every pool collection shares ----
 // Growth keeps the strong guarantee: these functions change only h->data and h->cap, never h->len,

@@ -75,6 +75,10 @@ void lp_pool_repl_reset(void) {
     // Called between two programs (lp_pool_repl.h), maybe before lp_pool was ever imported (its
     // lock not yet initialised): a thread's slot is claimed only by that thread, so looking for
     // ours needs no lock (lp_lock.c invariant 1), and the lock is only taken when there is one.
+    #if LP_POOL_PREEMPT
+    // The test hook's timer ends with the program that started it (lp_preempt.c).
+    lp_preempt_stop();
+    #endif
     lp_slot_t *slot = lp_slot_unlocked();
     if (slot != NULL) {
         lp_run_drop(slot);

@@ -797,6 +797,369 @@ static void lp_str_undo_cb(void *ctx) {
     }
 }
 
+// ---- format_into: %-formatting straight into the string ----------------------------------------
+//
+// s.format_into(fmt, *args) appends what `fmt % args` gives, for the conversions MicroPython's `%`
+// has (d i u o x X e E f F g G c s r %, flags - + space # 0, width and precision, * for either):
+// numbers through MicroPython's own printers (mp_print_mp_int, mp_print_float) and objects through
+// their print slot, all writing into the string through lp_string_format_strn. No str is built on
+// the GC heap, so it works inside run(). All or nothing: a raise (a bad format or argument, a full
+// pool, Python code of an argument's __str__ that raises) puts the end back where it was.
+// Differences from MicroPython's `%`, all towards CPython: %c takes any code point, width and
+// precision of %s and %r count characters, not bytes; no %(name) keys.
+
+LP_DEFINE_STATIC_EXC(lp_err_fmt_type, mp_type_TypeError, "format_into(fmt, *args): fmt must be a str");
+LP_DEFINE_STATIC_EXC(lp_err_fmt_incomplete, mp_type_ValueError, "incomplete format");
+LP_DEFINE_STATIC_EXC(lp_err_fmt_char, mp_type_ValueError,
+    "unsupported format character (format_into takes %d %i %u %o %x %X %e %E %f %F %g %G %c %s %r and %%)");
+LP_DEFINE_STATIC_EXC(lp_err_fmt_key, mp_type_ValueError, "format_into takes no %(name) keys: pass the values in order");
+LP_DEFINE_STATIC_EXC(lp_err_fmt_few, mp_type_TypeError, "not enough arguments for format string");
+LP_DEFINE_STATIC_EXC(lp_err_fmt_many, mp_type_TypeError, "not all arguments converted during string formatting");
+LP_DEFINE_STATIC_EXC(lp_err_fmt_number, mp_type_TypeError, "%d, %i, %u, %e, %f and %g need a number");
+LP_DEFINE_STATIC_EXC(lp_err_fmt_int, mp_type_TypeError, "%o, %x, %X and * need an int");
+LP_DEFINE_STATIC_EXC(lp_err_fmt_c, mp_type_TypeError, "%c needs an int or a str of one character");
+LP_DEFINE_STATIC_EXC(lp_err_fmt_c_range, mp_type_OverflowError, "%c arg not in range(0x110000)");
+LP_DEFINE_STATIC_EXC(lp_err_fmt_changed, mp_type_RuntimeError, "LpString changed during format_into()");
+
+// What the printer's data points at: the string first (lp_print_stream finds it there, so an
+// argument that is this string prints into it by offset, invariant 5), and the undo record.
+typedef struct {
+    mp_obj_t self;
+    lp_str_undo_cb_t undo;
+} lp_fmt_ctx_t;
+
+void lp_string_format_strn(void *data, const char *str, size_t len) {
+    lp_fmt_ctx_t *ctx = data;
+    lp_obj_t *h = MP_OBJ_TO_PTR(ctx->self);
+    byte *d = h->data;
+    const byte *src = (const byte *)str;
+    if (h->mods != ctx->undo.mods) {
+        lp_raise_static(&lp_err_fmt_changed); // Python code of an argument changed or freed it
+    }
+    // The common case inline: a live, idle string of the static arena, nothing waiting (sub), a
+    // source outside the block, and ASCII (no UTF-8 to check). Anything else: the stream write.
+    size_t at = h->len;
+    if (d != NULL && !(h->flags & LP_OBJ_BUSY) && h->pool->buf == MP_OBJ_NULL && h->sub == 0
+        && (size_t)((uintptr_t)src - (uintptr_t)d) >= h->cap) {
+        d = lp_str_room(h, at + len); // raises with nothing changed
+        byte high = 0;
+        for (size_t i = 0; i < len; i++) { // copied past the end, checked on the way
+            byte b = src[i];
+            d[at + i] = b;
+            high |= b;
+        }
+        if (!(high & 0x80)) {
+            d[at + len] = 0; // invariant 6
+            h->len = at + len;
+            h->aux += len;
+            ctx->undo.mods = ++h->mods;
+            return;
+        }
+        d[at] = 0; // not ASCII: the terminator back, and the checking write from the start
+    }
+    lp_string_stream_write(ctx->self, str, len, NULL);
+    ctx->undo.mods = h->mods;
+}
+
+// Digits at *p (saturated: a width beyond any pool raises AllocError when it is written).
+static int lp_fmt_number(const byte **p, const byte *top) {
+    int n = 0;
+    while (*p < top && unichar_isdigit(**p)) {
+        n = n < 100000000 ? n * 10 + (**p - '0') : n;
+        (*p)++;
+    }
+    return n;
+}
+
+static mp_obj_t lp_fmt_next(size_t *ai, size_t n_args, const mp_obj_t *args) {
+    if (*ai >= n_args) {
+        lp_raise_static(&lp_err_fmt_few);
+    }
+    return args[(*ai)++];
+}
+
+static mp_int_t lp_fmt_int_arg(mp_obj_t o) {
+    if (mp_obj_is_bool(o)) {
+        return o == mp_const_true;
+    }
+    if (!mp_obj_is_small_int(o)) {
+        lp_raise_static(&lp_err_fmt_int);
+    }
+    return MP_OBJ_SMALL_INT_VALUE(o);
+}
+
+// Pads what was written since byte b0 (c0 characters) to `width` characters, in place: with spaces
+// after it (`left`), or with `fill` before it, after its first `skip` bytes (a sign and a prefix).
+static void lp_fmt_pad(lp_fmt_ctx_t *ctx, size_t b0, size_t c0, int width, bool left, byte fill, size_t skip) {
+    lp_obj_t *h = MP_OBJ_TO_PTR(ctx->self);
+    size_t chars = h->aux - c0;
+    if (width > 0 && (size_t)width > chars) {
+        size_t pad = width - chars, end = h->len;
+        byte *d = lp_str_room(h, end + pad);
+        size_t at = end;
+        if (!left) {
+            at = b0 + skip;
+            memmove(d + at + pad, d + at, end - at);
+        }
+        memset(d + at, left ? ' ' : fill, pad);
+        lp_str_set_end(h, end + pad, h->aux + pad);
+        ctx->undo.mods = h->mods;
+    }
+}
+
+// An int with a precision: at least prec digits (CPython's meaning; MicroPython's int printer
+// counts the sign and prefix in it), then the width around the whole.
+static void lp_fmt_int_prec(lp_fmt_ctx_t *ctx, const mp_print_t *print, mp_obj_t arg, int base, int base_char,
+    int flags, char fill, int width, int prec) {
+    lp_obj_t *h = MP_OBJ_TO_PTR(ctx->self);
+    size_t b0 = h->len, c0 = h->aux;
+    size_t sign = (flags & (PF_FLAG_SHOW_SIGN | PF_FLAG_SPACE_SIGN)) || mp_obj_int_sign(arg) < 0;
+    size_t prefix = (flags & PF_FLAG_SHOW_PREFIX) ? 2 : 0;
+    int core = (flags & (PF_FLAG_SHOW_SIGN | PF_FLAG_SPACE_SIGN | PF_FLAG_SHOW_PREFIX | PF_FLAG_SHOW_OCTAL_LETTER))
+        | PF_FLAG_PAD_AFTER_SIGN;
+    mp_print_mp_int(print, arg, base, base_char, core, '0', prec + (int)(sign + prefix), 0);
+    lp_fmt_pad(ctx, b0, c0, width, flags & PF_FLAG_LEFT_ADJUST, fill, fill == '0' ? sign + prefix : 0);
+}
+
+// %s and %r: the argument prints at the end, then precision cuts and width pads it, in place.
+static void lp_fmt_object(lp_fmt_ctx_t *ctx, const mp_print_t *print, mp_obj_t arg, mp_print_kind_t kind,
+    int flags, int width, int prec) {
+    lp_obj_t *h = MP_OBJ_TO_PTR(ctx->self);
+    size_t b0 = h->len, c0 = h->aux;
+    if (arg == ctx->self) {
+        // The string itself: its text before the call, read by offset (the stream write finds its
+        // own bytes wherever the block moved), or for repr with the room made first, so the block
+        // can't move under the printer (as lp_string_print does).
+        size_t n = ctx->undo.len;
+        if (kind == PRINT_STR) {
+            print->print_strn(print->data, h->data, n);
+        } else {
+            lp_str_room(h, h->len + 16 + lp_size_mul(n, 6));
+            mp_obj_str_t text = { { &mp_type_str }, 0, n, h->data };
+            mp_print_str(print, "LpString(");
+            mp_obj_print_helper(print, MP_OBJ_FROM_PTR(&text), PRINT_REPR);
+            mp_print_str(print, ")");
+        }
+    } else if (kind == PRINT_STR && mp_obj_is_str(arg)) {
+        size_t n;
+        const char *p = mp_obj_str_get_data(arg, &n);
+        print->print_strn(print->data, p, n);
+    } else {
+        mp_obj_print_helper(print, arg, kind);
+    }
+    lp_handle_data(h);
+    if (h->sub != 0 || h->mods != ctx->undo.mods) {
+        lp_raise_static(h->sub != 0 ? &lp_err_utf8 : &lp_err_fmt_changed);
+    }
+    if (prec >= 0 && (size_t)prec < h->aux - c0) {
+        const byte *d = h->data;
+        size_t off = b0;
+        for (int k = 0; k < prec; k++) {
+            off += lp_utf8_len(d[off]);
+        }
+        lp_str_set_end(h, off, c0 + prec);
+    }
+    ctx->undo.mods = h->mods;
+    lp_fmt_pad(ctx, b0, c0, width, flags & PF_FLAG_LEFT_ADJUST, ' ', 0);
+}
+
+static void lp_fmt_char(const mp_print_t *print, mp_obj_t arg, int flags, int width) {
+    byte buf[4];
+    const byte *p = buf;
+    size_t n;
+    if (mp_obj_is_str(arg)) {
+        p = (const byte *)mp_obj_str_get_data(arg, &n);
+        if (n == 0 || lp_utf8_len(p[0]) != n) {
+            lp_raise_static(&lp_err_fmt_c);
+        }
+    } else {
+        if (!mp_obj_is_int(arg) && !mp_obj_is_bool(arg)) {
+            lp_raise_static(&lp_err_fmt_c);
+        }
+        mp_int_t c = mp_obj_is_small_int(arg) ? MP_OBJ_SMALL_INT_VALUE(arg)
+            : mp_obj_is_bool(arg) ? (arg == mp_const_true) : -1;
+        if (c < 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
+            // Surrogates are code points CPython formats but UTF-8 text can't hold (invariant 1).
+            lp_raise_static(&lp_err_fmt_c_range);
+        }
+        // UTF-8 of c (a scalar value, checked above).
+        if (c < 0x80) {
+            buf[0] = (byte)c;
+            n = 1;
+        } else {
+            n = c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
+            for (size_t k = n - 1; k > 0; k--) {
+                buf[k] = 0x80 | (c & 0x3f);
+                c >>= 6;
+            }
+            buf[0] = (byte)((0xf00 >> n) | c); // 110xxxxx, 1110xxxx or 11110xxx
+        }
+    }
+    // One character: mp_print_strn's byte count is the character count plus the extra bytes.
+    mp_print_strn(print, (const char *)p, n, flags, ' ', width > 0 ? width + (int)n - 1 : 0);
+}
+
+static void lp_fmt_run(lp_fmt_ctx_t *ctx, const byte *f, size_t flen, size_t n_args, const mp_obj_t *args) {
+    const mp_print_t print = { ctx, lp_string_format_strn };
+    size_t ai = 0;
+    const byte *top = f + flen;
+    while (f < top) {
+        // A run of literal text in one write.
+        const byte *lit = f;
+        while (f < top && *f != '%') {
+            f++;
+        }
+        if (f > lit) {
+            lp_string_format_strn(ctx, (const char *)lit, f - lit);
+        }
+        if (f >= top) {
+            break;
+        }
+        if (++f >= top) {
+            lp_raise_static(&lp_err_fmt_incomplete);
+        }
+        if (*f == '%') {
+            lp_string_format_strn(ctx, "%", 1);
+            f++;
+            continue;
+        }
+        if (*f == '(') {
+            lp_raise_static(&lp_err_fmt_key);
+        }
+        int flags = 0, alt = 0;
+        char fill = ' ';
+        for (; f < top; f++) {
+            if (*f == '-') {
+                flags |= PF_FLAG_LEFT_ADJUST;
+            } else if (*f == '+') {
+                flags |= PF_FLAG_SHOW_SIGN;
+            } else if (*f == ' ') {
+                flags |= PF_FLAG_SPACE_SIGN;
+            } else if (*f == '#') {
+                alt = PF_FLAG_SHOW_PREFIX;
+            } else if (*f == '0') {
+                flags |= PF_FLAG_PAD_AFTER_SIGN;
+                fill = '0';
+            } else {
+                break;
+            }
+        }
+        int width = 0, prec = -1;
+        if (f < top && *f == '*') {
+            width = lp_fmt_int_arg(lp_fmt_next(&ai, n_args, args));
+            f++;
+            if (width < 0) {
+                flags |= PF_FLAG_LEFT_ADJUST; // as CPython
+                width = -width;
+            }
+        } else {
+            width = lp_fmt_number(&f, top);
+        }
+        if (f < top && *f == '.') {
+            f++;
+            if (f < top && *f == '*') {
+                prec = lp_fmt_int_arg(lp_fmt_next(&ai, n_args, args));
+                f++;
+                if (prec < 0) {
+                    prec = 0;
+                }
+            } else {
+                prec = lp_fmt_number(&f, top);
+            }
+        }
+        if (f >= top) {
+            lp_raise_static(&lp_err_fmt_incomplete);
+        }
+        if (flags & PF_FLAG_LEFT_ADJUST) {
+            fill = ' '; // '-' overrides '0', as CPython
+            flags &= ~PF_FLAG_PAD_AFTER_SIGN;
+        }
+        byte conv = *f++;
+        mp_obj_t arg = lp_fmt_next(&ai, n_args, args); // before the conversion's check, as CPython
+        switch (conv) {
+            case 'd':
+            case 'i':
+            case 'u':
+                if (mp_obj_is_bool(arg)) {
+                    arg = MP_OBJ_NEW_SMALL_INT(arg == mp_const_true);
+                }
+                #if MICROPY_PY_BUILTINS_FLOAT
+                else if (mp_obj_is_float(arg)) {
+                    arg = mp_obj_new_int_from_float(mp_obj_get_float(arg)); // a small int: no heap
+                }
+                #endif
+                else if (!mp_obj_is_int(arg)) {
+                    lp_raise_static(&lp_err_fmt_number);
+                }
+                if (prec > 1) {
+                    lp_fmt_int_prec(ctx, &print, arg, 10, 'a', flags, fill, width, prec);
+                } else {
+                    mp_print_mp_int(&print, arg, 10, 'a', flags, fill, width, 0);
+                }
+                break;
+            case 'o':
+            case 'x':
+            case 'X':
+                if (mp_obj_is_bool(arg)) {
+                    arg = MP_OBJ_NEW_SMALL_INT(arg == mp_const_true);
+                } else if (!mp_obj_is_int(arg)) {
+                    lp_raise_static(&lp_err_fmt_int);
+                }
+                flags |= conv == 'o' && alt ? PF_FLAG_SHOW_PREFIX | PF_FLAG_SHOW_OCTAL_LETTER : alt;
+                if (prec > 1) {
+                    lp_fmt_int_prec(ctx, &print, arg, conv == 'o' ? 8 : 16, conv == 'X' ? 'A' : 'a', flags, fill, width, prec);
+                } else {
+                    mp_print_mp_int(&print, arg, conv == 'o' ? 8 : 16, conv == 'X' ? 'A' : 'a', flags, fill, width, 0);
+                }
+                break;
+            case 'c':
+                lp_fmt_char(&print, arg, flags, width);
+                break;
+            case 's':
+            case 'r':
+                lp_fmt_object(ctx, &print, arg, conv == 'r' ? PRINT_REPR : PRINT_STR, flags, width, prec);
+                break;
+            #if MICROPY_PY_BUILTINS_FLOAT
+            case 'e':
+            case 'E':
+            case 'f':
+            case 'F':
+            case 'g':
+            case 'G':
+                if (!mp_obj_is_int(arg) && !mp_obj_is_bool(arg) && !mp_obj_is_float(arg)) {
+                    lp_raise_static(&lp_err_fmt_number);
+                }
+                mp_print_float(&print, mp_obj_get_float(arg), conv, flags, fill, width, prec);
+                break;
+            #endif
+            default:
+                lp_raise_static(&lp_err_fmt_char);
+        }
+    }
+    if (ai != n_args) {
+        lp_raise_static(&lp_err_fmt_many);
+    }
+}
+
+static mp_obj_t lp_string_format_into(size_t n_args, const mp_obj_t *args) {
+    lp_obj_t *self = MP_OBJ_TO_PTR(args[0]);
+    lp_handle_data(self);
+    if (!mp_obj_is_str(args[1])) {
+        lp_raise_static(&lp_err_fmt_type);
+    }
+    if (self->sub != 0) {
+        lp_raise_static(&lp_err_unfinished);
+    }
+    size_t flen;
+    const byte *f = (const byte *)mp_obj_str_get_data(args[1], &flen);
+    lp_fmt_ctx_t ctx = { args[0], { .self = self, .len = self->len, .aux = self->aux, .mods = self->mods } };
+    nlr_push_jump_callback(&ctx.undo.node, lp_str_undo_cb);
+    lp_fmt_run(&ctx, f, flen, n_args - 2, args + 2);
+    nlr_pop_jump_callback(false);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR(lp_string_format_into_obj, 2, lp_string_format_into);
+
 // extend(iterable of text): all or nothing.
 static mp_obj_t lp_string_extend(mp_obj_t self_in, mp_obj_t it_in) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
@@ -1047,17 +1410,16 @@ static mp_obj_t lp_string_replace(size_t n_args, const mp_obj_t *args) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_string_replace_obj, 3, 4, lp_string_replace);
 
-static void lp_string_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
-    lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (dest[0] == MP_OBJ_NULL && attr == MP_QSTR_capacity) {
-        lp_handle_data(self);
-        dest[0] = MP_OBJ_NEW_SMALL_INT(self->cap - 1); // less the terminator
-    } else {
-        lp_handle_attr(self_in, attr, dest);
-    }
+static mp_obj_t lp_string_capacity_get(mp_obj_t self_in) {
+    lp_obj_t *self = MP_OBJ_TO_PTR(lp_prop_self(self_in));
+    lp_handle_data(self);
+    return MP_OBJ_NEW_SMALL_INT(self->cap - 1); // less the terminator
 }
+LP_DEFINE_PROP(lp_string_capacity_prop, lp_string_capacity_get, &lp_err_handle_read_only);
 
 static const mp_rom_map_elem_t lp_string_locals_dict_table[] = {
+    // First: a const dict is searched in order, and this is the method of message-building loops.
+    { MP_ROM_QSTR(MP_QSTR_format_into), MP_ROM_PTR(&lp_string_format_into_obj) },
     { MP_ROM_QSTR(MP_QSTR_append), MP_ROM_PTR(&lp_string_append_obj) },
     { MP_ROM_QSTR(MP_QSTR_extend), MP_ROM_PTR(&lp_string_extend_obj) },
     { MP_ROM_QSTR(MP_QSTR_insert), MP_ROM_PTR(&lp_string_insert_obj) },
@@ -1084,6 +1446,8 @@ static const mp_rom_map_elem_t lp_string_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&lp_handle_free_obj) },
     { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&lp_handle_enter_obj) },
     { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&lp_handle_exit_obj) },
+    { MP_ROM_QSTR(MP_QSTR_capacity), MP_ROM_PTR(&lp_string_capacity_prop) },
+    LP_HANDLE_PROPS,
 };
 static MP_DEFINE_CONST_DICT(lp_string_locals_dict, lp_string_locals_dict_table);
 
@@ -1099,7 +1463,7 @@ MP_DEFINE_CONST_OBJ_TYPE(
     iter, lp_string_getiter,
     buffer, lp_string_get_buffer,
     protocol, &lp_string_stream_p,
-    attr, lp_string_attr,
+    attr, lp_attr,
     locals_dict, &lp_string_locals_dict
     );
 

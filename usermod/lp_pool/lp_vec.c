@@ -42,6 +42,16 @@ LP_DEFINE_STATIC_EXC(lp_err_changed, mp_type_RuntimeError, "LpVec changed size d
 
 #define LP_VEC_TC(h) ((char)(h)->kind)
 
+// lp_handle_data's checks inline for the hot paths (append, index, iteration): a live, idle vector
+// of the static arena is one load and two tests; anything else takes the full check.
+static MP_ALWAYSINLINE inline byte *lp_vec_items(lp_obj_t *h) {
+    byte *items = h->data;
+    if (MP_UNLIKELY(items == NULL || (h->flags & LP_OBJ_BUSY) || h->pool->buf != MP_OBJ_NULL)) {
+        items = lp_handle_data(h);
+    }
+    return items;
+}
+
 // ---- helpers ---------------------------------------------------------------------------------
 
 // An int argument (bool included) without allocating; huge ints saturate, which is what index
@@ -281,10 +291,20 @@ static void lp_vec_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kin
 
 static mp_obj_t lp_vec_append(mp_obj_t self_in, mp_obj_t x) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    byte *items = lp_handle_data(self);
+    byte *items = lp_vec_items(self);
     size_t len = self->len;
     // len * sub <= cap, so this can't overflow; the growth path checks itself.
     if ((len + 1) * self->sub <= self->cap) {
+        // The commonest case without a call: 'i' and a small int that fits 32 bits.
+        if (LP_VEC_TC(self) == 'i' && mp_obj_is_small_int(x)) {
+            mp_int_t v = MP_OBJ_SMALL_INT_VALUE(x);
+            if ((int32_t)v == v) {
+                ((int32_t *)items)[len] = (int32_t)v;
+                self->len = len + 1;
+                self->mods++;
+                return mp_const_none;
+            }
+        }
         // The common case: room past the length. A failed check writes nothing (lp_item_store).
         lp_item_store(LP_VEC_TC(self), items, len, x);
     } else {
@@ -631,7 +651,20 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_vec_slice_obj, 3, 4, lp_vec_slice_
 
 static mp_obj_t lp_vec_subscr(mp_obj_t self_in, mp_obj_t index, mp_obj_t value) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    byte *items = lp_handle_data(self);
+    byte *items = lp_vec_items(self);
+    if (value == MP_OBJ_SENTINEL && mp_obj_is_small_int(index) && LP_VEC_TC(self) == 'i') {
+        // v[i] of an 'i' vector without a call when the item is a small int.
+        mp_int_t i = MP_OBJ_SMALL_INT_VALUE(index);
+        if (i < 0) {
+            i += self->len;
+        }
+        if ((size_t)i < self->len) {
+            int32_t v = ((const int32_t *)items)[i];
+            if (MP_SMALL_INT_FITS(v)) {
+                return MP_OBJ_NEW_SMALL_INT(v);
+            }
+        }
+    }
     if (mp_obj_is_type(index, &mp_type_slice)) {
         // The slice may be on the VM's stack (LP_TYPE_FLAG_STACK_SLICE): read it here and never
         // keep it.
@@ -663,19 +696,51 @@ static mp_obj_t lp_vec_subscr(mp_obj_t self_in, mp_obj_t index, mp_obj_t value) 
 
 // ---- iteration and the buffer protocol -------------------------------------------------------
 
-static mp_obj_t lp_vec_it_iternext(mp_obj_t self_in) {
-    lp_iter_t *it = MP_OBJ_TO_PTR(self_in);
-    const byte *items = lp_handle_data(it->h);
-    if (it->cur >= it->h->len) {
+// Any typecode, every check (lp_vec_items).
+static MP_NOINLINE mp_obj_t lp_vec_it_next_full(lp_iter_t *it) {
+    lp_obj_t *h = it->h;
+    const byte *items = lp_vec_items(h);
+    size_t i = it->cur;
+    if (i >= h->len) {
         return MP_OBJ_STOP_ITERATION;
     }
-    return lp_item_load(LP_VEC_TC(it->h), items, it->cur++);
+    it->cur = i + 1;
+    return lp_item_load(LP_VEC_TC(h), items, i);
 }
+
+// The common step as a leaf function (no call, no stack frame): the next 'i' item as a small int
+// of a live, idle vector in the static arena. Anything else, the end included, takes the full step.
+static mp_obj_t lp_vec_it_iternext(mp_obj_t self_in) {
+    lp_iter_t *it = MP_OBJ_TO_PTR(self_in);
+    lp_obj_t *h = it->h;
+    const int32_t *items = h->data;
+    size_t i = it->cur;
+    if (LP_VEC_TC(h) == 'i' && i < h->len && items != NULL && !(h->flags & LP_OBJ_BUSY)
+        && h->pool->buf == MP_OBJ_NULL) {
+        int32_t v = items[i];
+        if (MP_SMALL_INT_FITS(v)) {
+            it->cur = i + 1;
+            return MP_OBJ_NEW_SMALL_INT(v);
+        }
+    }
+    return lp_vec_it_next_full(it);
+}
+
+// The iterator's own type, as list's: the VM calls its iternext slot directly, where
+// mp_type_polymorph_iter would add a second indirect call per step.
+static MP_DEFINE_CONST_OBJ_TYPE(
+    lp_type_vec_it,
+    MP_QSTR_iterator,
+    MP_TYPE_FLAG_ITER_IS_ITERNEXT,
+    iter, lp_vec_it_iternext
+    );
 
 static mp_obj_t lp_vec_getiter(mp_obj_t self_in, mp_obj_iter_buf_t *iter_buf) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     lp_handle_data(self);
-    return lp_iter_init(iter_buf, self, lp_vec_it_iternext);
+    mp_obj_t it = lp_iter_init(iter_buf, self, lp_vec_it_iternext);
+    ((lp_iter_t *)MP_OBJ_TO_PTR(it))->base.type = &lp_type_vec_it;
+    return it;
 }
 
 static mp_int_t lp_vec_get_buffer(mp_obj_t self_in, mp_buffer_info_t *bufinfo, mp_uint_t flags) {
@@ -716,28 +781,24 @@ static mp_obj_t lp_vec_typecode_str(char tc) {
     return mp_const_none;
 }
 
-static void lp_vec_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
-    lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (dest[0] != MP_OBJ_NULL) {
-        lp_handle_attr(self_in, attr, dest); // stores: the read-only error for known names
-        return;
-    }
-    switch (attr) {
-        case MP_QSTR_typecode:
-            dest[0] = lp_vec_typecode_str(LP_VEC_TC(self));
-            break;
-        case MP_QSTR_itemsize:
-            dest[0] = MP_OBJ_NEW_SMALL_INT(self->sub);
-            break;
-        case MP_QSTR_capacity:
-            lp_handle_data(self);
-            dest[0] = MP_OBJ_NEW_SMALL_INT(self->cap / self->sub);
-            break;
-        default:
-            lp_handle_attr(self_in, attr, dest);
-    }
+static mp_obj_t lp_vec_typecode_get(mp_obj_t self_in) {
+    return lp_vec_typecode_str(LP_VEC_TC((lp_obj_t *)MP_OBJ_TO_PTR(lp_prop_self(self_in))));
 }
+LP_DEFINE_PROP(lp_vec_typecode_prop, lp_vec_typecode_get, &lp_err_handle_read_only);
 
+static mp_obj_t lp_vec_itemsize_get(mp_obj_t self_in) {
+    return MP_OBJ_NEW_SMALL_INT(((lp_obj_t *)MP_OBJ_TO_PTR(lp_prop_self(self_in)))->sub);
+}
+LP_DEFINE_PROP(lp_vec_itemsize_prop, lp_vec_itemsize_get, &lp_err_handle_read_only);
+
+static mp_obj_t lp_vec_capacity_get(mp_obj_t self_in) {
+    lp_obj_t *self = MP_OBJ_TO_PTR(lp_prop_self(self_in));
+    lp_handle_data(self);
+    return MP_OBJ_NEW_SMALL_INT(self->cap / self->sub);
+}
+LP_DEFINE_PROP(lp_vec_capacity_prop, lp_vec_capacity_get, &lp_err_handle_read_only);
+
+// Methods first, the hot ones at the front: a const dict is searched in order (lp_attr.c).
 static const mp_rom_map_elem_t lp_vec_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR_append), MP_ROM_PTR(&lp_vec_append_obj) },
     { MP_ROM_QSTR(MP_QSTR_extend), MP_ROM_PTR(&lp_vec_extend_obj) },
@@ -758,6 +819,10 @@ static const mp_rom_map_elem_t lp_vec_locals_dict_table[] = {
     { MP_ROM_QSTR(MP_QSTR___del__), MP_ROM_PTR(&lp_handle_free_obj) },
     { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&lp_handle_enter_obj) },
     { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&lp_handle_exit_obj) },
+    { MP_ROM_QSTR(MP_QSTR_typecode), MP_ROM_PTR(&lp_vec_typecode_prop) },
+    { MP_ROM_QSTR(MP_QSTR_itemsize), MP_ROM_PTR(&lp_vec_itemsize_prop) },
+    { MP_ROM_QSTR(MP_QSTR_capacity), MP_ROM_PTR(&lp_vec_capacity_prop) },
+    LP_HANDLE_PROPS,
 };
 static MP_DEFINE_CONST_DICT(lp_vec_locals_dict, lp_vec_locals_dict_table);
 
@@ -772,6 +837,6 @@ MP_DEFINE_CONST_OBJ_TYPE(
     subscr, lp_vec_subscr,
     iter, lp_vec_getiter,
     buffer, lp_vec_get_buffer,
-    attr, lp_vec_attr,
+    attr, lp_attr,
     locals_dict, &lp_vec_locals_dict
     );

@@ -10,6 +10,7 @@ target_sources(usermod_lp_pool INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/lp_lock.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_run.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_handle.c
+    ${CMAKE_CURRENT_LIST_DIR}/lp_attr.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_error.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_value.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_btreemap.c
@@ -22,6 +23,7 @@ target_sources(usermod_lp_pool INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/lp_meta.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_scope.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_write.c
+    ${CMAKE_CURRENT_LIST_DIR}/lp_preempt.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_alloc.c
 )
 

@@ -10,6 +10,7 @@ SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_buffer.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_lock.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_run.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_handle.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_attr.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_error.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_value.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_btreemap.c
@@ -22,6 +23,7 @@ SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_vec.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_meta.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_scope.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_write.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_preempt.c
 # The allocator core: plain C, no MicroPython includes.
 SRC_USERMOD_LIB_C += $(LP_POOL_MOD_DIR)/lp_alloc.c
 

@@ -55,6 +55,9 @@ static mp_obj_t lp_mod_init(void) {
         #endif
         lp_pools_reset();
         lp_errors_reset();
+        #if LP_POOL_PREEMPT
+        lp_preempt_stop(); // its handler belonged to the last session's heap
+        #endif
         lp_session_token = 0x4c500000u | ((lp_session_token + 1) & 0xfffffu);
         uint32_t *marker = m_new(uint32_t, 1);
         *marker = lp_session_token;
@@ -183,6 +186,9 @@ static const mp_rom_map_elem_t lp_module_globals_table[] = {
     #if LP_POOL_TEST_HOOKS
     { MP_ROM_QSTR(MP_QSTR__irq_call), MP_ROM_PTR(&lp_mod_irq_call_obj) },
     { MP_ROM_QSTR(MP_QSTR__gap_hook), MP_ROM_PTR(&lp_gap_hook_obj) },
+    #if LP_POOL_PREEMPT
+    { MP_ROM_QSTR(MP_QSTR__preempt), MP_ROM_PTR(&lp_preempt_obj) },
+    #endif
     #if MICROPY_PY_BUILTINS_MEMORYVIEW
     { MP_ROM_QSTR(MP_QSTR__view), MP_ROM_PTR(&lp_mod_view_obj) },
     #endif

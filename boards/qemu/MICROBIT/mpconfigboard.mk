@@ -15,3 +15,15 @@ CFLAGS += -DLP_POOL_TEST_HOOKS=1
 # Records the longest critical section (lp_pool.h, LP_POOL_LOCK_SPANS) with the nRF51's TIMER0: the
 # interrupts-off figures of `make bench` come from this board.
 CFLAGS += -DLP_POOL_LOCK_SPANS=1
+
+include $(BOARD_DIR)/../lp_qemu.mk
+
+# The nRF51's peripheral interrupts (the test build's preemption timer, usermod/lp_pool/lp_preempt.c):
+# the port's vector table has only the 16 system entries, and a Cortex-M0 has no VTOR to move it, so
+# the table must go on in flash. The board links with the port's script plus one line that places
+# the module's 32 IRQ entries (section .lp_isr_vector) right after the port's table.
+LDSCRIPT = $(BUILD)/lp_nrf51.ld
+$(BUILD)/lp_nrf51.ld: $(TOP)/ports/qemu/mcu/arm/nrf51.ld $(BOARD_DIR)/mpconfigboard.mk
+	$(Q)mkdir -p $(@D)
+	$(Q)sed 's/^\( *\)KEEP(\*(\.isr_vector))$$/&\n\1KEEP(*(.lp_isr_vector))/' $< >$@
+	$(Q)grep -q 'KEEP(\*(\.lp_isr_vector))' $@ || { echo "error: $< changed: no KEEP(*(.isr_vector)) line to extend" >&2; rm -f $@; exit 1; }

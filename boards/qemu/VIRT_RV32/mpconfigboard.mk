@@ -13,3 +13,5 @@ FROZEN_MANIFEST ?= $(BOARD_DIR)/../manifest.py
 
 # The test hook _lp_pool._irq_call (lp_pool.h): these boards exist to run the tests.
 CFLAGS += -DLP_POOL_TEST_HOOKS=1
+
+include $(BOARD_DIR)/../lp_qemu.mk

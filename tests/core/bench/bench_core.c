@@ -117,15 +117,20 @@ static double churn_ns(size_t arena) {
 // Also reports, at the end of the last round while the buffers are live, the largest block left
 // as a share of the free bytes. Run 0 counts (calling lp_alloc_stats around each realloc) and is
 // not timed; runs 1..RUNS are timed.
-static void vectors(size_t arena, double *ns, double *in_place, double *backwards, double *largest) {
+// Growth of a realloc, three ways (issue 20): the same pointer (*same), a move whose new block
+// overlaps the old one (*overlap: backward growth into the free space in front), and any move that
+// took no new block (*backwards: alloc_count unchanged, the overlapping moves and moves into a free
+// block elsewhere); *in_place is same + backwards, the figure the earlier tables gave.
+static void vectors(size_t arena, double *ns, double *in_place, double *backwards, double *largest,
+    double *same, double *overlap) {
     double t[RUNS];
-    unsigned long grows = 0, kept = 0, down = 0;
+    unsigned long grows = 0, kept = 0, down = 0, lapped = 0;
     for (int r = 0; r <= RUNS; r++) {
         heap_t h = {arena ? fresh(arena) : NULL};
         bool count = r == 0;
         unsigned long ops = 0;
         if (count) {
-            grows = kept = down = 0;
+            grows = kept = down = lapped = 0;
             *largest = 0;
         }
         double t0 = now_ns();
@@ -143,6 +148,11 @@ static void vectors(size_t arena, double *ns, double *in_place, double *backward
                     void *q = h_realloc(&h, buf[i], size);
                     if (count && buf[i]) {
                         grows++;
+                        // The old block held size / 2 bytes (the previous request).
+                        uintptr_t o = (uintptr_t)buf[i], n = (uintptr_t)q;
+                        if (q != buf[i] && n < o + size / 2 && o < n + size) {
+                            lapped++;
+                        }
                         if (q == buf[i]) {
                             kept++;
                         } else if (h.a) {
@@ -177,6 +187,8 @@ static void vectors(size_t arena, double *ns, double *in_place, double *backward
     *ns = median(t, RUNS);
     *in_place = grows ? (double)(kept + down) / (double)grows : 0;
     *backwards = grows ? (double)down / (double)grows : 0;
+    *same = grows ? (double)kept / (double)grows : 0;
+    *overlap = grows ? (double)lapped / (double)grows : 0;
 }
 
 static void count_usable(void *ptr, size_t usable, bool used, void *ctx) {
@@ -235,7 +247,9 @@ __attribute__((noinline)) lp_status_t probe_free(lp_alloc_t *a, void *p) {
 }
 
 // (c) adversarial: half the arena in 16-byte objects, every other one freed, then alloc(256).
-static int adversarial(size_t arena) {
+// With `probe` false only the setup runs: tools/bench_core.py counts lp_alloc and lp_free in both
+// runs and takes the difference, the probed calls alone on the churn's basis (no wrapper).
+static int adversarial(size_t arena, bool probe) {
     lp_alloc_t *a = fresh(arena);
     size_t n = arena / 2 / 24;
     void **obj = calloc(n, sizeof(void *));
@@ -245,8 +259,8 @@ static int adversarial(size_t arena) {
     for (size_t i = 0; i < n; i += 2) {
         lp_free(a, obj[i]);
     }
-    void *p = probe_alloc(a, 256);
-    int ok = p && probe_free(a, p) == LP_OK && lp_alloc_check(a) == NULL;
+    void *p = probe ? probe_alloc(a, 256) : NULL;
+    int ok = (!probe || (p && probe_free(a, p) == LP_OK)) && lp_alloc_check(a) == NULL;
     lp_alloc_stats_t st;
     lp_alloc_stats(a, &st);
     printf("adversarial_free_blocks=%zu ok=%d\n", st.free_blocks, ok);
@@ -260,15 +274,17 @@ int main(int argc, char **argv) {
         printf("churn_ns_64k=%.2f\n", churn_ns(64 * 1024));
         printf("churn_ns_1m=%.2f\n", churn_ns(1024 * 1024));
         printf("churn_ns_malloc=%.2f\n", churn_ns(0));
-        double ns, in_place, backwards, largest;
+        double ns, in_place, backwards, largest, same, overlap;
         static const struct {
             size_t arena;
             const char *tag;
         } runs[] = {{64 * 1024, "64k"}, {1024 * 1024, "1m"}, {0, "malloc"}};
         for (int i = 0; i < 3; i++) {
-            vectors(runs[i].arena, &ns, &in_place, &backwards, &largest);
+            vectors(runs[i].arena, &ns, &in_place, &backwards, &largest, &same, &overlap);
             printf("vectors_ns_%s=%.2f\nvectors_in_place_pct_%s=%.1f\n", runs[i].tag, ns, runs[i].tag,
                 100 * in_place);
+            printf("vectors_same_ptr_pct_%s=%.1f\nvectors_overlap_pct_%s=%.1f\n", runs[i].tag, 100 * same,
+                runs[i].tag, 100 * overlap);
             if (runs[i].arena) {
                 printf("vectors_backwards_pct_%s=%.1f\nvectors_largest_pct_of_free_%s=%.1f\n",
                     runs[i].tag, 100 * backwards, runs[i].tag, largest);
@@ -288,8 +304,8 @@ int main(int argc, char **argv) {
         return 0;
     }
     if (argc >= 3 && strcmp(argv[1], "adversarial") == 0) {
-        return adversarial((size_t)strtoul(argv[2], NULL, 0));
+        return adversarial((size_t)strtoul(argv[2], NULL, 0), !(argc >= 4 && strcmp(argv[3], "setup") == 0));
     }
-    fprintf(stderr, "usage: %s time | churn <arena> <steps> | adversarial <arena>\n", argv[0]);
+    fprintf(stderr, "usage: %s time | churn <arena> <steps> | adversarial <arena> [setup]\n", argv[0]);
     return 2;
 }
