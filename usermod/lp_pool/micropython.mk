@@ -14,7 +14,6 @@ SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_attr.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_error.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_value.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_btreemap.c
-SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_btreemap_view.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_box.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_bench.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_container.c
