@@ -10,7 +10,8 @@
 // pinning bound (invariant 8 in lp_pool.h) the same way.
 //
 // The base of the collections (docs/internals.md): on the pools, which it asks for every block
-// change; it never calls tracking or the allocator.
+// change and every handle from the reserve; it never takes the lock, calls tracking or the
+// allocator.
 
 #include <string.h>
 
@@ -35,19 +36,7 @@ lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type) {
         // Heap free: a fresh handle keeps the reserve for the locked times.
         h = mp_obj_malloc_with_finaliser(lp_obj_t, type);
     } else {
-        // Lent, not removed: the handle stays in its slot until the next refill (lp_pool.h,
-        // invariant 2), so a collection this interrupts still finds it through the pool.
-        h = NULL;
-        lp_lock();
-        if (pool->reserve_len > 0) {
-            h = pool->slots[--pool->reserve_len];
-            #if LP_POOL_TEST_OLD_RESERVE
-            // The reserve as it was before lent slots: the handle leaves the pool when taken. Only
-            // for the preemption test's second negative control (make qemu-arm-oldreserve).
-            pool->slots[pool->reserve_len] = NULL;
-            #endif
-        }
-        lp_unlock();
+        h = lp_pool_lend_handle(pool);
         if (h == NULL) {
             // In bytes as every AllocError: the handle needs its size on the GC heap, and the
             // locked heap has none to give.

@@ -428,7 +428,7 @@ void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr) {
 // it, its pool block) stays alive until then; a program that makes objects only in IRQ handlers
 // tops the reserve up with pool.reserve(n), which clears them.
 //
-// Slots are written only in the sections below and in lp_handle_new; each is O(1). With threads
+// Slots are written only in the sections below; each is O(1). With threads
 // running in parallel (no GIL) another thread may be collecting meanwhile: these sections then also
 // hold the collector's own mutex, so none of them runs inside someone else's collection.
 #if MICROPY_PY_THREAD && !MICROPY_PY_THREAD_GIL
@@ -451,6 +451,23 @@ void lp_pool_drop_lent(lp_pool_obj_t *pool) {
         lp_unlock();
         LP_GC_RELEASE();
     }
+}
+
+lp_obj_t *lp_pool_lend_handle(lp_pool_obj_t *pool) {
+    // Lent, not removed: the handle stays in its slot until the next refill, so a collection this
+    // interrupts still finds it through the pool.
+    lp_obj_t *h = NULL;
+    lp_lock();
+    if (pool->reserve_len > 0) {
+        h = pool->slots[--pool->reserve_len];
+        #if LP_POOL_TEST_OLD_RESERVE
+        // The reserve as it was before lent slots: the handle leaves the pool when taken. Only
+        // for the preemption test's second negative control (make qemu-arm-oldreserve).
+        pool->slots[pool->reserve_len] = NULL;
+        #endif
+    }
+    lp_unlock();
+    return h;
 }
 
 // A slots array of at least `cap`; the old one's slots are copied with the lock released and the

@@ -336,6 +336,9 @@ bool lp_pool_try_move(lp_obj_t *h, size_t size, size_t copy);
 // Tops the reserve up to its target, after dropping the handles lent since the last refill
 // (invariant 2); only with the heap unlocked, never inside a collection.
 void lp_pool_refill(lp_pool_obj_t *pool);
+// A handle from the reserve for a creation with the heap locked (lent: invariant 2); NULL when the
+// reserve is empty.
+lp_obj_t *lp_pool_lend_handle(lp_pool_obj_t *pool);
 // Forgets the handles lent since the last refill, so the next collection can finalise those that are
 // garbage; only in the main program (not in a hard IRQ handler, not inside a collection).
 void lp_pool_drop_lent(lp_pool_obj_t *pool);
