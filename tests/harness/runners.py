@@ -329,12 +329,6 @@ class QemuRv32Runner(QemuRunner):
     name = "qemu-rv32"
     board = "VIRT_RV32"
     elf_env = "LP_QEMU_RV32_ELF"
-    known_failures = {
-        **QEMU_KNOWN_FAILURES,
-        "string_basics.py": "issue 23's branch: one LpString stays alive through gc.collect() on "
-        "this board only (last line 'True 1 True'); same family as garbage_collect.py on qemu-m0, "
-        "cause not found yet",
-    }
     qemu = "qemu-system-riscv32"
     qemu_args = ("-machine", "virt", "-bios", "none")
 
@@ -348,13 +342,6 @@ class QemuM0Runner(QemuRunner):
     name = "qemu-m0"
     board = "MICROBIT"
     elf_env = "LP_QEMU_M0_ELF"
-    known_failures = {
-        **QEMU_KNOWN_FAILURES,
-        "garbage_collect.py": "issue 23's branch: after fill_with_garbage(quiet) one LpBuffer stays "
-        "alive through gc.collect() on this board only ('quiet: True 1 104'); not the reserve's lent "
-        "slots (quiet.reserve(0) changes nothing), not the C stack (a deeper call first changes "
-        "nothing): something the conservative collector scans still names it",
-    }
     qemu = "qemu-system-arm"
     qemu_args = (
         "-machine",

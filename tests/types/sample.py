@@ -21,6 +21,7 @@ from lp_pool import (
     current_pool,
     format_stats,
     guarded,
+    no_alloc,
     print_memory_stats,
     print_memory_stats_with,
     reset,
@@ -33,6 +34,14 @@ static: LpMemoryPool = LpMemoryPool()
 size: int = pool.size
 flags: tuple[bool, bool, bool] = (pool.closed, pool.is_static, pool.collect)
 print(lp_pool.version == version, arena_size() > 0, alloc_meta in (True, False), size > 0, flags)
+
+
+@no_alloc  # keeps the function's own type
+def scaled(x: int, k: int = 2) -> int:
+    return x * k
+
+
+doubled: int = scaled(21)
 
 # Vectors: items follow the typecode.
 ints = LpVec("h", [1, 2, 3], pool=pool)

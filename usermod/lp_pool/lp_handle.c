@@ -2,9 +2,10 @@
 //
 // A handle in a pool's reserve has base.type set to its final type only when handed out; until then
 // it is unreachable from Python and its data is NULL, so its finaliser (run only if the pool itself
-// is gone, at soft reset) finds nothing to release. A handle handed out stays in the reserve's slot
-// (lent) until the next refill (invariant 2 in lp_pool.h): until then the pool keeps it alive, so
-// its finaliser can't run before that even if the program dropped it.
+// is gone, at soft reset) finds nothing to release. A handle handed out while a collection may be
+// under way stays in the reserve's slot (lent) until the next refill (invariant 2 in lp_pool.h):
+// until then the pool keeps it alive, so its finaliser can't run before that even if the program
+// dropped it.
 //
 // Growth (lp_handle_reserve) is here too, so every growable type keeps the strong guarantee and the
 // pinning bound (invariant 8 in lp_pool.h) the same way.

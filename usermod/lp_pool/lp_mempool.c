@@ -417,8 +417,8 @@ void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr) {
 
 // ---- the handle reserve (invariant 2 in lp_pool.h) ----
 // slots[0, reserve_len) are ready, slots[reserve_len, reserve_used) lent: a creation with the heap
-// locked (inside run(), or in a hard IRQ handler) takes slots[--reserve_len], and the handle stays
-// there. Why: MicroPython's collector marks what it reaches while the program it collects for is
+// locked (inside run(), or in a hard IRQ handler) takes slots[--reserve_len], and while a
+// collection may be under way (lp_gc_may_run) the handle stays there. Why: MicroPython's collector marks what it reaches while the program it collects for is
 // stopped, but a hard IRQ handler can run in the middle of it. A handle the handler took from the
 // pool, then stored in an object the collector had already marked, would be reachable from nothing
 // the collector still scans, and the sweep would free a handle in use. Kept in its slot, the handle
@@ -426,7 +426,8 @@ void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr) {
 // Lent slots are cleared only by the main program, with no collection under way: at a refill and
 // before lp_pool_collect's own collection. The cost: a lent handle (and, if the program dropped
 // it, its pool block) stays alive until then; a program that makes objects only in IRQ handlers
-// tops the reserve up with pool.reserve(n), which clears them.
+// tops the reserve up with pool.reserve(n), which clears them. Without threads only the handles
+// taken inside a collection are lent, so only they pay it; with threads every locked creation is.
 //
 // Slots are written only in the sections below; each is O(1). With threads
 // running in parallel (no GIL) another thread may be collecting meanwhile: these sections then also
@@ -453,9 +454,22 @@ void lp_pool_drop_lent(lp_pool_obj_t *pool) {
     }
 }
 
+// Whether a collection may be marking or sweeping now (lp_pool.h, invariant 2). Without threads
+// only this program collects, and a hard IRQ handler that interrupted gc_collect sees its
+// GC_COLLECT_FLAG; so does a finaliser. With threads another thread's collection (or, on the
+// RP2040, the other core's) is not visible here: always.
+static inline bool lp_gc_may_run(void) {
+    #if MICROPY_PY_THREAD
+    return true;
+    #else
+    return (MP_STATE_THREAD(gc_lock_depth) & GC_COLLECT_FLAG) != 0;
+    #endif
+}
+
 lp_obj_t *lp_pool_lend_handle(lp_pool_obj_t *pool) {
-    // Lent, not removed: the handle stays in its slot until the next refill, so a collection this
-    // interrupts still finds it through the pool.
+    // While a collection may be under way, lent, not removed: the handle stays in its slot until
+    // the next refill, so a collection this interrupts still finds it through the pool. Otherwise
+    // it leaves the pool at once, so it is garbage as soon as the program drops it.
     lp_obj_t *h = NULL;
     lp_lock();
     if (pool->reserve_len > 0) {
@@ -464,6 +478,15 @@ lp_obj_t *lp_pool_lend_handle(lp_pool_obj_t *pool) {
         // The reserve as it was before lent slots: the handle leaves the pool when taken. Only
         // for the preemption test's second negative control (make qemu-arm-oldreserve).
         pool->slots[pool->reserve_len] = NULL;
+        #else
+        if (!lp_gc_may_run()) {
+            // The last lent handle, if any, moves into the freed slot: lent ones stay at
+            // slots[reserve_len, reserve_used).
+            pool->reserve_used--;
+            pool->slots[pool->reserve_len] = pool->slots[pool->reserve_used];
+            pool->slots[pool->reserve_used] = NULL;
+            pool->reserve_gen++;
+        }
         #endif
     }
     lp_unlock();

@@ -9,11 +9,14 @@
 //  2. Handles are drawn from a per-pool reserve that is filled only while the GC heap is unlocked
 //     (pool creation, leaving run(), pool.reserve(n), any creation with the heap unlocked), so creating
 //     an object inside run() allocates nothing from the GC heap. The reserve is an array of slots the
-//     pool references: taking a handle only moves a boundary, and the handle stays in its slot (lent)
-//     until the next refill or a collection lp_pool starts itself (lp_pool_drop_lent), both in the
-//     main program with no collection under way. So a collection that was marking when a hard IRQ
-//     handler took a handle, and stored it in an object already marked, still finds it through the
-//     pool until its sweep has ended.
+//     pool references. A handle taken while a collection may be under way (in a build with threads,
+//     always; without, when gc_lock_depth has GC_COLLECT_FLAG: a hard IRQ handler that interrupted
+//     gc_collect, or a finaliser) only moves a boundary and stays in its slot (lent) until the next
+//     refill or a collection lp_pool starts itself (lp_pool_drop_lent), both in the main program
+//     with no collection under way; any other leaves its slot at once. So a collection that was
+//     marking when a hard IRQ handler took a handle, and stored it in an object already marked,
+//     still finds it through the pool until its sweep has ended, and no other handle outlives the
+//     program's last reference because of its slot.
 //  3. A handle owns at most one pool block (`data`); `data == NULL` means released: every operation
 //     checks it and raises ValueError, so use after free raises and double free is harmless.
 //  4. The arena never holds the only reference to a GC object: pool blocks hold plain bytes and

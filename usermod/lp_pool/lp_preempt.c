@@ -328,3 +328,39 @@ static mp_obj_t lp_mod_preempt(size_t n_args, const mp_obj_t *args) {
 MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_preempt_obj, 0, 4, lp_mod_preempt);
 
 #endif // LP_POOL_PREEMPT
+
+// ---- the qemu test boards: no compiler words under a program (LP_QEMU_SCRUB_STACK, lp_qemu.mk) ----
+// pyexec compiles a program and then calls it from the same frame (parse_compile_execute), so the
+// program's frames are laid over what mp_parse and mp_compile left on the C stack. A slot no frame
+// writes (alignment padding, a local set on one path only) keeps such a word: the address of a parse
+// node or compiler object, freed once compiling ends. The collector scans the C stack conservatively,
+// so whatever later takes that GC block stays alive for the whole program. Seen on these boards with
+// lp handles: garbage_collect.py on qemu-m0 (the padding word of fun_bc_call's frame for the program
+// itself, 0xd4 below the stack top) and string_basics.py on qemu-rv32 (0x1a4 below the top); both
+// words already named the handle's block before the program's first line ran. The boards exist to run
+// tests, whose results must not depend on where the compiler's garbage lay: their builds zero the
+// stack below parse_compile_execute between compiling and calling, when pyexec enables ^C
+// (mp_hal_set_interrupt_char), which the boards link to here (-Wl,--wrap). A real board keeps those
+// words: docs/garbage.md says what the collector may keep.
+#if LP_QEMU_SCRUB_STACK
+
+void __real_mp_hal_set_interrupt_char(int c);
+
+// Zeroes the 11 KiB of stack below its caller: more than MicroPython's stack limit on these boards
+// (10 KiB, ports/qemu/main.c), the deepest the compiler or the program reaches. Every board has
+// room: the stack is 46 KiB on MICROBIT, 64 KiB on VIRT_RV32, megabytes on MPS2_AN385. The words
+// are this frame's own array (lp_bench.c's lp_gc_scrub does the same for 1 KiB).
+static MP_NOINLINE void lp_scrub_stack(void) {
+    volatile uintptr_t words[11 * 1024 / sizeof(uintptr_t)];
+    for (size_t i = 0; i < MP_ARRAY_SIZE(words); i++) {
+        words[i] = 0;
+    }
+}
+
+void __wrap_mp_hal_set_interrupt_char(int c) {
+    if (c != -1) {
+        lp_scrub_stack();
+    }
+    __real_mp_hal_set_interrupt_char(c);
+}
+#endif
