@@ -41,6 +41,9 @@
 // Beyond what lp_alloc_check can see: every call that changes a header, a link, a tag or a counter
 // of the blocks bumps a->changes before it returns (lp_use, lp_free, realloc's shrink, set_tag),
 // so equal counts at two moments mean an unchanged allocator; the stepped check relies on it.
+//
+// Layer 1, the bottom (docs/internals.md): plain C, no MicroPython. The pools reach it through
+// tracking (lp_meta.c), the one caller that changes blocks.
 #include "lp_alloc.h"
 
 #include <string.h>

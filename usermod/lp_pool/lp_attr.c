@@ -16,6 +16,9 @@
 //     read-only error (the handle types share one, LpMemoryPool has its own); a property without
 //     one (LpBox.value's delete), or any other name, leaves dest alone, and the runtime raises its
 //     own AttributeError.
+//
+// Under the Python faces (docs/internals.md, with lp_container.c and lp_write.c): needs only errors
+// (lp_error.c) and MicroPython.
 
 #include "py/objtype.h"
 #include "py/runtime.h"

@@ -14,6 +14,9 @@
 //     call refills it; lp_gc_blind records that this happened, so a result is never silently low.
 //  4. ticks_cpu() (qemu boards only) reads a free-running 32-bit timer (lp_clock.h), never an
 //     interrupt, so it changes nothing in the program it measures beyond its own few instructions.
+//
+// Layer 7 with the module (docs/internals.md): for the benchmarks only; reads a pool through
+// lp_mempool.c and the allocator.
 
 #include <string.h>
 

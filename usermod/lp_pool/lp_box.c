@@ -8,6 +8,8 @@
 //     AllocError leaves the old value. A much smaller one gives the tail back.
 //  3. Reading `.value` makes the Python object: that allocates for text, bytes, floats on ports that
 //     box them and ints beyond the small-int range. print() and json.dump format from the pool.
+//
+// A collection (docs/internals.md: on the pools, beside run()), over values (lp_value.c) and handles.
 
 #include <stddef.h>
 #include <string.h>

@@ -5,6 +5,8 @@
 // and every method checks that first. New bytes (creation, growth) read as zero, like bytearray.
 // A memoryview taken of an LpBuffer points into the pool: it must not be used after free() or a
 // resize() that moved the buffer (as with any memoryview of memory its owner releases).
+//
+// A collection (docs/internals.md: on the pools, beside run()), over handles (lp_handle.c).
 
 #include <string.h>
 

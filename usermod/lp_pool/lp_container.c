@@ -17,6 +17,8 @@
 //     may start anywhere), and armv6m cores (RP2040) fault on an unaligned word or float load.
 //     Every other item function takes a pool block's items (8-aligned, items at multiples of their
 //     size) or a local uint64_t slot, and uses the C types.
+//
+// Under the collections (docs/internals.md): needs only errors (lp_error.c) and MicroPython.
 
 #include <string.h>
 

@@ -1,4 +1,5 @@
-// Errors: AllocError, and raising any of lp_pool's errors with the GC heap locked.
+// Layer 3 (docs/internals.md): errors. AllocError, and raising any of lp_pool's errors with the GC
+// heap locked. Calls only MicroPython.
 //
 // AllocError is raised when a pool cannot satisfy a request. A MemoryError, so existing handlers
 // still catch it, with the numbers a program needs to react: .requested and .available bytes.
@@ -20,7 +21,7 @@
 #include "py/runtime.h"
 #include "py/gc.h"
 
-#include "lp_pool.h"
+#include "lp_error.h"
 
 static void lp_alloc_error_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest) {
     mp_obj_exception_t *self = MP_OBJ_TO_PTR(self_in);
@@ -101,18 +102,6 @@ void lp_errors_reset(void) {
     }
 }
 
-MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested) {
-    size_t available = 0;
-    if (pool->heap != NULL) {
-        lp_alloc_stats_t st;
-        lp_lock();
-        lp_alloc_stats(pool->heap, &st);
-        lp_unlock();
-        available = st.largest_free;
-    }
-    lp_raise_alloc_error_text(NULL, requested, available);
-}
-
 MP_NORETURN void lp_raise_alloc_error_text(const lp_static_exc_t *text, size_t requested, size_t available) {
     if (gc_is_locked()) {
         // Small ints only: mp_obj_new_int_from_uint could allocate for values past the small-int range.
@@ -140,4 +129,12 @@ MP_NORETURN void lp_raise_static(const lp_static_exc_t *exc) {
         nlr_raise(mp_obj_new_exception_arg1(exc->exc.base.type, exc->args.items[0]));
     }
     lp_raise_preallocated(&exc->exc);
+}
+
+// Without tracking the API is there and says why it can't help.
+LP_DEFINE_STATIC_EXC(lp_err_no_meta, mp_type_NotImplementedError,
+    "allocation tracking is not compiled in: build the firmware with LP_POOL_ALLOC_META=1");
+
+MP_NORETURN void lp_raise_no_meta(void) {
+    lp_raise_static(&lp_err_no_meta);
 }

@@ -9,6 +9,10 @@
 //
 // Growth (lp_handle_reserve) is here too, so every growable type keeps the strong guarantee and the
 // pinning bound (invariant 8 in lp_pool.h) the same way.
+//
+// The base of the collections (docs/internals.md): on the pools, which it asks for every block
+// change and every handle from the reserve; it never takes the lock, calls tracking or the
+// allocator.
 
 #include <string.h>
 
@@ -25,27 +29,6 @@ LP_DEFINE_STATIC_EXC(lp_err_too_many, mp_type_OverflowError, "too many items for
 LP_DEFINE_STATIC_EXC(lp_err_busy, mp_type_RuntimeError,
     "lp_pool object is in use: it is being printed or written to a stream, and can't be used until that ends");
 
-// Caller holds lp_lock: the block stays with the pool for a memoryview (invariant 7).
-static void lp_strand_pinned(lp_pool_obj_t *pool, void *data) {
-    #if LP_POOL_ALLOC_META
-    lp_meta_retag(pool, data, lp_meta_row(pool, LP_KIND_PINNED));
-    #endif
-    pool->pinned++;
-    pool->pinned_bytes += lp_usable_size(pool->heap, data);
-}
-
-// Whether a collection may be marking or sweeping now (lp_pool.h, invariant 2). Without threads
-// only this program collects, and a hard IRQ handler that interrupted gc_collect sees its
-// GC_COLLECT_FLAG; so does a finaliser. With threads another thread's collection (or, on the
-// RP2040, the other core's) is not visible here: always.
-static inline bool lp_gc_may_run(void) {
-    #if MICROPY_PY_THREAD
-    return true;
-    #else
-    return (MP_STATE_THREAD(gc_lock_depth) & GC_COLLECT_FLAG) != 0;
-    #endif
-}
-
 lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type) {
     // Every type's handle comes from the same reserve: keep it within two GC blocks.
     MP_STATIC_ASSERT(sizeof(lp_obj_t) <= 2 * MICROPY_BYTES_PER_GC_BLOCK);
@@ -54,30 +37,7 @@ lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type) {
         // Heap free: a fresh handle keeps the reserve for the locked times.
         h = mp_obj_malloc_with_finaliser(lp_obj_t, type);
     } else {
-        // While a collection may be under way, lent, not removed: the handle stays in its slot
-        // until the next refill (lp_pool.h, invariant 2), so a collection this interrupts still
-        // finds it through the pool. Otherwise it leaves the pool at once, so it is garbage as soon
-        // as the program drops it.
-        h = NULL;
-        lp_lock();
-        if (pool->reserve_len > 0) {
-            h = pool->slots[--pool->reserve_len];
-            #if LP_POOL_TEST_OLD_RESERVE
-            // The reserve as it was before lent slots: the handle leaves the pool when taken. Only
-            // for the preemption test's second negative control (make qemu-arm-oldreserve).
-            pool->slots[pool->reserve_len] = NULL;
-            #else
-            if (!lp_gc_may_run()) {
-                // The last lent handle, if any, moves into the freed slot: lent ones stay at
-                // slots[reserve_len, reserve_used).
-                pool->reserve_used--;
-                pool->slots[pool->reserve_len] = pool->slots[pool->reserve_used];
-                pool->slots[pool->reserve_used] = NULL;
-                pool->reserve_gen++;
-            }
-            #endif
-        }
-        lp_unlock();
+        h = lp_pool_lend_handle(pool);
         if (h == NULL) {
             // In bytes as every AllocError: the handle needs its size on the GC heap, and the
             // locked heap has none to give.
@@ -100,86 +60,20 @@ lp_obj_t *lp_handle_new(lp_pool_obj_t *pool, const mp_obj_type_t *type) {
 void lp_handle_attach(lp_obj_t *h, void *data, size_t len) {
     h->data = data;
     h->len = len;
-    lp_lock();
-    h->cap = lp_usable_size(h->pool->heap, data);
-    // One section: the block moves from extra to live (invariant 6).
-    h->pool->extra--;
-    h->pool->live++;
-    lp_unlock();
+    lp_pool_attach(h, data);
 }
 
 void lp_handle_release(lp_obj_t *h) {
-    lp_pool_obj_t *pool = h->pool;
-    // Checked before taking the lock: it may call into the buffer's type.
-    bool valid = pool != NULL && lp_pool_region_valid(pool);
-    lp_lock();
-    void *data = h->data;
-    h->data = NULL;
-    if (data != NULL && pool != NULL) {
-        // lp_free cannot fail for a block this handle owns; a failure would mean a corrupted pool,
-        // which pool.check() reports (finalisers can't raise). A pool whose memory moved is never
-        // written again: its block is abandoned, but it stops counting as live so close() works.
-        if (h->flags & LP_OBJ_PINNED) {
-            if (valid) {
-                lp_strand_pinned(pool, data);
-            } else {
-                pool->pinned++;
-            }
-        } else if (valid) {
-            #if LP_POOL_ALLOC_META
-            lp_meta_sub(pool, data);
-            #endif
-            lp_free(pool->heap, data);
-        }
-        pool->live--;
-    }
-    lp_unlock();
+    lp_pool_release(h);
 }
 
-// The handle's block is now p: keep cap in step.
-static void lp_handle_set_block(lp_obj_t *h, void *p) {
-    lp_lock();
-    h->data = p;
-    h->cap = lp_usable_size(h->pool->heap, p);
-    lp_unlock();
-}
-
-// One attempt at giving the handle a block of `size` bytes: a realloc (in place when it can), or
-// for a pinned block a fresh block with the first `copy` bytes, the old one left where it is for its
-// memoryview (invariant 7). False, and nothing changed, when the pool can't.
-static bool lp_handle_try_move(lp_obj_t *h, size_t size, size_t copy) {
-    if (!(h->flags & LP_OBJ_PINNED)) {
-        void *p = lp_pool_try_realloc(h->pool, h->data, size);
-        if (p != NULL) {
-            lp_handle_set_block(h, p);
-        }
-        return p != NULL;
-    }
-    // Tracking: the pinned row never runs out; the fresh block then takes the old one's row.
-    void *fresh = lp_pool_try_alloc(h->pool, size LP_META_KIND(LP_KIND_PINNED));
-    if (fresh == NULL) {
-        return false;
-    }
-    memcpy(fresh, h->data, copy);
-    lp_lock();
-    #if LP_POOL_ALLOC_META
-    lp_meta_retag(h->pool, fresh, lp_alloc_tag(h->pool->heap, h->data));
-    #endif
-    // One section: the old block becomes pinned, the fresh one (extra until now) the handle's.
-    lp_strand_pinned(h->pool, h->data);
-    h->pool->extra--;
-    lp_unlock();
-    h->flags &= ~LP_OBJ_PINNED;
-    lp_handle_set_block(h, fresh);
-    return true;
-}
-
-// The same, collecting garbage once and trying again before it raises AllocError (nothing changed).
+// Give the handle a block of `size` bytes holding its first `copy` bytes (lp_pool_try_move), collecting
+// garbage once and trying again before it raises AllocError (nothing changed).
 static void lp_handle_move(lp_obj_t *h, size_t size, size_t copy) {
     for (bool collected = false;;) {
         // Checked afresh on each attempt: the collection between them runs finalisers.
         lp_handle_data(h);
-        if (lp_handle_try_move(h, size, copy)) {
+        if (lp_pool_try_move(h, size, copy)) {
             return;
         }
         lp_pool_collect_or_raise(h->pool, &collected, size);
@@ -187,7 +81,7 @@ static void lp_handle_move(lp_obj_t *h, size_t size, size_t copy) {
 }
 
 void lp_handle_resize(lp_obj_t *h, size_t size) {
-    lp_handle_data(h);
+    // lp_handle_move checks the handle before it touches the block.
     lp_handle_move(h, size, size < h->len ? size : h->len);
 }
 
@@ -215,7 +109,7 @@ void *lp_handle_reserve(lp_obj_t *h, size_t need) {
         want = LP_GROW_MIN;
     }
     // The geometric size is a wish: when the pool can't, the exact size (after a collection).
-    if (want <= need || !lp_handle_try_move(h, want, used)) {
+    if (want <= need || !lp_pool_try_move(h, want, used)) {
         lp_handle_move(h, need, used);
     }
     return h->data;
@@ -227,7 +121,7 @@ void lp_handle_shrink(lp_obj_t *h, size_t keep) {
         return;
     }
     // Shrinking in place never fails; if it did, keeping the larger block is still correct.
-    lp_handle_try_move(h, keep, 0);
+    lp_pool_try_move(h, keep, 0);
 }
 
 void *lp_handle_buffer(lp_obj_t *h, mp_uint_t flags) {

@@ -1,5 +1,7 @@
-// LpMemoryPool: a pool over the static arena (LpMemoryPool()) or over caller memory
-// (LpMemoryPool(bytearray(4096))).
+// Layer 5 (docs/internals.md): pools. A pool over the static arena (LpMemoryPool()) or over caller
+// memory (LpMemoryPool(bytearray(4096))), as C: its memory, creation and close(), allocation with one
+// collection before AllocError, the handle reserve, check(). Below it: tracking, errors, the lock
+// and the allocator; the Python type is lp_memorypool.c's, above run() (layer 6).
 //
 // Lifetime rule (invariant 5 in lp_pool.h): a caller-memory pool is registered in a root pointer
 // from creation until close(), so the GC can never sweep it, or the buffer under it, while objects
@@ -18,17 +20,21 @@
 LP_DEFINE_STATIC_EXC(lp_err_create_locked, mp_type_RuntimeError, "create pools before locking the heap");
 LP_DEFINE_STATIC_EXC(lp_err_closed, mp_type_ValueError, "pool is closed");
 LP_DEFINE_STATIC_EXC(lp_err_moved, mp_type_RuntimeError, "the buffer under this pool was moved or resized");
-LP_DEFINE_STATIC_EXC(lp_err_read_only, mp_type_AttributeError,
-    "an LpMemoryPool's size, closed and is_static are read-only; collect can be set, not deleted");
-LP_DEFINE_STATIC_EXC(lp_err_reserve_locked, mp_type_RuntimeError, "reserve() needs the heap unlocked: call it before run()");
+
+// The static arena: one array, so it lands in .bss and its size is fixed per board at build time
+// (LP_POOL_ARENA_SIZE from boards/). The GC never scans it. Placed with the alignment the allocator
+// wants, so no bytes are lost to aligning it.
+static uint8_t lp_arena[LP_POOL_ARENA_SIZE] __attribute__((aligned(8)));
 
 MP_REGISTER_ROOT_POINTER(struct _lp_pool_obj_t *lp_static_pool);
 MP_REGISTER_ROOT_POINTER(struct _lp_pool_obj_t *lp_pool_registry);
 
 #if LP_POOL_ALLOC_META
 #define LP_META_ROWS_PARAM , size_t meta_rows
+#define LP_META_ROWS_INT_PARAM , mp_int_t meta_rows
 #else
 #define LP_META_ROWS_PARAM
+#define LP_META_ROWS_INT_PARAM
 #endif
 
 static lp_pool_obj_t *lp_pool_new(mp_obj_t buf, uint8_t *mem, size_t size, size_t reserve, bool collect LP_META_ROWS_PARAM) {
@@ -81,7 +87,7 @@ static lp_pool_obj_t *lp_pool_new(mp_obj_t buf, uint8_t *mem, size_t size, size_
 lp_pool_obj_t *lp_static_pool(void) {
     lp_pool_obj_t *pool = MP_STATE_VM(lp_static_pool);
     if (pool == NULL) {
-        pool = lp_pool_new(MP_OBJ_NULL, lp_arena_base(), LP_POOL_ARENA_SIZE, LP_POOL_DEFAULT_RESERVE, true
+        pool = lp_pool_new(MP_OBJ_NULL, lp_arena, LP_POOL_ARENA_SIZE, LP_POOL_DEFAULT_RESERVE, true
             LP_META_KIND(LP_POOL_META_ROWS));
         MP_STATE_VM(lp_static_pool) = pool;
     }
@@ -124,7 +130,7 @@ static bool lp_ranges_overlap(const uint8_t *a, size_t an, const uint8_t *b, siz
 // Invariant 10: no two pools share a byte. ValueError naming the pool whose region [p, p + n)
 // overlaps: the static arena, or a registered caller-memory pool.
 static void lp_pool_check_overlap(const uint8_t *p, size_t n) {
-    if (lp_ranges_overlap(p, n, lp_arena_base(), LP_POOL_ARENA_SIZE)) {
+    if (lp_ranges_overlap(p, n, lp_arena, LP_POOL_ARENA_SIZE)) {
         mp_raise_ValueError(MP_ERROR_TEXT("this memory is in the static arena, the memory of the static pool (LpMemoryPool()): a pool needs memory no other pool uses"));
     }
     for (lp_pool_obj_t *pool = MP_STATE_VM(lp_pool_registry); pool != NULL; pool = pool->next_pool) {
@@ -152,38 +158,59 @@ void lp_pool_check_open(lp_pool_obj_t *pool) {
     }
 }
 
-#if LP_POOL_ALLOC_META
-// With lp_lock() held: the row for a new block of `kind`, or 0 with the lock released and
-// pool->meta_full set. A full table is a failed attempt like a full pool, never a raise here: the
-// caller collects (garbage gives its rows back) and tries again, or gives back blocks it holds,
-// before lp_pool_collect_or_raise says which it was.
-static uint32_t lp_pool_meta_tag(lp_pool_obj_t *pool, uint32_t kind) {
-    uint32_t tag = lp_meta_row(pool, kind);
-    pool->meta_full = tag == 0;
-    if (tag == 0) {
-        lp_unlock();
+// A pool over a caller's buffer (LpMemoryPool(buf)), registered until close() (lp_pool.h invariants
+// 5 and 10).
+lp_pool_obj_t *lp_pool_new_caller(mp_obj_t buf, size_t reserve, bool collect LP_META_ROWS_INT_PARAM) {
+    if (gc_is_locked()) {
+        lp_raise_static(&lp_err_create_locked);
     }
-    return tag;
+    mp_buffer_info_t bi;
+    // Memory another pool uses is refused first, whatever else is wrong with the object (a
+    // memoryview, a read-only buffer): that is the error that matters.
+    if (mp_get_buffer(buf, &bi, MP_BUFFER_READ)) {
+        lp_pool_check_overlap(bi.buf, bi.len);
+    }
+    #if MICROPY_PY_BUILTINS_MEMORYVIEW
+    if (mp_obj_is_type(buf, &mp_type_memoryview)) {
+        // A memoryview keeps the address it was made with: when the bytearray under it grows and
+        // moves, the pool could not notice, and would go on using freed GC heap memory.
+        mp_raise_TypeError(MP_ERROR_TEXT("LpMemoryPool needs the bytearray or array itself, not a memoryview of it (a memoryview can't tell when its memory moves)"));
+    }
+    #endif
+    if (!mp_get_buffer(buf, &bi, MP_BUFFER_READ)) {
+        mp_raise_msg_varg(&mp_type_TypeError, MP_ERROR_TEXT("LpMemoryPool needs a writable buffer (bytearray, array), not %s"),
+            mp_obj_get_type_str(buf));
+    }
+    if (!mp_get_buffer(buf, &bi, MP_BUFFER_WRITE)) {
+        mp_raise_msg_varg(&mp_type_TypeError, MP_ERROR_TEXT("LpMemoryPool needs a writable buffer; %s is read-only"),
+            mp_obj_get_type_str(buf));
+    }
+    if (bi.len >= 0x80000000u) {
+        mp_raise_ValueError(MP_ERROR_TEXT("buffer too large for a pool"));
+    }
+    #if LP_POOL_ALLOC_META
+    // Tags are 8 bits and 0 means none: at most 255 rows; row 0 is the pinned blocks'.
+    if (meta_rows < 2 || meta_rows > 255) {
+        mp_raise_ValueError(MP_ERROR_TEXT("meta_rows must be between 2 and 255"));
+    }
+    #endif
+    lp_pool_obj_t *pool = lp_pool_new(buf, bi.buf, bi.len, reserve, collect LP_META_KIND((size_t)meta_rows));
+    lp_lock();
+    pool->next_pool = MP_STATE_VM(lp_pool_registry);
+    if (pool->next_pool != NULL) {
+        pool->next_pool->prev_pool = pool;
+    }
+    MP_STATE_VM(lp_pool_registry) = pool;
+    lp_unlock();
+    return pool;
 }
-#endif
 
 void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
     lp_pool_check_open(pool);
     lp_lock();
-    #if LP_POOL_ALLOC_META
-    uint32_t tag = lp_pool_meta_tag(pool, kind);
-    if (tag == 0) {
-        return NULL;
-    }
-    #endif
-    void *p = lp_alloc(pool->heap, size);
+    void *p = lp_meta_alloc(pool, size LP_META_KIND(kind));
     // Counted in this section (invariant 6): until lp_handle_attach the block is nobody's object.
     pool->extra += p != NULL;
-    #if LP_POOL_ALLOC_META
-    if (p != NULL) {
-        lp_meta_add(pool, p, tag);
-    }
-    #endif
     lp_unlock();
     return p;
 }
@@ -195,23 +222,12 @@ void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
 // contexts using one object at once is unsupported anyway: docs/irq.md on threads). The old
 // block of a move counts as the object's extra block meanwhile (invariant 6), and with tracking
 // the new block already has its row, so check() in between finds everything in order.
-void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size) {
+static void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size) {
     lp_pool_check_open(pool);
     lp_lock();
-    #if LP_POOL_ALLOC_META
-    pool->meta_full = false; // a resize keeps its row: never short of one
-    uint32_t old_bytes, tag = lp_meta_before_resize(pool, ptr, &old_bytes);
-    #endif
     lp_realloc_plan_t plan;
-    void *p = lp_realloc_begin(pool->heap, ptr, size, &plan);
+    void *p = lp_meta_realloc_begin(pool, ptr, size, &plan);
     if (p != NULL) {
-        #if LP_POOL_ALLOC_META
-        if (plan.old != NULL && tag != 0) {
-            lp_meta_add(pool, p, tag); // both blocks counted until the old one goes
-        } else {
-            lp_meta_after_resize(pool, p, tag, old_bytes);
-        }
-        #endif
         pool->extra += plan.old != NULL;
     }
     lp_unlock();
@@ -221,22 +237,91 @@ void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size) {
     LP_TEST_GAP(MP_QSTR_realloc);
     memmove(p, ptr, plan.move);
     lp_lock();
-    #if LP_POOL_ALLOC_META
-    if (plan.old != NULL) {
-        lp_meta_sub(pool, plan.old);
-    } else {
-        tag = lp_meta_before_resize(pool, p, &old_bytes);
-    }
-    #endif
-    lp_realloc_end(pool->heap, p, size, &plan);
-    #if LP_POOL_ALLOC_META
-    if (plan.old == NULL) {
-        lp_meta_after_resize(pool, p, tag, old_bytes);
-    }
-    #endif
+    lp_meta_realloc_end(pool, p, size, &plan);
     pool->extra -= plan.old != NULL;
     lp_unlock();
     return p;
+}
+
+// ---- the blocks of the pool's objects: what lp_handle.c asks for ----------------------------
+
+void lp_pool_attach(lp_obj_t *h, void *data) {
+    lp_lock();
+    h->cap = lp_usable_size(h->pool->heap, data);
+    // One section: the block moves from extra to live (invariant 6).
+    h->pool->extra--;
+    h->pool->live++;
+    lp_unlock();
+}
+
+// With lp_lock() held: a pinned block stays with the pool for its memoryview (invariant 7).
+static void lp_pool_strand_locked(lp_pool_obj_t *pool, void *data) {
+    lp_meta_strand(pool, data);
+    pool->pinned++;
+    pool->pinned_bytes += lp_usable_size(pool->heap, data);
+}
+
+void lp_pool_release(lp_obj_t *h) {
+    lp_pool_obj_t *pool = h->pool;
+    // Checked before taking the lock: it may call into the buffer's type.
+    bool valid = pool != NULL && lp_pool_region_valid(pool);
+    lp_lock();
+    void *data = h->data;
+    h->data = NULL;
+    if (data != NULL && pool != NULL) {
+        // lp_free cannot fail for a block this handle owns; a failure would mean a corrupted pool,
+        // which pool.check() reports (finalisers can't raise). A pool whose memory moved is never
+        // written again: its block is abandoned, but it stops counting as live so close() works.
+        if (h->flags & LP_OBJ_PINNED) {
+            if (valid) {
+                lp_pool_strand_locked(pool, data);
+            } else {
+                pool->pinned++;
+            }
+        } else if (valid) {
+            lp_meta_free(pool, data);
+        }
+        pool->live--;
+    }
+    lp_unlock();
+}
+
+// A pinned block that must move (invariant 8): a fresh block holding the first `copy` bytes, the
+// old one left where it is for its memoryview. NULL, and nothing changed, when the pool can't.
+static void *lp_pool_try_unpin(lp_pool_obj_t *pool, void *old, size_t size, size_t copy) {
+    // Tracking: the pinned row never runs out; the fresh block then takes the old one's row.
+    void *fresh = lp_pool_try_alloc(pool, size LP_META_KIND(LP_KIND_PINNED));
+    if (fresh == NULL) {
+        return NULL;
+    }
+    memcpy(fresh, old, copy);
+    lp_lock();
+    lp_meta_inherit(pool, fresh, old);
+    // One section: the old block becomes pinned, the fresh one (extra until now) the handle's.
+    lp_pool_strand_locked(pool, old);
+    pool->extra--;
+    lp_unlock();
+    return fresh;
+}
+
+bool lp_pool_try_move(lp_obj_t *h, size_t size, size_t copy) {
+    void *p;
+    if (h->flags & LP_OBJ_PINNED) {
+        p = lp_pool_try_unpin(h->pool, h->data, size, copy);
+        if (p != NULL) {
+            h->flags &= ~LP_OBJ_PINNED;
+        }
+    } else {
+        p = lp_pool_try_realloc(h->pool, h->data, size);
+    }
+    if (p == NULL) {
+        return false;
+    }
+    lp_lock();
+    h->data = p;
+    h->cap = lp_usable_size(h->pool->heap, p);
+    lp_unlock();
+    return true;
 }
 
 // Garbage must never make a pool fail: an unreachable object gives its block back only in its
@@ -270,6 +355,18 @@ bool lp_pool_collect(lp_pool_obj_t *pool) {
     return true;
 }
 
+MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested) {
+    size_t available = 0;
+    if (pool->heap != NULL) {
+        lp_alloc_stats_t st;
+        lp_lock();
+        lp_alloc_stats(pool->heap, &st);
+        lp_unlock();
+        available = st.largest_free;
+    }
+    lp_raise_alloc_error_text(NULL, requested, available);
+}
+
 void lp_pool_collect_or_raise(lp_pool_obj_t *pool, bool *collected, size_t requested) {
     #if LP_POOL_ALLOC_META
     // A full tracking table is helped by a collection too: garbage gives its rows back.
@@ -301,19 +398,8 @@ void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
 void *lp_pool_extra_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
     lp_pool_check_open(pool);
     lp_lock();
-    #if LP_POOL_ALLOC_META
-    uint32_t tag = lp_pool_meta_tag(pool, kind);
-    if (tag == 0) {
-        return NULL;
-    }
-    #endif
-    void *p = lp_alloc(pool->heap, size);
+    void *p = lp_meta_alloc(pool, size LP_META_KIND(kind));
     pool->extra += p != NULL;
-    #if LP_POOL_ALLOC_META
-    if (p != NULL) {
-        lp_meta_add(pool, p, tag);
-    }
-    #endif
     lp_unlock();
     return p;
 }
@@ -324,10 +410,7 @@ void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr) {
     }
     lp_lock();
     // Its owner checked the region before; lp_free can't fail for a block it owns.
-    #if LP_POOL_ALLOC_META
-    lp_meta_sub(pool, ptr);
-    #endif
-    lp_free(pool->heap, ptr);
+    lp_meta_free(pool, ptr);
     pool->extra--;
     lp_unlock();
 }
@@ -335,7 +418,7 @@ void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr) {
 // ---- the handle reserve (invariant 2 in lp_pool.h) ----
 // slots[0, reserve_len) are ready, slots[reserve_len, reserve_used) lent: a creation with the heap
 // locked (inside run(), or in a hard IRQ handler) takes slots[--reserve_len], and while a
-// collection may be under way (lp_handle.c, lp_gc_may_run) the handle stays there. Why: MicroPython's collector marks what it reaches while the program it collects for is
+// collection may be under way (lp_gc_may_run) the handle stays there. Why: MicroPython's collector marks what it reaches while the program it collects for is
 // stopped, but a hard IRQ handler can run in the middle of it. A handle the handler took from the
 // pool, then stored in an object the collector had already marked, would be reachable from nothing
 // the collector still scans, and the sweep would free a handle in use. Kept in its slot, the handle
@@ -346,7 +429,7 @@ void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr) {
 // tops the reserve up with pool.reserve(n), which clears them. Without threads only the handles
 // taken inside a collection are lent, so only they pay it; with threads every locked creation is.
 //
-// Slots are written only in the sections below and in lp_handle_new; each is O(1). With threads
+// Slots are written only in the sections below; each is O(1). With threads
 // running in parallel (no GIL) another thread may be collecting meanwhile: these sections then also
 // hold the collector's own mutex, so none of them runs inside someone else's collection.
 #if MICROPY_PY_THREAD && !MICROPY_PY_THREAD_GIL
@@ -369,6 +452,45 @@ void lp_pool_drop_lent(lp_pool_obj_t *pool) {
         lp_unlock();
         LP_GC_RELEASE();
     }
+}
+
+// Whether a collection may be marking or sweeping now (lp_pool.h, invariant 2). Without threads
+// only this program collects, and a hard IRQ handler that interrupted gc_collect sees its
+// GC_COLLECT_FLAG; so does a finaliser. With threads another thread's collection (or, on the
+// RP2040, the other core's) is not visible here: always.
+static inline bool lp_gc_may_run(void) {
+    #if MICROPY_PY_THREAD
+    return true;
+    #else
+    return (MP_STATE_THREAD(gc_lock_depth) & GC_COLLECT_FLAG) != 0;
+    #endif
+}
+
+lp_obj_t *lp_pool_lend_handle(lp_pool_obj_t *pool) {
+    // While a collection may be under way, lent, not removed: the handle stays in its slot until
+    // the next refill, so a collection this interrupts still finds it through the pool. Otherwise
+    // it leaves the pool at once, so it is garbage as soon as the program drops it.
+    lp_obj_t *h = NULL;
+    lp_lock();
+    if (pool->reserve_len > 0) {
+        h = pool->slots[--pool->reserve_len];
+        #if LP_POOL_TEST_OLD_RESERVE
+        // The reserve as it was before lent slots: the handle leaves the pool when taken. Only
+        // for the preemption test's second negative control (make qemu-arm-oldreserve).
+        pool->slots[pool->reserve_len] = NULL;
+        #else
+        if (!lp_gc_may_run()) {
+            // The last lent handle, if any, moves into the freed slot: lent ones stay at
+            // slots[reserve_len, reserve_used).
+            pool->reserve_used--;
+            pool->slots[pool->reserve_len] = pool->slots[pool->reserve_used];
+            pool->slots[pool->reserve_used] = NULL;
+            pool->reserve_gen++;
+        }
+        #endif
+    }
+    lp_unlock();
+    return h;
 }
 
 // A slots array of at least `cap`; the old one's slots are copied with the lock released and the
@@ -460,183 +582,6 @@ lp_pool_obj_t *lp_pool_for_new(mp_obj_t pool_in) {
     return pool;
 }
 
-// ---- the Python type ----------------------------------------------------------------------
-
-// The reserve size accepted by LpMemoryPool(reserve=) and pool.reserve(n): ValueError for any int
-// out of range, however large; TypeError for what is not an int.
-static size_t lp_reserve_arg(mp_obj_t n_in) {
-    mp_int_t n = mp_obj_is_int(n_in) && !mp_obj_is_small_int(n_in) ? -1 : mp_obj_get_int(n_in);
-    if (n < 0 || n > 0xffff) {
-        mp_raise_ValueError(MP_ERROR_TEXT("reserve must be between 0 and 65535"));
-    }
-    return (size_t)n;
-}
-
-static mp_obj_t lp_mempool_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw, const mp_obj_t *all_args) {
-    enum { ARG_buf, ARG_reserve, ARG_collect, ARG_meta_rows };
-    static const mp_arg_t allowed_args[] = {
-        { MP_QSTR_buf, MP_ARG_OBJ, {.u_obj = mp_const_none} },
-        { MP_QSTR_reserve, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
-        { MP_QSTR_collect, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
-        #if LP_POOL_ALLOC_META
-        { MP_QSTR_meta_rows, MP_ARG_KW_ONLY | MP_ARG_INT, {.u_int = LP_POOL_META_ROWS} },
-        #else
-        // Accepted so that it can say why it does nothing here, as the other tracking APIs do.
-        { MP_QSTR_meta_rows, MP_ARG_KW_ONLY | MP_ARG_OBJ, {.u_obj = MP_OBJ_NULL} },
-        #endif
-    };
-    mp_arg_val_t args[MP_ARRAY_SIZE(allowed_args)];
-    mp_arg_parse_all_kw_array(n_args, n_kw, all_args, MP_ARRAY_SIZE(allowed_args), allowed_args, args);
-    #if !LP_POOL_ALLOC_META
-    if (args[ARG_meta_rows].u_obj != MP_OBJ_NULL) {
-        lp_raise_no_meta();
-    }
-    #endif
-    bool reserve_given = args[ARG_reserve].u_obj != MP_OBJ_NULL;
-    size_t reserve = reserve_given ? lp_reserve_arg(args[ARG_reserve].u_obj) : LP_POOL_DEFAULT_RESERVE;
-    mp_obj_t collect_in = args[ARG_collect].u_obj;
-    bool collect = collect_in == MP_OBJ_NULL || mp_obj_is_true(collect_in);
-    mp_obj_t buf = args[ARG_buf].u_obj;
-    lp_pool_obj_t *pool;
-    if (buf == mp_const_none) {
-        // LpMemoryPool() and LpMemoryPool(None) are the static pool; reserve= and collect= given
-        // here change its settings.
-        pool = lp_static_pool();
-        if (collect_in != MP_OBJ_NULL) {
-            pool->collect = collect;
-        }
-        if (reserve_given) {
-            pool->reserve_target = reserve;
-            lp_pool_refill(pool);
-        }
-        return MP_OBJ_FROM_PTR(pool);
-    }
-    if (gc_is_locked()) {
-        lp_raise_static(&lp_err_create_locked);
-    }
-    mp_buffer_info_t bi;
-    // Memory another pool uses is refused first, whatever else is wrong with the object (a
-    // memoryview, a read-only buffer): that is the error that matters.
-    if (mp_get_buffer(buf, &bi, MP_BUFFER_READ)) {
-        lp_pool_check_overlap(bi.buf, bi.len);
-    }
-    #if MICROPY_PY_BUILTINS_MEMORYVIEW
-    if (mp_obj_is_type(buf, &mp_type_memoryview)) {
-        // A memoryview keeps the address it was made with: when the bytearray under it grows and
-        // moves, the pool could not notice, and would go on using freed GC heap memory.
-        mp_raise_TypeError(MP_ERROR_TEXT("LpMemoryPool needs the bytearray or array itself, not a memoryview of it (a memoryview can't tell when its memory moves)"));
-    }
-    #endif
-    if (!mp_get_buffer(buf, &bi, MP_BUFFER_READ)) {
-        mp_raise_msg_varg(&mp_type_TypeError, MP_ERROR_TEXT("LpMemoryPool needs a writable buffer (bytearray, array), not %s"),
-            mp_obj_get_type_str(buf));
-    }
-    if (!mp_get_buffer(buf, &bi, MP_BUFFER_WRITE)) {
-        mp_raise_msg_varg(&mp_type_TypeError, MP_ERROR_TEXT("LpMemoryPool needs a writable buffer; %s is read-only"),
-            mp_obj_get_type_str(buf));
-    }
-    if (bi.len >= 0x80000000u) {
-        mp_raise_ValueError(MP_ERROR_TEXT("buffer too large for a pool"));
-    }
-    #if LP_POOL_ALLOC_META
-    // Tags are 8 bits and 0 means none: at most 255 rows; row 0 is the pinned blocks'.
-    mp_int_t meta_rows = args[ARG_meta_rows].u_int;
-    if (meta_rows < 2 || meta_rows > 255) {
-        mp_raise_ValueError(MP_ERROR_TEXT("meta_rows must be between 2 and 255"));
-    }
-    #endif
-    pool = lp_pool_new(buf, bi.buf, bi.len, reserve, collect LP_META_KIND((size_t)meta_rows));
-    lp_lock();
-    pool->next_pool = MP_STATE_VM(lp_pool_registry);
-    if (pool->next_pool != NULL) {
-        pool->next_pool->prev_pool = pool;
-    }
-    MP_STATE_VM(lp_pool_registry) = pool;
-    lp_unlock();
-    return MP_OBJ_FROM_PTR(pool);
-}
-
-static void lp_mempool_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
-    lp_pool_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (self->heap == NULL) {
-        if (self->buf != MP_OBJ_NULL) {
-            // Closed with pinned blocks: it keeps its memory (invariant 7).
-            mp_printf(print, "<LpMemoryPool closed, keeping %u bytes at %p for %u pinned blocks>",
-                (unsigned)self->size, self->mem, (unsigned)self->pinned);
-        } else {
-            mp_printf(print, "<LpMemoryPool closed>");
-        }
-        return;
-    }
-    if (!lp_pool_region_valid(self)) {
-        mp_printf(print, "<LpMemoryPool over a moved buffer>");
-        return;
-    }
-    lp_alloc_stats_t st;
-    lp_lock();
-    lp_alloc_stats(self->heap, &st);
-    lp_unlock();
-    if (self->buf == MP_OBJ_NULL) {
-        mp_printf(print, "<LpMemoryPool static arena, %u bytes", (unsigned)st.capacity);
-    } else {
-        // The address tells two pools of the same size apart (overlap errors name a pool so).
-        mp_printf(print, "<LpMemoryPool caller buffer at %p, %u bytes", self->mem, (unsigned)st.capacity);
-    }
-    mp_printf(print, ": %u used, %u free, %u objects>", (unsigned)st.used, (unsigned)st.free, (unsigned)self->live);
-}
-
-static mp_obj_t lp_mempool_run(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
-    return lp_run_call(MP_OBJ_TO_PTR(args[0]), n_args - 1, args + 1, kw_args);
-}
-static MP_DEFINE_CONST_FUN_OBJ_KW(lp_mempool_run_obj, 2, lp_mempool_run);
-
-static mp_obj_t lp_mempool_enter(mp_obj_t self_in) {
-    lp_pool_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    lp_pool_check_open(self);
-    lp_run_enter(self);
-    return self_in;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(lp_mempool_enter_obj, lp_mempool_enter);
-
-static mp_obj_t lp_mempool_exit(size_t n_args, const mp_obj_t *args) {
-    (void)n_args;
-    lp_run_exit_pool(MP_OBJ_TO_PTR(args[0]));
-    return mp_const_false;
-}
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_mempool_exit_obj, 4, 4, lp_mempool_exit);
-
-static void lp_dict_set(mp_obj_t d, qstr key, size_t value) {
-    mp_obj_dict_store(d, MP_OBJ_NEW_QSTR(key), mp_obj_new_int_from_uint(value));
-}
-
-static mp_obj_t lp_mempool_stats(mp_obj_t self_in) {
-    lp_pool_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    lp_pool_check_open(self);
-    lp_alloc_stats_t st;
-    lp_lock();
-    lp_alloc_stats(self->heap, &st);
-    lp_unlock();
-    mp_obj_t d = mp_obj_new_dict(16);
-    lp_dict_set(d, MP_QSTR_capacity, st.capacity);
-    lp_dict_set(d, MP_QSTR_used, st.used);
-    lp_dict_set(d, MP_QSTR_payload, st.used_payload);
-    lp_dict_set(d, MP_QSTR_free, st.free);
-    lp_dict_set(d, MP_QSTR_largest_free, st.largest_free);
-    lp_dict_set(d, MP_QSTR_peak, st.peak_used);
-    lp_dict_set(d, MP_QSTR_used_blocks, st.used_blocks);
-    lp_dict_set(d, MP_QSTR_free_blocks, st.free_blocks);
-    lp_dict_set(d, MP_QSTR_allocs, st.alloc_count);
-    lp_dict_set(d, MP_QSTR_failed, st.failed_count);
-    lp_dict_set(d, MP_QSTR_objects, self->live);
-    lp_dict_set(d, MP_QSTR_pinned, self->pinned);
-    lp_dict_set(d, MP_QSTR_extra_blocks, self->extra);
-    lp_dict_set(d, MP_QSTR_pinned_bytes, self->pinned_bytes);
-    lp_dict_set(d, MP_QSTR_reserve, self->reserve_len);
-    lp_dict_set(d, MP_QSTR_reserve_target, self->reserve_target);
-    return d;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(lp_mempool_stats_obj, lp_mempool_stats);
-
 // check() holds the lock for LP_POOL_CHECK_CHUNK units of work at a time (a block of the walk, a
 // free-list entry, a block of a tracking tally), so its interrupts-off time is bounded whatever
 // the pool's size. Why that is still one consistent check: every change to the allocator bumps
@@ -649,8 +594,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(lp_mempool_stats_obj, lp_mempool_stats);
 LP_DEFINE_STATIC_EXC(lp_err_check_busy, mp_type_RuntimeError,
     "pool.check() gave up: the pool changed between its steps too often (interrupt handlers or threads using it all the time); nothing wrong was found");
 
-static mp_obj_t lp_mempool_check(mp_obj_t self_in) {
-    lp_pool_obj_t *self = MP_OBJ_TO_PTR(self_in);
+void lp_pool_check(lp_pool_obj_t *self) {
     lp_alloc_check_t ac;
     #if LP_POOL_ALLOC_META
     lp_meta_check_t mc;
@@ -712,27 +656,11 @@ static mp_obj_t lp_mempool_check(mp_obj_t self_in) {
         mp_raise_msg_varg(&mp_type_RuntimeError, MP_ERROR_TEXT("pool is corrupted: %u blocks in use but %u live objects, %u pinned and %u extra blocks"),
             (unsigned)used, (unsigned)live, (unsigned)pinned, (unsigned)extra);
     }
-    return mp_const_true;
 }
-static MP_DEFINE_CONST_FUN_OBJ_1(lp_mempool_check_obj, lp_mempool_check);
 
-static mp_obj_t lp_mempool_reserve(mp_obj_t self_in, mp_obj_t n_in) {
-    lp_pool_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    lp_pool_check_open(self);
-    size_t n = lp_reserve_arg(n_in);
-    if (gc_is_locked()) {
-        lp_raise_static(&lp_err_reserve_locked);
-    }
-    self->reserve_target = n;
-    lp_pool_refill(self);
-    return mp_obj_new_int_from_uint(self->reserve_len);
-}
-static MP_DEFINE_CONST_FUN_OBJ_2(lp_mempool_reserve_obj, lp_mempool_reserve);
-
-static mp_obj_t lp_mempool_close(mp_obj_t self_in) {
-    lp_pool_obj_t *self = MP_OBJ_TO_PTR(self_in);
+void lp_pool_close(lp_pool_obj_t *self) {
     if (self->heap == NULL) {
-        return mp_const_none; // closing twice is harmless
+        return; // closing twice is harmless
     }
     if (self->buf == MP_OBJ_NULL) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("the static pool cannot be closed"));
@@ -769,96 +697,5 @@ static mp_obj_t lp_mempool_close(mp_obj_t self_in) {
     self->reserve_cap = 0;
     self->reserve_gen++;
     lp_unlock();
-    return mp_const_none;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(lp_mempool_close_obj, lp_mempool_close);
-
-static mp_obj_t lp_mempool_buffer(size_t n_args, const mp_obj_t *args) {
-    mp_obj_t call_args[3] = { args[1], MP_OBJ_NEW_QSTR(MP_QSTR_pool), args[0] };
-    return MP_OBJ_TYPE_GET_SLOT(&lp_type_Buffer, make_new)(&lp_type_Buffer, 1, 1, call_args);
-}
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_mempool_buffer_obj, 2, 2, lp_mempool_buffer);
-
-// Properties (lp_attr.c): only `collect` can be set; none can be deleted.
-static mp_obj_t lp_mempool_collect_get(mp_obj_t self_in) {
-    return mp_obj_new_bool(((lp_pool_obj_t *)MP_OBJ_TO_PTR(lp_prop_self(self_in)))->collect);
-}
-static mp_obj_t lp_mempool_collect_set(mp_obj_t self_in, mp_obj_t value) {
-    ((lp_pool_obj_t *)MP_OBJ_TO_PTR(lp_prop_self(self_in)))->collect = mp_obj_is_true(value);
-    return mp_const_none;
-}
-LP_DEFINE_PROP_RW(lp_mempool_collect_prop, lp_mempool_collect_get, lp_mempool_collect_set, &lp_err_read_only);
-
-static mp_obj_t lp_mempool_closed_get(mp_obj_t self_in) {
-    return mp_obj_new_bool(((lp_pool_obj_t *)MP_OBJ_TO_PTR(lp_prop_self(self_in)))->heap == NULL);
-}
-LP_DEFINE_PROP(lp_mempool_closed_prop, lp_mempool_closed_get, &lp_err_read_only);
-
-static mp_obj_t lp_mempool_is_static_get(mp_obj_t self_in) {
-    lp_pool_obj_t *self = MP_OBJ_TO_PTR(lp_prop_self(self_in));
-    return mp_obj_new_bool(self->buf == MP_OBJ_NULL && self->heap != NULL);
-}
-LP_DEFINE_PROP(lp_mempool_is_static_prop, lp_mempool_is_static_get, &lp_err_read_only);
-
-static mp_obj_t lp_mempool_size_get(mp_obj_t self_in) {
-    return mp_obj_new_int_from_uint(((lp_pool_obj_t *)MP_OBJ_TO_PTR(lp_prop_self(self_in)))->size);
-}
-LP_DEFINE_PROP(lp_mempool_size_prop, lp_mempool_size_get, &lp_err_read_only);
-
-#if LP_POOL_ALLOC_META
-static mp_obj_t lp_mempool_meta(mp_obj_t self_in) {
-    return lp_meta_rows(MP_OBJ_TO_PTR(self_in));
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(lp_mempool_meta_obj, lp_mempool_meta);
-
-static mp_obj_t lp_mempool_scope(mp_obj_t self_in, mp_obj_t name) {
-    return lp_meta_scope_new(MP_OBJ_TO_PTR(self_in), name);
-}
-static MP_DEFINE_CONST_FUN_OBJ_2(lp_mempool_scope_obj, lp_mempool_scope);
-
-#else
-// Without tracking the API is there and says why it can't help (run() refuses scope= the same way),
-// so a program written for a tracking build fails clearly, not with an AttributeError.
-LP_DEFINE_STATIC_EXC(lp_err_no_meta, mp_type_NotImplementedError,
-    "allocation tracking is not compiled in: build the firmware with LP_POOL_ALLOC_META=1");
-
-MP_NORETURN void lp_raise_no_meta(void) {
-    lp_raise_static(&lp_err_no_meta);
 }
 
-static mp_obj_t lp_mempool_no_meta(size_t n_args, const mp_obj_t *args) {
-    (void)n_args;
-    (void)args;
-    lp_raise_no_meta();
-}
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_mempool_meta_obj, 1, 1, lp_mempool_no_meta);
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_mempool_scope_obj, 2, 2, lp_mempool_no_meta);
-#endif
-
-static const mp_rom_map_elem_t lp_mempool_locals_dict_table[] = {
-    { MP_ROM_QSTR(MP_QSTR_meta), MP_ROM_PTR(&lp_mempool_meta_obj) },
-    { MP_ROM_QSTR(MP_QSTR_scope), MP_ROM_PTR(&lp_mempool_scope_obj) },
-    { MP_ROM_QSTR(MP_QSTR_run), MP_ROM_PTR(&lp_mempool_run_obj) },
-    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&lp_mempool_enter_obj) },
-    { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&lp_mempool_exit_obj) },
-    { MP_ROM_QSTR(MP_QSTR_stats), MP_ROM_PTR(&lp_mempool_stats_obj) },
-    { MP_ROM_QSTR(MP_QSTR_check), MP_ROM_PTR(&lp_mempool_check_obj) },
-    { MP_ROM_QSTR(MP_QSTR_reserve), MP_ROM_PTR(&lp_mempool_reserve_obj) },
-    { MP_ROM_QSTR(MP_QSTR_close), MP_ROM_PTR(&lp_mempool_close_obj) },
-    { MP_ROM_QSTR(MP_QSTR_buffer), MP_ROM_PTR(&lp_mempool_buffer_obj) },
-    { MP_ROM_QSTR(MP_QSTR_size), MP_ROM_PTR(&lp_mempool_size_prop) },
-    { MP_ROM_QSTR(MP_QSTR_closed), MP_ROM_PTR(&lp_mempool_closed_prop) },
-    { MP_ROM_QSTR(MP_QSTR_is_static), MP_ROM_PTR(&lp_mempool_is_static_prop) },
-    { MP_ROM_QSTR(MP_QSTR_collect), MP_ROM_PTR(&lp_mempool_collect_prop) },
-};
-static MP_DEFINE_CONST_DICT(lp_mempool_locals_dict, lp_mempool_locals_dict_table);
-
-MP_DEFINE_CONST_OBJ_TYPE(
-    lp_type_MemoryPool,
-    MP_QSTR_LpMemoryPool,
-    MP_TYPE_FLAG_NONE,
-    make_new, lp_mempool_make_new,
-    print, lp_mempool_print,
-    attr, lp_attr,
-    locals_dict, &lp_mempool_locals_dict
-    );

@@ -1,5 +1,8 @@
-// LpScope and allocation tracking (LP_POOL_ALLOC_META=1): which kind of object owns each live block
-// of a pool, and in which scope it was allocated, counted in a (kind, scope) table in the arena.
+// Layer 4 (docs/internals.md): allocation tracking (LP_POOL_ALLOC_META=1). Which kind of object owns
+// each live block of a pool, and in which scope it was allocated, counted in a (kind, scope) table
+// in the arena. Below it the allocator (whose block tags name the rows), the lock and errors; the
+// pools call it with every block they allocate, resize and free. Its Python face (LpScope, pool.meta()
+// and the statistics table) is lp_scope.c's. Without tracking nothing of this file is compiled.
 //
 // Invariants (pool.check() tests 1 and 2):
 //  1. Every live block of a tracking pool has a tag t >= 1 in its header (lp_alloc's LP_ALLOC_TAG)
@@ -28,40 +31,7 @@
 
 #include "lp_pool.h"
 
-// The arguments of _meta_print, checked the same way with and without tracking: a bad pool or file
-// is a TypeError in every build (lp_write.c), before anything is written.
-LP_DEFINE_STATIC_EXC(lp_err_meta_pool, mp_type_TypeError, "pool must be an LpMemoryPool or None");
-
-static void lp_meta_print_args(mp_obj_t pool_in, mp_obj_t target, mp_obj_t call_in, lp_writer_t *out) {
-    if (pool_in != mp_const_none && !mp_obj_is_type(pool_in, &lp_type_MemoryPool)) {
-        lp_raise_static(&lp_err_meta_pool);
-    }
-    if (mp_obj_is_true(call_in)) {
-        lp_writer_callable(out, target);
-    } else {
-        lp_writer_file(out, target);
-    }
-}
-
-#if !LP_POOL_ALLOC_META
-static mp_obj_t lp_meta_print_fn(mp_obj_t pool_in, mp_obj_t target, mp_obj_t call_in) {
-    lp_writer_t out;
-    lp_meta_print_args(pool_in, target, call_in, &out);
-    lp_raise_no_meta();
-}
-MP_DEFINE_CONST_FUN_OBJ_3(lp_meta_print_obj, lp_meta_print_fn);
-
-#else
-
-// One row: plain bytes in the arena.
-typedef struct {
-    uint32_t count;
-    uint32_t bytes;
-    uint16_t kind;          // LP_KIND_* | typecode << 8
-    uint8_t name_len;
-    uint8_t has_scope;      // 0: no scope, "(none)"
-    char name[LP_META_NAME];
-} lp_meta_row_t;
+#if LP_POOL_ALLOC_META
 
 typedef struct {
     uint32_t rows;
@@ -71,7 +41,6 @@ typedef struct {
 
 LP_DEFINE_STATIC_EXC(lp_err_meta_full, mp_type_RuntimeError,
     "lp_pool tracking table is full: more (type, scope) pairs than meta_rows");
-LP_DEFINE_STATIC_EXC(lp_err_meta_locked, mp_type_RuntimeError, "meta() needs the heap unlocked: call it outside run()");
 
 #define LP_META_PINNED_TAG (1u)
 
@@ -89,14 +58,9 @@ void lp_meta_init(lp_pool_obj_t *pool, void *table, size_t rows) {
     pool->meta_full = false;
 }
 
-// Bytes a live block occupies in the arena: its granules, header included.
-static uint32_t lp_meta_block_bytes(lp_alloc_t *heap, void *p) {
-    return (uint32_t)(lp_usable_size(heap, p) + 4);
-}
-
 // Row i copied out under the lock (the table may change between rows, never inside one); false past
 // the last row.
-static bool lp_meta_row_copy(lp_pool_obj_t *pool, uint32_t i, lp_meta_row_t *out) {
+bool lp_meta_row_copy(lp_pool_obj_t *pool, uint32_t i, lp_meta_row_t *out) {
     lp_lock();
     lp_meta_table_t *t = pool->meta;
     bool more = i < t->rows;
@@ -119,7 +83,8 @@ static size_t lp_meta_cut(const byte *s, size_t len) {
     return len;
 }
 
-uint32_t lp_meta_row(lp_pool_obj_t *pool, uint32_t kind) {
+// The tag (row + 1) for a new block of `kind` in the current scope, made if needed; 0 when full.
+static uint32_t lp_meta_row(lp_pool_obj_t *pool, uint32_t kind) {
     if (kind == LP_KIND_PINNED) {
         return LP_META_PINNED_TAG;
     }
@@ -163,43 +128,107 @@ MP_NORETURN void lp_meta_raise_full(void) {
     lp_raise_static(&lp_err_meta_full);
 }
 
-void lp_meta_add(lp_pool_obj_t *pool, void *p, uint32_t tag) {
-    lp_meta_row_t *r = &((lp_meta_table_t *)pool->meta)->row[tag - 1];
-    lp_alloc_set_tag(pool->heap, p, tag);
-    r->count++;
-    r->bytes += lp_meta_block_bytes(pool->heap, p);
-}
+// ---- tracked allocation: what the pools call instead of the allocator ---------------------
+// Each function reads what it needs of the allocator (a block's tag and size), makes the
+// allocator's change, then counts it in the row: plain arithmetic on the table, nothing called. A
+// block occupies its usable bytes and its 4-byte header (invariant 1). A tag that names no row
+// (a corrupted pool: check() reports it) counts nowhere.
 
-void lp_meta_sub(lp_pool_obj_t *pool, void *p) {
-    uint32_t tag = lp_alloc_tag(pool->heap, p);
-    if (tag == 0 || tag > ((lp_meta_table_t *)pool->meta)->rows) {
-        return; // would be a corrupted pool: check() reports it
+void *lp_meta_alloc(lp_pool_obj_t *pool, size_t size, uint32_t kind) {
+    // A full table is a failed attempt like a full pool, never a raise here: the pool collects
+    // (garbage gives its rows back) and tries again before lp_pool_collect_or_raise says which.
+    uint32_t tag = lp_meta_row(pool, kind);
+    pool->meta_full = tag == 0;
+    if (tag == 0) {
+        return NULL;
     }
     lp_meta_row_t *r = &((lp_meta_table_t *)pool->meta)->row[tag - 1];
-    r->count--;
-    r->bytes -= lp_meta_block_bytes(pool->heap, p);
+    lp_alloc_t *heap = pool->heap;
+    void *p = lp_alloc(heap, size);
+    if (p != NULL) {
+        lp_alloc_set_tag(heap, p, tag);
+        r->count++;
+        r->bytes += (uint32_t)lp_usable_size(heap, p) + 4;
+    }
+    return p;
 }
 
-uint32_t lp_meta_before_resize(lp_pool_obj_t *pool, void *p, uint32_t *old_bytes) {
-    *old_bytes = lp_meta_block_bytes(pool->heap, p);
-    return lp_alloc_tag(pool->heap, p);
+void lp_meta_free(lp_pool_obj_t *pool, void *p) {
+    lp_meta_table_t *t = pool->meta;
+    lp_alloc_t *heap = pool->heap;
+    uint32_t tag = lp_alloc_tag(heap, p);
+    uint32_t bytes = (uint32_t)lp_usable_size(heap, p) + 4;
+    lp_free(heap, p);
+    if (tag != 0 && tag <= t->rows) {
+        t->row[tag - 1].count--;
+        t->row[tag - 1].bytes -= bytes;
+    }
 }
 
-void lp_meta_after_resize(lp_pool_obj_t *pool, void *p, uint32_t tag, uint32_t old_bytes) {
+void *lp_meta_realloc_begin(lp_pool_obj_t *pool, void *ptr, size_t size, lp_realloc_plan_t *plan) {
+    pool->meta_full = false; // a resize keeps its row (invariant 4): never short of one
+    lp_meta_table_t *t = pool->meta;
+    lp_alloc_t *heap = pool->heap;
+    uint32_t tag = lp_alloc_tag(heap, ptr);
+    uint32_t old_bytes = (uint32_t)lp_usable_size(heap, ptr) + 4;
+    void *p = lp_realloc_begin(heap, ptr, size, plan);
+    if (p != NULL && tag != 0) {
+        lp_alloc_set_tag(heap, p, tag);
+        uint32_t bytes = (uint32_t)lp_usable_size(heap, p) + 4;
+        // A move counts both blocks until lp_meta_realloc_end frees the old one.
+        bool moved = plan->old != NULL;
+        t->row[tag - 1].count += moved;
+        t->row[tag - 1].bytes += moved ? bytes : bytes - old_bytes;
+    }
+    return p;
+}
+
+void lp_meta_realloc_end(lp_pool_obj_t *pool, void *p, size_t size, lp_realloc_plan_t *plan) {
+    lp_meta_table_t *t = pool->meta;
+    lp_alloc_t *heap = pool->heap;
+    // A move frees the old block; backward growth gives the tail of the block itself back.
+    bool moved = plan->old != NULL;
+    void *before = moved ? plan->old : p;
+    uint32_t tag = lp_alloc_tag(heap, before);
+    uint32_t old_bytes = (uint32_t)lp_usable_size(heap, before) + 4;
+    lp_realloc_end(heap, p, size, plan);
+    if (tag == 0 || tag > t->rows) {
+        return;
+    }
+    if (moved) {
+        t->row[tag - 1].count--;
+        t->row[tag - 1].bytes -= old_bytes;
+    } else {
+        lp_alloc_set_tag(heap, p, tag);
+        t->row[tag - 1].bytes += (uint32_t)lp_usable_size(heap, p) + 4 - old_bytes;
+    }
+}
+
+// p's accounting moves to the row of block `from`, or to the pinned row when `from` is NULL.
+static void lp_meta_move(lp_pool_obj_t *pool, void *p, const void *from) {
+    lp_meta_table_t *t = pool->meta;
+    lp_alloc_t *heap = pool->heap;
+    uint32_t tag = from != NULL ? lp_alloc_tag(heap, from) : LP_META_PINNED_TAG;
     if (tag == 0) {
         return;
     }
-    lp_meta_row_t *r = &((lp_meta_table_t *)pool->meta)->row[tag - 1];
-    lp_alloc_set_tag(pool->heap, p, tag);
-    r->bytes += lp_meta_block_bytes(pool->heap, p) - old_bytes;
+    uint32_t old_tag = lp_alloc_tag(heap, p);
+    uint32_t bytes = (uint32_t)lp_usable_size(heap, p) + 4;
+    lp_alloc_set_tag(heap, p, tag);
+    if (old_tag != 0 && old_tag <= t->rows) {
+        t->row[old_tag - 1].count--;
+        t->row[old_tag - 1].bytes -= bytes;
+    }
+    t->row[tag - 1].count++;
+    t->row[tag - 1].bytes += bytes;
 }
 
-void lp_meta_retag(lp_pool_obj_t *pool, void *p, uint32_t tag) {
-    if (tag == 0) {
-        return;
-    }
-    lp_meta_sub(pool, p);
-    lp_meta_add(pool, p, tag);
+void lp_meta_strand(lp_pool_obj_t *pool, void *p) {
+    lp_meta_move(pool, p, NULL); // invariant 3: never needs a new row
+}
+
+void lp_meta_inherit(lp_pool_obj_t *pool, void *fresh, void *from) {
+    lp_meta_move(pool, fresh, from); // invariant 4
 }
 
 // ---- reading the table -------------------------------------------------------------------
@@ -255,143 +284,6 @@ bool lp_meta_check_step(lp_pool_obj_t *pool, lp_meta_check_t *m, uint32_t budget
     return m->row >= m->rows;
 }
 
-// The type column: "lp_pool.LpVec('i')".
-static void lp_meta_print_kind(const mp_print_t *print, uint32_t kind) {
-    static const char *const names[] = {
-        [LP_KIND_PINNED] = "(pinned)",
-        [LP_KIND_BUFFER] = "LpBuffer",
-        [LP_KIND_VEC] = "LpVec",
-        [LP_KIND_STRING] = "LpString",
-        [LP_KIND_BTREEMAP] = "LpBTreeMap",
-        [LP_KIND_BT_NODE] = "LpBTreeMap node",
-        [LP_KIND_BT_TEXT] = "LpBTreeMap text",
-        [LP_KIND_BOX] = "LpBox",
-    };
-    uint32_t k = kind & 0xff;
-    mp_printf(print, "lp_pool.%s", k < MP_ARRAY_SIZE(names) && names[k] ? names[k] : "?");
-    if (k == LP_KIND_VEC) {
-        mp_printf(print, "('%c')", (int)(kind >> 8));
-    }
-}
-
-// Text cut to `width` characters and padded with spaces to it (UTF-8 aware).
-static void lp_meta_print_cell(const mp_print_t *print, const char *s, size_t len, size_t width) {
-    size_t chars = 0, i = 0;
-    while (i < len && chars < width) {
-        size_t j = i + 1;
-        while (j < len && ((byte)s[j] & 0xc0) == 0x80) {
-            j++;
-        }
-        i = j;
-        chars++;
-    }
-    mp_print_strn(print, s, i, 0, ' ', 0);
-    while (chars++ < width) {
-        mp_print_strn(print, " ", 1, 0, ' ', 0);
-    }
-}
-
-#define LP_META_LINE (160)
-#define LP_META_RULE "----------------------------------------------------------------------------------------\n"
-
-static void lp_meta_emit(lp_writer_t *out, vstr_t *line) {
-    // A line reaches a Python write function in one piece, also with the heap locked (lp_write.c).
-    MP_STATIC_ASSERT(LP_META_LINE <= LP_WRITE_PIECE);
-    lp_writer_write(out, line->buf, line->len, true);
-    line->len = 0;
-}
-
-static void lp_meta_print_row(const mp_print_t *print, const char *type_or_null, uint32_t kind,
-    const char *scope, size_t scope_len, uint32_t count, uint32_t bytes) {
-    if (type_or_null != NULL) {
-        lp_meta_print_cell(print, type_or_null, strlen(type_or_null), 40);
-    } else {
-        // The type name is at most 40 characters; built in a small buffer to cut and pad it.
-        char buf[48];
-        vstr_t v;
-        vstr_init_fixed_buf(&v, sizeof(buf), buf);
-        mp_print_t pv = { &v, (mp_print_strn_t)vstr_add_strn };
-        lp_meta_print_kind(&pv, kind);
-        lp_meta_print_cell(print, v.buf, v.len, 40);
-    }
-    mp_print_strn(print, " ", 1, 0, ' ', 0);
-    lp_meta_print_cell(print, scope, scope_len, 24);
-    mp_printf(print, " %5u %10u\n", (unsigned)count, (unsigned)bytes);
-}
-
-// _lp_pool._meta_print(pool, target, call): the table, line by line, to a file (call False: what
-// print(file=) takes) or to target(line) (call True). Each row is copied under the lock, then
-// formatted on the C stack.
-static mp_obj_t lp_meta_print_fn(mp_obj_t pool_in, mp_obj_t target, mp_obj_t call_in) {
-    lp_writer_t out;
-    lp_meta_print_args(pool_in, target, call_in, &out);
-    lp_pool_obj_t *pool = lp_pool_for_new(pool_in);
-    char buf[LP_META_LINE];
-    vstr_t line;
-    vstr_init_fixed_buf(&line, sizeof(buf), buf);
-    mp_print_t print = { &line, (mp_print_strn_t)vstr_add_strn };
-    mp_print_str(&print, "Memory Statistics by Type and Scope:\n");
-    lp_meta_emit(&out, &line);
-    mp_print_str(&print, LP_META_RULE);
-    lp_meta_emit(&out, &line);
-    mp_print_str(&print, "Type                                     Scope                    Count      Bytes\n");
-    lp_meta_emit(&out, &line);
-    mp_print_str(&print, LP_META_RULE);
-    lp_meta_emit(&out, &line);
-    uint32_t total_count = 0, total_bytes = 0;
-    for (uint32_t i = 0;; i++) {
-        lp_pool_check_open(pool);
-        lp_meta_row_t r;
-        if (!lp_meta_row_copy(pool, i, &r)) {
-            break;
-        }
-        if (r.count == 0) {
-            continue;
-        }
-        total_count += r.count;
-        total_bytes += r.bytes;
-        lp_meta_print_row(&print, NULL, r.kind, r.has_scope ? r.name : "(none)", r.has_scope ? r.name_len : 6,
-            r.count, r.bytes);
-        lp_meta_emit(&out, &line);
-    }
-    mp_print_str(&print, LP_META_RULE);
-    lp_meta_emit(&out, &line);
-    lp_meta_print_row(&print, "TOTAL", 0, "", 0, total_count, total_bytes);
-    lp_meta_emit(&out, &line);
-    return mp_const_none;
-}
-MP_DEFINE_CONST_FUN_OBJ_3(lp_meta_print_obj, lp_meta_print_fn);
-
-// pool.meta(): [(type, scope or None, count, bytes), ...] for the rows in use, in table order.
-mp_obj_t lp_meta_rows(lp_pool_obj_t *pool) {
-    if (gc_is_locked()) {
-        lp_raise_static(&lp_err_meta_locked);
-    }
-    lp_pool_check_open(pool);
-    mp_obj_t list = mp_obj_new_list(0, NULL);
-    for (uint32_t i = 0;; i++) {
-        lp_meta_row_t r;
-        if (!lp_meta_row_copy(pool, i, &r)) {
-            break;
-        }
-        if (r.count == 0) {
-            continue;
-        }
-        vstr_t v;
-        vstr_init(&v, 32);
-        mp_print_t p = { &v, (mp_print_strn_t)vstr_add_strn };
-        lp_meta_print_kind(&p, r.kind);
-        mp_obj_t items[4] = {
-            mp_obj_new_str_from_vstr(&v),
-            r.has_scope ? mp_obj_new_str(r.name, r.name_len) : mp_const_none,
-            mp_obj_new_int_from_uint(r.count),
-            mp_obj_new_int_from_uint(r.bytes),
-        };
-        mp_obj_list_append(list, mp_obj_new_tuple(4, items));
-    }
-    return list;
-}
-
 // ---- scopes ------------------------------------------------------------------------------
 
 // The name of a scope: a non-empty str.
@@ -411,67 +303,5 @@ void lp_meta_scope_set(lp_pool_obj_t *pool, mp_obj_t name) {
     pool->meta_scope = name;
     lp_unlock();
 }
-
-// LpScope: what pool.scope(name) returns, a context manager.
-typedef struct {
-    mp_obj_base_t base;
-    lp_pool_obj_t *pool;
-    mp_obj_t name;
-    mp_obj_t outer;
-    bool entered;
-} lp_scope_obj_t;
-
-mp_obj_t lp_meta_scope_new(lp_pool_obj_t *pool, mp_obj_t name) {
-    lp_meta_scope_arg(name);
-    lp_scope_obj_t *s = mp_obj_malloc(lp_scope_obj_t, &lp_type_Scope);
-    s->pool = pool;
-    s->name = name;
-    s->outer = MP_OBJ_NULL;
-    s->entered = false;
-    return MP_OBJ_FROM_PTR(s);
-}
-
-static mp_obj_t lp_scope_enter(mp_obj_t self_in) {
-    lp_scope_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    if (self->entered) {
-        mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("this scope is already entered"));
-    }
-    self->outer = self->pool->meta_scope;
-    lp_meta_scope_set(self->pool, self->name);
-    self->entered = true;
-    return self_in;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(lp_scope_enter_obj, lp_scope_enter);
-
-static mp_obj_t lp_scope_exit(size_t n_args, const mp_obj_t *args) {
-    (void)n_args;
-    lp_scope_obj_t *self = MP_OBJ_TO_PTR(args[0]);
-    if (self->entered) {
-        lp_meta_scope_set(self->pool, self->outer);
-        self->entered = false;
-    }
-    return mp_const_false;
-}
-static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_scope_exit_obj, 4, 4, lp_scope_exit);
-
-static void lp_scope_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
-    (void)kind;
-    lp_scope_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    mp_printf(print, "<LpScope %r>", self->name);
-}
-
-static const mp_rom_map_elem_t lp_scope_locals_dict_table[] = {
-    { MP_ROM_QSTR(MP_QSTR___enter__), MP_ROM_PTR(&lp_scope_enter_obj) },
-    { MP_ROM_QSTR(MP_QSTR___exit__), MP_ROM_PTR(&lp_scope_exit_obj) },
-};
-static MP_DEFINE_CONST_DICT(lp_scope_locals_dict, lp_scope_locals_dict_table);
-
-MP_DEFINE_CONST_OBJ_TYPE(
-    lp_type_Scope,
-    MP_QSTR_LpScope,
-    MP_TYPE_FLAG_NONE,
-    print, lp_scope_print,
-    locals_dict, &lp_scope_locals_dict
-    );
 
 #endif // LP_POOL_ALLOC_META

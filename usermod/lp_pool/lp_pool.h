@@ -1,4 +1,7 @@
-// What the files of the _lp_pool module share. The allocator core (lp_alloc.h) knows nothing of this.
+// What the files of the _lp_pool module share from layer 4 up (docs/internals.md draws the layers):
+// tracking, pools, handles and the collections, run(), the Python faces. The layers below have
+// headers of their own, included here: the allocator (lp_alloc.h, which knows nothing of
+// MicroPython), the lock and per-thread state (lp_lock.h) and errors (lp_error.h).
 //
 // The object model (the invariants every lp_pool object keeps; the README explains them for users):
 //  1. Every Python-visible lp_pool object is a handle (lp_obj_t): a small fixed-size object on the GC
@@ -57,6 +60,8 @@
 #include "py/mpthread.h"
 #include "lp_alloc.h"
 #include "lp_compat.h"
+#include "lp_lock.h"
+#include "lp_error.h"
 #include "lp_version.h"
 
 // Bytes of static RAM for the arena. A board sets it (boards/<board>/), or the build does
@@ -91,16 +96,9 @@
 #define LP_POOL_EMERGENCY_EXC_BUF (128)
 #endif
 
-// Threads that can be inside run() at the same time.
-#ifndef LP_POOL_MAX_THREADS
-#define LP_POOL_MAX_THREADS (8)
-#endif
-
 #if !MICROPY_ENABLE_FINALISER
 #error "lp_pool needs MICROPY_ENABLE_FINALISER: objects release their pool memory in a finaliser"
 #endif
-
-typedef struct _lp_pool_obj_t lp_pool_obj_t;
 
 // Allocation tracking (lp_meta.c): build with LP_POOL_ALLOC_META=1 (make unix LP_POOL_ALLOC_META=1).
 // Off, none of it is compiled and the module is exactly as without it.
@@ -180,17 +178,118 @@ struct _lp_pool_obj_t {
 extern const mp_obj_type_t lp_type_MemoryPool;
 extern const mp_obj_type_t lp_type_Buffer;
 extern const mp_obj_type_t lp_type_Vec;
-extern const mp_obj_type_t lp_type_AllocError;
 extern const mp_obj_type_t lp_type_String;
 extern const mp_obj_type_t lp_type_BTreeMap;
 extern const mp_obj_type_t lp_type_BTreeMapView;
 extern const mp_obj_type_t lp_type_Box;
 
-// ---- the module (modlp_pool.c) ----
-uint8_t *lp_arena_base(void);
-lp_pool_obj_t *lp_static_pool(void);
+// ---- allocation tracking (lp_meta.c): the allocator as the pools use it ----
+// The pools allocate, resize and free blocks only through the lp_meta_* calls below, with
+// lp_lock() held; each keeps the tracking table in step with the blocks (lp_meta.c invariants 1, 3
+// and 4), reading and setting the allocator's block tags. Without tracking they are the
+// allocator's own calls and nothing else of this section exists.
+#if LP_POOL_ALLOC_META
+// The table itself; the block functions are called with lp_lock() held.
+size_t lp_meta_table_bytes(size_t rows);
+void lp_meta_init(lp_pool_obj_t *pool, void *table, size_t rows);
+MP_NORETURN void lp_meta_raise_full(void);
+// check() of the table against the blocks (invariant 1 of lp_meta.c), in steps as lp_alloc_check_step:
+// begin, then steps with lp_lock() held until one returns true (*err then NULL or the violation).
+// The caller begins again whenever the allocator changed between steps (lp_alloc_changes): rows
+// change only together with it.
+#define LP_META_GROUP (16) // rows tallied per walk over the blocks
+typedef struct {
+    uint32_t cursor;        // lp_alloc_walk_step's position in this walk
+    uint32_t row;           // first row of the group this walk tallies
+    uint32_t rows;
+    bool bad;               // a live block with no valid tag
+    lp_alloc_t *heap;
+    uint32_t count[LP_META_GROUP];
+    uint32_t bytes[LP_META_GROUP];
+} lp_meta_check_t;
+void lp_meta_check_begin(lp_pool_obj_t *pool, lp_meta_check_t *m);
+bool lp_meta_check_step(lp_pool_obj_t *pool, lp_meta_check_t *m, uint32_t budget, const char **err);
+// One row: plain bytes in the arena.
+typedef struct {
+    uint32_t count;
+    uint32_t bytes;
+    uint16_t kind;          // LP_KIND_* | typecode << 8
+    uint8_t name_len;
+    uint8_t has_scope;      // 0: no scope, "(none)"
+    char name[LP_META_NAME];
+} lp_meta_row_t;
+// Row i copied out under the lock (the table may change between rows, never inside one); false past
+// the last row.
+bool lp_meta_row_copy(lp_pool_obj_t *pool, uint32_t i, lp_meta_row_t *out);
+// The name of a scope: TypeError unless a str, ValueError when empty.
+void lp_meta_scope_arg(mp_obj_t name);
+// The pool's current scope (lp_meta.c invariant 5), MP_OBJ_NULL for none.
+void lp_meta_scope_set(lp_pool_obj_t *pool, mp_obj_t name);
+#endif
+
+#if LP_POOL_ALLOC_META
+// A new block for an object of `kind`; NULL when the allocator can't or the table has no row for
+// it (pool->meta_full says which).
+void *lp_meta_alloc(lp_pool_obj_t *pool, size_t size, uint32_t kind);
+void lp_meta_free(lp_pool_obj_t *pool, void *p);
+// lp_realloc_begin/end (lp_alloc.h) with the block's row kept.
+void *lp_meta_realloc_begin(lp_pool_obj_t *pool, void *ptr, size_t size, lp_realloc_plan_t *plan);
+void lp_meta_realloc_end(lp_pool_obj_t *pool, void *p, size_t size, lp_realloc_plan_t *plan);
+// A pinned block left for its memoryview moves to the pinned row.
+void lp_meta_strand(lp_pool_obj_t *pool, void *p);
+// `fresh` takes over the row of `from` (a pinned block's data moved to a fresh block).
+void lp_meta_inherit(lp_pool_obj_t *pool, void *fresh, void *from);
+#else
+static inline void *lp_meta_alloc(lp_pool_obj_t *pool, size_t size) {
+    return lp_alloc(pool->heap, size);
+}
+static inline void lp_meta_free(lp_pool_obj_t *pool, void *p) {
+    lp_free(pool->heap, p);
+}
+static inline void *lp_meta_realloc_begin(lp_pool_obj_t *pool, void *ptr, size_t size, lp_realloc_plan_t *plan) {
+    return lp_realloc_begin(pool->heap, ptr, size, plan);
+}
+static inline void lp_meta_realloc_end(lp_pool_obj_t *pool, void *p, size_t size, lp_realloc_plan_t *plan) {
+    lp_realloc_end(pool->heap, p, size, plan);
+}
+static inline void lp_meta_strand(lp_pool_obj_t *pool, void *p) {
+    (void)pool;
+    (void)p;
+}
+static inline void lp_meta_inherit(lp_pool_obj_t *pool, void *fresh, void *from) {
+    (void)pool;
+    (void)fresh;
+    (void)from;
+}
+#endif
 
 // ---- pools (lp_mempool.c) ----
+// The static pool, over the static arena (made at its first use in a session).
+lp_pool_obj_t *lp_static_pool(void);
+// A pool over a caller's writable buffer, registered until close(): ValueError when its memory
+// belongs to another pool (invariant 10) or is too small, TypeError for what is not a buffer of its
+// own (a memoryview, a read-only object); only with the heap unlocked. With tracking, meta_rows
+// rows (2 to 255) at the start of the buffer.
+#if LP_POOL_ALLOC_META
+lp_pool_obj_t *lp_pool_new_caller(mp_obj_t buf, size_t reserve, bool collect, mp_int_t meta_rows);
+#else
+lp_pool_obj_t *lp_pool_new_caller(mp_obj_t buf, size_t reserve, bool collect);
+#endif
+// pool.check(): the allocator's invariants, the tracking table's and the object counters
+// (invariant 6), in bounded critical sections; RuntimeError naming what is wrong.
+void lp_pool_check(lp_pool_obj_t *pool);
+// Units of work (lp_alloc_check_step) pool.check() does per critical section.
+#ifndef LP_POOL_CHECK_CHUNK
+#define LP_POOL_CHECK_CHUNK (16)
+#endif
+// Times check() starts over because the pool changed between its sections before it gives up with
+// RuntimeError (interrupt handlers or threads using the pool all the time).
+#ifndef LP_POOL_CHECK_RESTARTS
+#define LP_POOL_CHECK_RESTARTS (100)
+#endif
+// pool.close(): RuntimeError while objects live in it or it is current in a run(); closing twice
+// is harmless; a pool with pinned blocks keeps its memory (invariant 7).
+void lp_pool_close(lp_pool_obj_t *pool);
 // The pool a new object goes to: `pool_in` if given (must be an open LpMemoryPool), otherwise the
 // calling thread's current pool inside run(), otherwise the static pool.
 lp_pool_obj_t *lp_pool_for_new(mp_obj_t pool_in);
@@ -208,7 +307,6 @@ void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
 // resizing collects in lp_handle_resize, which owns the handle. A block from lp_pool_try_alloc
 // counts as extra as one from lp_pool_alloc does.
 void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
-void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size);
 // Run one garbage collection so the finalisers of unreachable objects give their blocks back, if
 // the pool allows it and it is safe here (see lp_mempool.c); false when it did not collect. Never
 // call it holding lp_lock(): the finalisers take it.
@@ -217,59 +315,47 @@ bool lp_pool_collect(lp_pool_obj_t *pool);
 // collect (when lp_pool_collect may) and return for one more try; otherwise raise AllocError for
 // `requested` bytes. Start the loop with `collected` false.
 void lp_pool_collect_or_raise(lp_pool_obj_t *pool, bool *collected, size_t requested);
+// AllocError for `requested` bytes, with the pool's largest free block as .available.
+MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested);
 // A further block for a live object (invariant 6): NULL when the pool can't (nothing raised, so a
 // caller that needs several blocks can take them all before changing anything; with tracking, a
 // full table also gives NULL and lp_pool_collect_or_raise says which it was); lp_pool_extra_free
 // gives one back.
 void *lp_pool_extra_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
 void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr);
+// The blocks of the pool's objects, for lp_handle.c: each changes the handle's block and the pool's
+// counters (invariant 6) in one critical section.
+// h's block (data, from lp_pool_alloc, set by the caller) now counts as a live object's, no longer
+// as extra; h->cap is set.
+void lp_pool_attach(lp_obj_t *h, void *data);
+// Release h's block, if any: back to the allocator, or kept for a memoryview when pinned
+// (invariant 7); h->data is NULL after.
+void lp_pool_release(lp_obj_t *h);
+// One attempt at giving h a block of `size` bytes holding its first `copy` bytes: a realloc (in
+// place when it can, the payload copied between two sections), or for a pinned block a fresh block,
+// the old one left for its memoryview. False, and nothing changed, when the pool can't (no
+// collection: lp_handle_resize collects, it owns the handle).
+bool lp_pool_try_move(lp_obj_t *h, size_t size, size_t copy);
 // Tops the reserve up to its target, after dropping the handles lent since the last refill
 // (invariant 2); only with the heap unlocked, never inside a collection.
 void lp_pool_refill(lp_pool_obj_t *pool);
+// A handle from the reserve for a creation with the heap locked (lent: invariant 2); NULL when the
+// reserve is empty.
+lp_obj_t *lp_pool_lend_handle(lp_pool_obj_t *pool);
 // Forgets the handles lent since the last refill, so the next collection can finalise those that are
 // garbage; only in the main program (not in a hard IRQ handler, not inside a collection).
 void lp_pool_drop_lent(lp_pool_obj_t *pool);
 void lp_pools_reset(void);
 
+// ---- the tracking's Python face (lp_scope.c) ----
 // _lp_pool._meta_print(pool, file or write, call): in every build, so that its arguments are
 // checked alike; without tracking it then raises NotImplementedError.
 MP_DECLARE_CONST_FUN_OBJ_3(lp_meta_print_obj);
 #if LP_POOL_ALLOC_META
-// ---- allocation tracking (lp_meta.c); the block functions are called with lp_lock() held ----
 extern const mp_obj_type_t lp_type_Scope;
-size_t lp_meta_table_bytes(size_t rows);
-void lp_meta_init(lp_pool_obj_t *pool, void *table, size_t rows);
-// The tag (row + 1) for a new block of `kind` in the current scope, made if needed; 0 when full.
-uint32_t lp_meta_row(lp_pool_obj_t *pool, uint32_t kind);
-MP_NORETURN void lp_meta_raise_full(void);
-void lp_meta_add(lp_pool_obj_t *pool, void *p, uint32_t tag);     // p was just allocated
-void lp_meta_sub(lp_pool_obj_t *pool, void *p);                   // p is about to be freed
-uint32_t lp_meta_before_resize(lp_pool_obj_t *pool, void *p, uint32_t *old_bytes);
-void lp_meta_after_resize(lp_pool_obj_t *pool, void *p, uint32_t tag, uint32_t old_bytes);
-void lp_meta_retag(lp_pool_obj_t *pool, void *p, uint32_t tag);   // move p's accounting to tag
-// check() of the table against the blocks (invariant 1 of lp_meta.c), in steps as lp_alloc_check_step:
-// begin, then steps with lp_lock() held until one returns true (*err then NULL or the violation).
-// The caller begins again whenever the allocator changed between steps (lp_alloc_changes): rows
-// change only together with it.
-#define LP_META_GROUP (16) // rows tallied per walk over the blocks
-typedef struct {
-    uint32_t cursor;        // lp_alloc_walk_step's position in this walk
-    uint32_t row;           // first row of the group this walk tallies
-    uint32_t rows;
-    bool bad;               // a live block with no valid tag
-    lp_alloc_t *heap;
-    uint32_t count[LP_META_GROUP];
-    uint32_t bytes[LP_META_GROUP];
-} lp_meta_check_t;
-void lp_meta_check_begin(lp_pool_obj_t *pool, lp_meta_check_t *m);
-bool lp_meta_check_step(lp_pool_obj_t *pool, lp_meta_check_t *m, uint32_t budget, const char **err);
+// pool.meta(): [(type, scope or None, count, bytes), ...]; pool.scope(name): an LpScope.
 mp_obj_t lp_meta_rows(lp_pool_obj_t *pool);
-void lp_meta_scope_arg(mp_obj_t name);
-void lp_meta_scope_set(lp_pool_obj_t *pool, mp_obj_t name);
 mp_obj_t lp_meta_scope_new(lp_pool_obj_t *pool, mp_obj_t name);
-#else
-// pool.meta(), pool.scope() and run(scope=) in a build without tracking (lp_mempool.c).
-MP_NORETURN void lp_raise_no_meta(void);
 #endif
 
 // ---- handles (lp_handle.c) ----
@@ -307,6 +393,33 @@ MP_DECLARE_CONST_FUN_OBJ_1(lp_handle_enter_obj);
 MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(lp_handle_exit_obj);
 // The unary_op slot of a type whose len() is h->len: len and bool (ValueError once freed).
 mp_obj_t lp_handle_unary_op(mp_unary_op_t op, mp_obj_t self_in);
+
+// ---- attributes (lp_attr.c) ----
+// The attr slot of every lp type: methods and properties from its locals_dict, where a property is
+// MicroPython's own `property` object (so a Python subclass of an lp type resolves it too), made by
+// LP_DEFINE_PROP (read-only) or LP_DEFINE_PROP_RW from C functions; lp_attr.c says how.
+typedef struct {
+    mp_obj_base_t base;         // &mp_type_property, and the fields of py/objproperty.c's
+    mp_rom_obj_t proxy[3];      // mp_obj_property_t (not in a header): getter, setter, deleter
+    const lp_static_exc_t *read_only; // ours: raised by a store without a setter and by a delete
+} lp_prop_t;
+#define LP_DEFINE_PROP(name, get, read_only) \
+    static MP_DEFINE_CONST_FUN_OBJ_1(name##_get_obj, get); \
+    static const lp_prop_t name = { { &mp_type_property }, { MP_ROM_PTR(&name##_get_obj), MP_ROM_NONE, MP_ROM_NONE }, read_only }
+#define LP_DEFINE_PROP_RW(name, get, set, read_only) \
+    static MP_DEFINE_CONST_FUN_OBJ_1(name##_get_obj, get); \
+    static MP_DEFINE_CONST_FUN_OBJ_2(name##_set_obj, set); \
+    static const lp_prop_t name = { { &mp_type_property }, { MP_ROM_PTR(&name##_get_obj), MP_ROM_PTR(&name##_set_obj), MP_ROM_NONE }, read_only }
+void lp_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest);
+// A getter's or setter's self: the lp object, also when py/objtype.c passes a subclass's instance.
+mp_obj_t lp_prop_self(mp_obj_t self_in);
+// pool and freed, which every handle type lists; their shared read-only error.
+extern const lp_prop_t lp_prop_pool;
+extern const lp_prop_t lp_prop_freed;
+extern const lp_static_exc_t lp_err_handle_read_only;
+#define LP_HANDLE_PROPS \
+    { MP_ROM_QSTR(MP_QSTR_pool), MP_ROM_PTR(&lp_prop_pool) }, \
+    { MP_ROM_QSTR(MP_QSTR_freed), MP_ROM_PTR(&lp_prop_freed) }
 
 // ---- growable storage (lp_handle.c): what every pool collection shares ----
 // Growth keeps the strong guarantee: these functions change only h->data and h->cap, never h->len,
@@ -425,18 +538,12 @@ void lp_print_float(const mp_print_t *print, mp_float_t v);
 // Print items [0, n) as a JSON array / list body: "[1, 2, 3]" (separators as MicroPython's json).
 void lp_print_items(const mp_print_t *print, char tc, const void *items, size_t n);
 
-// ---- current pool and the heap guard (lp_run.c) ----
-// The calling thread's current pool (innermost run()/with), NULL outside run().
-lp_pool_obj_t *lp_current_pool(void);
-bool lp_pool_is_current_anywhere(lp_pool_obj_t *pool);
-// Heap lock levels lp_pool itself holds in the calling thread.
-size_t lp_run_own_levels(void);
+// ---- run() and the heap guard (lp_run.c) ----
 // run(): make pool current, lock the heap one level, call args[0](*args[1:], **kw_args), undo both.
 mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, mp_map_t *kw_args);
 // `with pool:` enter and exit; enter returns the level entered (0 for the outermost).
 size_t lp_run_enter(lp_pool_obj_t *pool);
 void lp_run_exit_pool(lp_pool_obj_t *pool);
-void lp_run_reset(void);
 // lp_pool.reset(): lp_run.c invariant 6 for the calling thread; RuntimeError inside run() or
 // guarded(). Returns the pool levels dropped.
 size_t lp_run_reset_thread(void);
@@ -500,144 +607,5 @@ void lp_value_print(const mp_print_t *print, const lp_value_t *v, mp_print_kind_
 // Writes str(value) (the bytes themselves for text and bytes) to a writer (lp_write.c); returns
 // the number of bytes written. No heap for a native stream unless its write allocates.
 size_t lp_value_write(lp_writer_t *out, const lp_value_t *v);
-
-// ---- errors (lp_error.c) ----
-MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested);
-
-// An error lp_pool may raise with the heap locked: its type and message, preallocated (const), so
-// they survive on ports without an emergency exception buffer. Under the lock it is raised as one of
-// lp_error.c's exception objects in root pointers; with the heap free as a fresh instance.
-typedef struct {
-    mp_obj_exception_t exc;
-    struct {
-        mp_obj_base_t base;
-        size_t len;
-        mp_obj_t items[1];
-    } args;
-} lp_static_exc_t;
-
-#define LP_DEFINE_STATIC_EXC(name, type, text) \
-    static MP_DEFINE_STR_OBJ(name##_msg, text); \
-    static const lp_static_exc_t name = { \
-        { { &(type) }, 0, 0, NULL, (mp_obj_tuple_t *)&name.args }, \
-        { { &mp_type_tuple }, 1, { MP_OBJ_FROM_PTR(&name##_msg) } }, \
-    }
-
-MP_NORETURN void lp_raise_static(const lp_static_exc_t *exc);
-
-// ---- attributes (lp_attr.c) ----
-// The attr slot of every lp type: methods and properties from its locals_dict, where a property is
-// MicroPython's own `property` object (so a Python subclass of an lp type resolves it too), made by
-// LP_DEFINE_PROP (read-only) or LP_DEFINE_PROP_RW from C functions; lp_attr.c says how.
-typedef struct {
-    mp_obj_base_t base;         // &mp_type_property, and the fields of py/objproperty.c's
-    mp_rom_obj_t proxy[3];      // mp_obj_property_t (not in a header): getter, setter, deleter
-    const lp_static_exc_t *read_only; // ours: raised by a store without a setter and by a delete
-} lp_prop_t;
-#define LP_DEFINE_PROP(name, get, read_only) \
-    static MP_DEFINE_CONST_FUN_OBJ_1(name##_get_obj, get); \
-    static const lp_prop_t name = { { &mp_type_property }, { MP_ROM_PTR(&name##_get_obj), MP_ROM_NONE, MP_ROM_NONE }, read_only }
-#define LP_DEFINE_PROP_RW(name, get, set, read_only) \
-    static MP_DEFINE_CONST_FUN_OBJ_1(name##_get_obj, get); \
-    static MP_DEFINE_CONST_FUN_OBJ_2(name##_set_obj, set); \
-    static const lp_prop_t name = { { &mp_type_property }, { MP_ROM_PTR(&name##_get_obj), MP_ROM_PTR(&name##_set_obj), MP_ROM_NONE }, read_only }
-void lp_attr(mp_obj_t self_in, qstr attr, mp_obj_t *dest);
-// A getter's or setter's self: the lp object, also when py/objtype.c passes a subclass's instance.
-mp_obj_t lp_prop_self(mp_obj_t self_in);
-// pool and freed, which every handle type lists; their shared read-only error.
-extern const lp_prop_t lp_prop_pool;
-extern const lp_prop_t lp_prop_freed;
-extern const lp_static_exc_t lp_err_handle_read_only;
-#define LP_HANDLE_PROPS \
-    { MP_ROM_QSTR(MP_QSTR_pool), MP_ROM_PTR(&lp_prop_pool) }, \
-    { MP_ROM_QSTR(MP_QSTR_freed), MP_ROM_PTR(&lp_prop_freed) }
-// At the first import after a soft reset: the raised objects in root pointers forget the old heap.
-void lp_errors_reset(void);
-// AllocError with its message from `text` (an AllocError description; NULL for the usual "pool
-// cannot allocate" one) and the given byte counts.
-MP_NORETURN void lp_raise_alloc_error_text(const lp_static_exc_t *text, size_t requested, size_t available);
-
-// ---- the critical section around the allocator and the pools' counters (lp_run.c) ----
-// The port's atomic section (MICROPY_BEGIN_ATOMIC_SECTION: interrupts off, plus the cross-core or
-// cross-thread lock where the port has one), so a hard IRQ handler can use a pool the main program
-// was using: it cannot run while the section is held. Never a blocking lock in IRQ context. Only a
-// board that sets LP_POOL_LOCK_MUTEX (threads in parallel, no atomic section that excludes them)
-// gets the thread mutex instead, and must not use pools from hard IRQs. Not re-entrant.
-//
-// Every section is O(1) or bounded by a constant (docs/internals.md lists them with their bounds,
-// docs/performance.md the measured worst case of each public operation):
-//  - allocator calls are O(1); a realloc's copy of the payload runs outside the section
-//    (lp_pool_try_realloc, lp_realloc_begin/end);
-//  - pool.check() holds it for LP_POOL_CHECK_CHUNK units of work at a time (a block of the walk, a
-//    free-list entry...) and starts over when the pool changed in a gap (lp_mempool.c);
-//  - with allocation tracking, a new block's row lookup scans the pool's table: meta_rows (at most
-//    255, 16 by default) rows;
-//  - the per-thread slots of run(): LP_POOL_MAX_THREADS slots of LP_MAX_NEST levels.
-#ifndef LP_POOL_LOCK_MUTEX
-#define LP_POOL_LOCK_MUTEX (0)
-#endif
-void lp_lock(void);
-void lp_unlock(void);
-void lp_lock_init(void);
-
-// Units of work (lp_alloc_check_step) pool.check() does per critical section.
-#ifndef LP_POOL_CHECK_CHUNK
-#define LP_POOL_CHECK_CHUNK (16)
-#endif
-// Times check() starts over because the pool changed between its sections before it gives up with
-// RuntimeError (interrupt handlers or threads using the pool all the time).
-#ifndef LP_POOL_CHECK_RESTARTS
-#define LP_POOL_CHECK_RESTARTS (100)
-#endif
-
-// ---- test hooks (the unix and qemu test builds) ----
-// LP_POOL_TEST_HOOKS adds _lp_pool._irq_call(fn, arg): calls fn(arg) as shared/runtime/mpirq.c calls
-// a hard IRQ handler (scheduler and GC heap locked); where mpirq.c prints an exception, this
-// re-raises it after unlocking, so a test can check it. Also _view (a typed memoryview at any
-// offset) and, on Thumb, _load32 (one LDR at any address), for the alignment tests.
-#ifndef LP_POOL_TEST_HOOKS
-#define LP_POOL_TEST_HOOKS (0)
-#endif
-// LP_POOL_TEST_OLD_RESERVE (make qemu-arm-oldreserve only): a handle taken from the reserve leaves
-// its slot, as before invariant 2's lent slots; the preemption test must fail on such a build.
-#ifndef LP_POOL_TEST_OLD_RESERVE
-#define LP_POOL_TEST_OLD_RESERVE (0)
-#endif
-#if LP_POOL_TEST_OLD_RESERVE && !LP_POOL_TEST_HOOKS
-#error "LP_POOL_TEST_OLD_RESERVE is a negative control for test builds only"
-#endif
-// LP_POOL_LOCK_SPANS (a test build on a board with lp_clock.h's clock: the qemu-m0 board) records
-// the longest lp_lock() to lp_unlock() span, in clock ticks, while switched on by
-// _lp_pool._lock_spans(True); tools/bench_mp.py turns it into instructions. Off, lp_lock costs
-// one test of a flag more.
-#ifndef LP_POOL_LOCK_SPANS
-#define LP_POOL_LOCK_SPANS (0)
-#endif
-#if LP_POOL_TEST_HOOKS
-// _lp_pool._gap_hook(fn): fn(where) is called where one operation lets others in between two of
-// its critical sections (where: 'check' between check()'s steps, 'realloc' while a resize copies
-// the payload), so tests can do there what an interrupt handler could. An exception from fn is
-// printed and dropped: the operation around it can't stop half-way.
-void lp_test_gap(qstr where);
-#define LP_TEST_GAP(where) lp_test_gap(where)
-#else
-#define LP_TEST_GAP(where)
-#endif
-// LP_POOL_PREEMPT (a test build on a qemu board: lp_preempt.c) adds _lp_pool._preempt(fn, seed, lo,
-// hi): a hardware timer calls fn as a hard IRQ handler at random instants, landing on any
-// instruction. lp_preempt_stop() ends it (between two programs, at a new session).
-#if LP_POOL_TEST_HOOKS && (defined(QEMU_SOC_MPS2) || defined(QEMU_SOC_NRF51) || defined(QEMU_SOC_VIRT))
-#define LP_POOL_PREEMPT (1)
-void lp_preempt_stop(void);
-MP_DECLARE_CONST_FUN_OBJ_VAR_BETWEEN(lp_preempt_obj);
-#else
-#define LP_POOL_PREEMPT (0)
-#endif
-#if LP_POOL_LOCK_SPANS
-extern bool lp_spans_on;
-extern uint32_t lp_span_max, lp_span_count;
-#endif
-
-#define LP_HEAP_LOCK_DEPTH() (MP_STATE_THREAD(gc_lock_depth) >> GC_LOCK_DEPTH_SHIFT)
 
 #endif // LP_POOL_H

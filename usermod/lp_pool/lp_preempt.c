@@ -25,11 +25,14 @@
 //    16, where the core looks for them.
 //  - VIRT_RV32: the CLINT machine timer (mtime at 10 MHz against mtimecmp), through a vectored
 //    mtvec table of ours whose exception entry is the port's handler.
+//
+// With the lock's other test hooks in layer 2 (docs/internals.md): calls only MicroPython and the
+// board's timer; lp_run.c and the module stop it.
 #include "py/gc.h"
 #include "py/mphal.h"
 #include "py/runtime.h"
 
-#include "lp_pool.h"
+#include "lp_lock.h"
 
 #if LP_POOL_PREEMPT
 

@@ -1,15 +1,17 @@
-// The current pool of each thread and the heap guard: pool.run(fn), `with pool:`, and
-// with_global_alloc() (whose context-manager form is the one type of this file).
+// Layer 6 (docs/internals.md): the heap guard. pool.run(fn), `with pool:` and guarded() make a pool
+// current in the calling thread and lock the GC heap; with_global_alloc() (whose context-manager
+// form is the one type of this file) lifts the lock. Below it: pools, errors, tracking and the
+// per-thread slots of lp_lock.c, which this file alone enters and leaves levels in.
 //
 // Invariants:
-//  1. A thread has a slot while it is inside run()/with pool/with_global_alloc; the slot's pool
-//     stack holds the pools made current, innermost last. No slot: no current pool.
+//  1. A thread has a slot (lp_lock.c) while it is inside run()/with pool/with_global_alloc; the
+//     slot's pool stack holds the pools made current, innermost last. No slot: no current pool.
 //  2. slot->locked is the number of heap lock levels lp_pool holds in that thread right now. run()
 //     adds exactly one level and removes exactly one on every way out (if it is still there).
 //  3. with_global_alloc only removes lp_pool's own levels, and only when they are all the levels
 //     there are; anything else locking the heap (an IRQ handler, micropython.heap_lock()) makes it
 //     raise RuntimeError instead. On leaving, it puts back exactly the levels it removed.
-//  4. Slots live in static memory and never hold the only reference to a pool: a pool in a slot is
+//  4. Slots never hold the only reference to a pool (lp_lock.c invariant 2): a pool in a slot is
 //     also on the stack of the run() call or the `with` statement that put it there.
 //  5. A pool level leaves as it entered: the pool is the innermost one of the thread and the heap
 //     lock depth is what that level's enter left. Otherwise its exit raises RuntimeError after
@@ -31,9 +33,6 @@
 
 #include "lp_pool.h"
 #include "lp_pool_repl.h"
-#if LP_POOL_LOCK_SPANS
-#include "lp_clock.h"
-#endif
 
 LP_DEFINE_STATIC_EXC(lp_err_threads, mp_type_RuntimeError, "too many threads inside run() (raise LP_POOL_MAX_THREADS)");
 LP_DEFINE_STATIC_EXC(lp_err_nested, mp_type_RuntimeError, "run() or with_global_alloc nested too deeply");
@@ -55,138 +54,6 @@ LP_DEFINE_STATIC_EXC(lp_err_foreign_lock, mp_type_RuntimeError,
 LP_DEFINE_STATIC_EXC(lp_err_reset_in_run, mp_type_RuntimeError,
     "reset() inside run() or guarded(): they end their own level when they return; call reset() outside them");
 
-#define LP_MAX_NEST (16)
-
-typedef struct {
-    void *thread;                         // the owning thread's state, NULL if the slot is free
-    uint16_t locked;                      // invariant 2
-    uint8_t n_pools;
-    uint8_t n_saved;
-    lp_pool_obj_t *pools[LP_MAX_NEST];
-    uint16_t lock_after[LP_MAX_NEST];     // heap lock depth right after that run level locked
-    uint16_t locked_before[LP_MAX_NEST];  // `locked` before that level (invariant 5)
-    uint8_t saved_before[LP_MAX_NEST];    // `n_saved` before that level (invariant 5)
-    uint16_t by_with;                     // bit i: level i was entered by `with pool:`
-    uint16_t saved[LP_MAX_NEST];          // `locked` before each with_global_alloc section
-} lp_slot_t;
-
-static lp_slot_t lp_slots[LP_POOL_MAX_THREADS];
-
-#if LP_POOL_LOCK_MUTEX
-static mp_thread_mutex_t lp_mutex;
-static bool lp_mutex_ready;
-void lp_lock_init(void) {
-    if (!lp_mutex_ready) {
-        mp_thread_mutex_init(&lp_mutex);
-        lp_mutex_ready = true;
-    }
-}
-void lp_lock(void) {
-    mp_thread_mutex_lock(&lp_mutex, 1);
-}
-void lp_unlock(void) {
-    mp_thread_mutex_unlock(&lp_mutex);
-}
-#else
-// The state the section returned (saved interrupt mask): only the holder writes and reads it,
-// and nobody else can hold the section meanwhile, so one variable serves every caller.
-static mp_uint_t lp_atomic_state;
-
-#if LP_POOL_LOCK_SPANS
-// The test build's recorder (lp_pool.h): while on, the longest section in clock ticks and the
-// number of sections, read by the clock right after entering and right before leaving.
-bool lp_spans_on;
-uint32_t lp_span_max, lp_span_count;
-static uint32_t lp_span_start;
-#endif
-
-void lp_lock_init(void) {
-}
-void lp_lock(void) {
-    mp_uint_t state = MICROPY_BEGIN_ATOMIC_SECTION();
-    lp_atomic_state = state;
-    #if LP_POOL_LOCK_SPANS
-    if (lp_spans_on) {
-        lp_span_start = lp_clock();
-    }
-    #endif
-}
-void lp_unlock(void) {
-    #if LP_POOL_LOCK_SPANS
-    if (lp_spans_on) {
-        uint32_t span = lp_clock() - lp_span_start;
-        if (span > lp_span_max) {
-            lp_span_max = span;
-        }
-        lp_span_count++;
-    }
-    #endif
-    MICROPY_END_ATOMIC_SECTION(lp_atomic_state);
-}
-#endif
-
-static void *lp_thread_id(void) {
-    #if MICROPY_PY_THREAD
-    return mp_thread_get_state();
-    #else
-    return &lp_slots; // one thread: any constant will do
-    #endif
-}
-
-// The slot of thread `me`, with lp_lock() held; claims a free one if `claim`, else NULL.
-static lp_slot_t *lp_slot_locked(void *me, bool claim) {
-    lp_slot_t *free_slot = NULL;
-    lp_slot_t *found = NULL;
-    for (size_t i = 0; i < LP_POOL_MAX_THREADS; i++) {
-        if (lp_slots[i].thread == me) {
-            found = &lp_slots[i];
-            break;
-        }
-        if (lp_slots[i].thread == NULL && free_slot == NULL) {
-            free_slot = &lp_slots[i];
-        }
-    }
-    if (found == NULL && claim && free_slot != NULL) {
-        free_slot->thread = me;
-        free_slot->locked = 0;
-        free_slot->n_pools = 0;
-        free_slot->n_saved = 0;
-        found = free_slot;
-    }
-    return found;
-}
-
-// The calling thread's slot; claims a free one if `claim`, else NULL when it has none.
-static lp_slot_t *lp_slot(bool claim) {
-    void *me = lp_thread_id();
-    lp_lock();
-    lp_slot_t *found = lp_slot_locked(me, claim);
-    lp_unlock();
-    if (found == NULL && claim) {
-        lp_raise_static(&lp_err_threads);
-    }
-    return found;
-}
-
-// With lp_lock() held.
-static void lp_slot_release_if_idle_locked(lp_slot_t *slot) {
-    if (slot->n_pools == 0 && slot->n_saved == 0) {
-        slot->thread = NULL;
-    }
-}
-
-static void lp_slot_release_if_idle(lp_slot_t *slot) {
-    lp_lock();
-    lp_slot_release_if_idle_locked(slot);
-    lp_unlock();
-}
-
-void lp_run_reset(void) {
-    for (size_t i = 0; i < LP_POOL_MAX_THREADS; i++) {
-        lp_slots[i].thread = NULL;
-    }
-}
-
 // Invariant 6: the calling thread back to no current pool. Its pool levels and with_global_alloc
 // sections are forgotten and the heap lock levels lp_pool holds in it are released (never more
 // than the heap has: a program may have unlocked them by hand). Returns the pool levels dropped.
@@ -207,22 +74,19 @@ static size_t lp_run_drop(lp_slot_t *slot) {
 void lp_pool_repl_reset(void) {
     // Called between two programs (lp_pool_repl.h), maybe before lp_pool was ever imported (its
     // lock not yet initialised): a thread's slot is claimed only by that thread, so looking for
-    // ours needs no lock, and the lock is only taken when there is one.
+    // ours needs no lock (lp_lock.c invariant 1), and the lock is only taken when there is one.
     #if LP_POOL_PREEMPT
     // The test hook's timer ends with the program that started it (lp_preempt.c).
     lp_preempt_stop();
     #endif
-    void *me = lp_thread_id();
-    for (size_t i = 0; i < LP_POOL_MAX_THREADS; i++) {
-        if (lp_slots[i].thread == me) {
-            lp_run_drop(&lp_slots[i]);
-            return;
-        }
+    lp_slot_t *slot = lp_slot_unlocked();
+    if (slot != NULL) {
+        lp_run_drop(slot);
     }
 }
 
 size_t lp_run_reset_thread(void) {
-    lp_slot_t *slot = lp_slot(false);
+    lp_slot_t *slot = lp_slot();
     if (slot == NULL) {
         return 0;
     }
@@ -234,28 +98,6 @@ size_t lp_run_reset_thread(void) {
         }
     }
     return lp_run_drop(slot);
-}
-
-lp_pool_obj_t *lp_current_pool(void) {
-    lp_slot_t *slot = lp_slot(false);
-    return slot != NULL && slot->n_pools > 0 ? slot->pools[slot->n_pools - 1] : NULL;
-}
-
-size_t lp_run_own_levels(void) {
-    lp_slot_t *slot = lp_slot(false);
-    return slot == NULL ? 0 : slot->locked;
-}
-
-bool lp_pool_is_current_anywhere(lp_pool_obj_t *pool) {
-    bool found = false;
-    lp_lock();
-    for (size_t i = 0; i < LP_POOL_MAX_THREADS && !found; i++) {
-        for (size_t j = 0; lp_slots[i].thread != NULL && j < lp_slots[i].n_pools; j++) {
-            found |= lp_slots[i].pools[j] == pool;
-        }
-    }
-    lp_unlock();
-    return found;
 }
 
 // Enter a pool level; `by_with` for `with pool:`, whose exit can only go by the pool.
@@ -296,7 +138,7 @@ size_t lp_run_enter(lp_pool_obj_t *pool) {
 static void lp_run_exit_level(lp_slot_t *slot, size_t i, const lp_static_exc_t *order_err);
 
 void lp_run_exit_pool(lp_pool_obj_t *pool) {
-    lp_slot_t *slot = lp_slot(false);
+    lp_slot_t *slot = lp_slot();
     // `with pool:` has only the pool to go by: its innermost level entered by a `with` (the level
     // of a run() or guarded() is left by them alone, so a stray __exit__ can't take it).
     size_t i = slot == NULL ? 0 : slot->n_pools;
@@ -355,7 +197,7 @@ static void lp_run_exit_level(lp_slot_t *slot, size_t i, const lp_static_exc_t *
 // Leave the level run() or guarded_step() entered, known by its index: a `with` of the same pool
 // left open inside must not be taken for it.
 static void lp_run_exit(lp_pool_obj_t *pool, size_t level, const lp_static_exc_t *order_err) {
-    lp_slot_t *slot = lp_slot(false);
+    lp_slot_t *slot = lp_slot();
     if (slot == NULL || level >= slot->n_pools || slot->pools[level] != pool) {
         // Something inside already unwound this level (a misplaced exit that raised).
         return;
@@ -568,7 +410,7 @@ static mp_obj_t lp_guarded_step(size_t n_args, const mp_obj_t *args) {
 MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_guarded_step_obj, 4, 5, lp_guarded_step);
 
 static void lp_global_enter(void) {
-    lp_slot_t *slot = lp_slot(false);
+    lp_slot_t *slot = lp_slot();
     // Invariant 3: every lock level must be ours (none at all outside run()).
     if (LP_HEAP_LOCK_DEPTH() != (slot == NULL ? 0 : slot->locked)) {
         lp_raise_static(&lp_err_foreign_lock);
@@ -586,7 +428,7 @@ static void lp_global_enter(void) {
 }
 
 static void lp_global_exit(void) {
-    lp_slot_t *slot = lp_slot(false);
+    lp_slot_t *slot = lp_slot();
     if (slot == NULL || slot->n_saved == 0) {
         return; // entered outside run(): nothing was lifted
     }
@@ -594,7 +436,9 @@ static void lp_global_exit(void) {
     for (; slot->locked < levels; slot->locked++) {
         gc_lock();
     }
-    lp_slot_release_if_idle(slot);
+    lp_lock();
+    lp_slot_release_if_idle_locked(slot);
+    lp_unlock();
 }
 
 static mp_obj_t lp_with_global_alloc_call(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {

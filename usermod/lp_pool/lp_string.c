@@ -23,6 +23,8 @@
 //  7. Nothing here allocates on the GC heap except: a handle created with the heap free, str(s),
 //     and a one-character result that is not ASCII and not already a qstr (s[i], pop(), iteration).
 //     One-character ASCII results are str objects in ROM (lp_ascii_str).
+//
+// A collection (docs/internals.md: on the pools, beside run()), over handles (lp_handle.c).
 
 #include <string.h>
 

@@ -8,6 +8,9 @@
 //  2. Ints are machine words (mp_int_t): a larger int is not a storable value (OverflowError).
 //  3. Printing and writing format numbers from storage (lp_print_int64, lp_print_float): nothing
 //     is boxed; text prints through MicroPython's own str printer on a stack object.
+//
+// Under LpBTreeMap and LpBox (docs/internals.md: the collections), over the text of lp_string.c
+// and the writer of lp_write.c.
 
 #include <string.h>
 

@@ -15,6 +15,9 @@
 //     a handle from the reserve under the lock; everything else uses the pool and the C stack.
 //  5. A memoryview pins the block (lp_handle_buffer); growth then moves the items and strands the
 //     pinned block, and the vector never shrinks again (invariant 8 in lp_pool.h).
+//
+// A collection (docs/internals.md: on the pools, beside run()), over handles (lp_handle.c) and
+// the typecodes of lp_container.c.
 
 #include <string.h>
 

@@ -15,6 +15,9 @@
 //     lp_write_piece, a static object over a static buffer, at most LP_WRITE_PIECE bytes at a time
 //     and never a character cut in two: a function that keeps it can see later text, never freed
 //     memory. Python code that writes must not hold on to its argument (as documented).
+//
+// Under the collections and the statistics table (docs/internals.md): needs only errors
+// (lp_error.c) and MicroPython.
 #include <string.h>
 
 #include "py/gc.h"

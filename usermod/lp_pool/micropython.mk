@@ -5,20 +5,22 @@ LP_POOL_MOD_DIR := $(USERMOD_DIR)
 # Files that use MicroPython's API (scanned for qstrs and root pointers).
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/modlp_pool.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_mempool.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_memorypool.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_buffer.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_lock.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_run.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_handle.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_attr.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_error.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_value.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_btreemap.c
-SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_btreemap_view.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_box.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_bench.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_container.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_string.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_vec.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_meta.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_scope.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_write.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_preempt.c
 # The allocator core: plain C, no MicroPython includes.

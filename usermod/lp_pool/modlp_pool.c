@@ -1,7 +1,5 @@
-// _lp_pool: the native half of lp-pool. Users import the `lp_pool` package, which re-exports this.
-//
-// The arena is one static array, so it lands in .bss and its size is fixed per board at build time
-// (LP_POOL_ARENA_SIZE from boards/). The GC never scans it.
+// Layer 7, the top (docs/internals.md): _lp_pool, the native half of lp-pool. Users import the
+// `lp_pool` package, which re-exports this. The module's table, and what happens at import.
 //
 // Soft reset: root pointers survive it but point into a heap that is gone. The module notices the
 // first import of a new session (it is not yet in sys.modules: MicroPython calls a built-in module's
@@ -14,20 +12,10 @@
 
 #include "lp_pool.h"
 #include "lp_pool_repl.h"
-#if LP_POOL_LOCK_SPANS
-#include "lp_clock.h"
-#endif
 
 #if !MICROPY_MODULE_BUILTIN_INIT
 #error "lp_pool needs MICROPY_MODULE_BUILTIN_INIT to notice soft resets"
 #endif
-
-// Placed in .bss with the alignment the allocator wants, so no bytes are lost to aligning it.
-static uint8_t lp_arena[LP_POOL_ARENA_SIZE] __attribute__((aligned(8)));
-
-uint8_t *lp_arena_base(void) {
-    return lp_arena;
-}
 
 extern const mp_obj_module_t lp_pool_module;
 
@@ -66,11 +54,7 @@ static mp_obj_t lp_mod_init(void) {
         }
         #endif
         lp_pools_reset();
-        lp_run_reset();
         lp_errors_reset();
-        #if LP_POOL_TEST_HOOKS
-        MP_STATE_VM(lp_gap_hook) = MP_OBJ_NULL; // a root pointer from the last session
-        #endif
         #if LP_POOL_PREEMPT
         lp_preempt_stop(); // its handler belonged to the last session's heap
         #endif
@@ -85,7 +69,7 @@ static mp_obj_t lp_mod_init(void) {
 static MP_DEFINE_CONST_FUN_OBJ_0(lp_mod_init_obj, lp_mod_init);
 
 static mp_obj_t lp_mod_arena_size(void) {
-    return mp_obj_new_int_from_uint(sizeof(lp_arena));
+    return mp_obj_new_int_from_uint(LP_POOL_ARENA_SIZE);
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(lp_mod_arena_size_obj, lp_mod_arena_size);
 
@@ -131,37 +115,6 @@ static mp_obj_t lp_mod_irq_call(mp_obj_t fn, mp_obj_t arg) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(lp_mod_irq_call_obj, lp_mod_irq_call);
 
-MP_REGISTER_ROOT_POINTER(mp_obj_t lp_gap_hook);
-
-void lp_test_gap(qstr where) {
-    mp_obj_t fn = MP_STATE_VM(lp_gap_hook);
-    if (fn == MP_OBJ_NULL) {
-        return;
-    }
-    // Unset while it runs: a check() or resize inside fn has gaps of its own.
-    MP_STATE_VM(lp_gap_hook) = MP_OBJ_NULL;
-    nlr_buf_t nlr;
-    if (nlr_push(&nlr) == 0) {
-        mp_call_function_1(fn, MP_OBJ_NEW_QSTR(where));
-        nlr_pop();
-    } else {
-        // One line, no traceback: the test sees which exception it was.
-        mp_printf(&mp_plat_print, "_gap_hook: ");
-        mp_obj_print_helper(&mp_plat_print, MP_OBJ_FROM_PTR(nlr.ret_val), PRINT_EXC);
-        mp_printf(&mp_plat_print, "\n");
-    }
-    if (MP_STATE_VM(lp_gap_hook) == MP_OBJ_NULL) {
-        MP_STATE_VM(lp_gap_hook) = fn;
-    }
-}
-
-// _gap_hook(fn): set (None: unset) the function lp_test_gap calls.
-static mp_obj_t lp_mod_gap_hook(mp_obj_t fn) {
-    MP_STATE_VM(lp_gap_hook) = fn == mp_const_none ? MP_OBJ_NULL : fn;
-    return mp_const_none;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(lp_mod_gap_hook_obj, lp_mod_gap_hook);
-
 #if MICROPY_PY_BUILTINS_MEMORYVIEW
 // _view(buf, offset, typecode): a read-only memoryview of `typecode` over buf from byte `offset` on
 // (the whole items that fit), at whatever alignment that gives. Python code can't make one
@@ -181,30 +134,6 @@ static mp_obj_t lp_mod_view(mp_obj_t buf_in, mp_obj_t offset_in, mp_obj_t tc_in)
     return mp_obj_new_memoryview((byte)tc, n, (byte *)bi.buf + offset);
 }
 static MP_DEFINE_CONST_FUN_OBJ_3(lp_mod_view_obj, lp_mod_view);
-#endif
-
-#if LP_POOL_LOCK_SPANS
-// _lock_spans(on): ends the recording of critical sections under way, if any, and starts a fresh one
-// when `on`; returns (longest section in clock ticks, sections) of the one that ended. The clock
-// is lp_clock.h's: tools/bench_mp.py knows its ticks per instruction. The heap must be free (a tuple).
-static mp_obj_t lp_mod_lock_spans(mp_obj_t on_in) {
-    lp_spans_on = false;
-    mp_obj_t items[2] = { mp_obj_new_int_from_uint(lp_span_max), mp_obj_new_int_from_uint(lp_span_count) };
-    lp_span_max = 0;
-    lp_span_count = 0;
-    lp_clock_start();
-    lp_spans_on = mp_obj_is_true(on_in);
-    return mp_obj_new_tuple(2, items);
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(lp_mod_lock_spans_obj, lp_mod_lock_spans);
-
-// _lock_empty(): one empty critical section, so the recorder's own cost can be taken off.
-static mp_obj_t lp_mod_lock_empty(void) {
-    lp_lock();
-    lp_unlock();
-    return mp_const_none;
-}
-static MP_DEFINE_CONST_FUN_OBJ_0(lp_mod_lock_empty_obj, lp_mod_lock_empty);
 #endif
 
 #if defined(__thumb__)
@@ -256,7 +185,7 @@ static const mp_rom_map_elem_t lp_module_globals_table[] = {
     #endif
     #if LP_POOL_TEST_HOOKS
     { MP_ROM_QSTR(MP_QSTR__irq_call), MP_ROM_PTR(&lp_mod_irq_call_obj) },
-    { MP_ROM_QSTR(MP_QSTR__gap_hook), MP_ROM_PTR(&lp_mod_gap_hook_obj) },
+    { MP_ROM_QSTR(MP_QSTR__gap_hook), MP_ROM_PTR(&lp_gap_hook_obj) },
     #if LP_POOL_PREEMPT
     { MP_ROM_QSTR(MP_QSTR__preempt), MP_ROM_PTR(&lp_preempt_obj) },
     #endif
@@ -264,8 +193,8 @@ static const mp_rom_map_elem_t lp_module_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR__view), MP_ROM_PTR(&lp_mod_view_obj) },
     #endif
     #if LP_POOL_LOCK_SPANS
-    { MP_ROM_QSTR(MP_QSTR__lock_spans), MP_ROM_PTR(&lp_mod_lock_spans_obj) },
-    { MP_ROM_QSTR(MP_QSTR__lock_empty), MP_ROM_PTR(&lp_mod_lock_empty_obj) },
+    { MP_ROM_QSTR(MP_QSTR__lock_spans), MP_ROM_PTR(&lp_lock_spans_obj) },
+    { MP_ROM_QSTR(MP_QSTR__lock_empty), MP_ROM_PTR(&lp_lock_empty_obj) },
     #endif
     #if defined(__thumb__)
     { MP_ROM_QSTR(MP_QSTR__load32), MP_ROM_PTR(&lp_mod_load32_obj) },
