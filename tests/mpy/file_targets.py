@@ -58,13 +58,22 @@ def outcome(call, tracking_only=False):
         return type(e).__name__
 
 
+def escaped(r):
+    # repr() as MicroPython 1.25 and 1.26 write it (non-ASCII escaped); newer ones print it as it is.
+    out = ""
+    for c in r:
+        n = ord(c)
+        out += c if n < 128 else f"\\x{n:02x}" if n < 256 else f"\\u{n:04x}" if n < 0x10000 else f"\\U{n:08x}"
+    return out
+
+
 def written(o):
     if isinstance(o, (Plain, Stream)):
-        return repr(o.parts)
+        return escaped(repr(o.parts))
     if isinstance(o, LpString):
-        return repr(str(o))
+        return escaped(repr(str(o)))
     if hasattr(o, "getvalue"):
-        return repr(o.getvalue())
+        return escaped(repr(o.getvalue()))
     return ""
 
 

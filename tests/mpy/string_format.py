@@ -7,6 +7,15 @@ pool = LpMemoryPool(bytearray(8192))
 s = LpString(pool=pool)
 
 
+def escaped(r):
+    # repr() as MicroPython 1.25 and 1.26 write it (non-ASCII escaped); newer ones print it as it is.
+    out = ""
+    for c in r:
+        n = ord(c)
+        out += c if n < 128 else f"\\x{n:02x}" if n < 256 else f"\\u{n:04x}" if n < 0x10000 else f"\\U{n:08x}"
+    return out
+
+
 def fmt(f, *a):
     s.clear()
     s.format_into(f, *a)
@@ -27,7 +36,7 @@ for f, a in (
 
 # Where it follows CPython rather than MicroPython's %: %c of any code point, character widths,
 # an int's precision as its minimum digits.
-print(repr(fmt("[%c%c]", 0xE9, 0x1F600)), repr(fmt("[%4s][%-4s][%.1s]", "é€", "ñ", "€x")))
+print(escaped(repr(fmt("[%c%c]", 0xE9, 0x1F600))), escaped(repr(fmt("[%4s][%-4s][%.1s]", "é€", "ñ", "€x"))))
 print(repr(fmt("[%.3d][%+.3d][%#.4x][%-6.3d]", 7, 7, 10, -7)))
 
 # Errors: the type CPython raises, and the text unchanged.
