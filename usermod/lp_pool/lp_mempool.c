@@ -416,6 +416,10 @@ void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
     }
 }
 
+void *lp_pool_extra_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
+    return lp_pool_try_alloc(pool, size LP_META_KIND(kind));
+}
+
 void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr) {
     if (ptr == NULL) {
         return;

@@ -211,9 +211,7 @@ MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested);
 // caller that needs several blocks can take them all before changing anything; with tracking, a
 // full table also gives NULL and lp_pool_collect_or_raise says which it was); lp_pool_extra_free
 // gives one back. The same attempt as lp_pool_try_alloc: the block counts as extra until freed.
-static inline void *lp_pool_extra_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
-    return lp_pool_try_alloc(pool, size LP_META_KIND(kind));
-}
+void *lp_pool_extra_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
 void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr);
 // The blocks of the pool's objects, for lp_handle.c: each changes the handle's block and the pool's
 // counters (invariant 6) in one critical section.
