@@ -372,14 +372,17 @@ static inline void lp_tally(lp_alloc_t *a, uint32_t h, uint32_t blocks, uint32_t
 
 // A block that a resize gave a fresh header keeps the tag of h, the header of the block it came
 // from (n granules): a grown block counts its new granules, a moved one (`moved`: the old block is
-// still live until lp_realloc_end frees it) counts as one more block of its tag.
-static void lp_keep_tag(lp_alloc_t *a, uint8_t *p, uint32_t h, uint32_t n, bool moved) {
+// still live until lp_realloc_end frees it) counts as one more block of its tag. Returns p.
+static void *lp_keep_tag(lp_alloc_t *a, uint8_t *p, uint32_t h, uint32_t n, bool moved) {
     *lp_word(p - LP_HDR) |= h & LP_TAG_MASK;
     uint32_t now = lp_hsize(lp_header(p));
     lp_tally(a, h, moved, moved ? now : now - n);
+    return p;
 }
 #else
 #define LP_KEEP_BITS   LP_FLAGS
+// Without tags a resized block has nothing to keep.
+#define lp_keep_tag(a, p, h, n, moved) (p)
 #endif
 
 // Make [p, p + n granules), not yet counted as a block, a free block and list it, merging with the
@@ -754,11 +757,7 @@ void *lp_realloc_begin(lp_alloc_t *a, void *ptr, size_t size, lp_realloc_plan_t 
         #if LP_ALLOC_EXACT_FREE
         *seen.start_word &= ~seen.start_bit;   // lp_use marks p again
         #endif
-        lp_use(a, p, have + k, need, h & LP_PREV_FREE);
-        #if LP_ALLOC_TAG
-        lp_keep_tag(a, p, h, have, false);
-        #endif
-        return p;
+        return lp_keep_tag(a, lp_use(a, p, have + k, need, h & LP_PREV_FREE), h, have, false);
     }
     if (m + have + k >= need) {
         // Grow backwards: the free block before p, p and the free block after p (if any) become
@@ -785,11 +784,7 @@ void *lp_realloc_begin(lp_alloc_t *a, void *ptr, size_t size, lp_realloc_plan_t 
         plan->move = (size_t)have * LP_GRAN - LP_HDR;
         plan->trim = true;
         // The block before q is used (invariant 4).
-        lp_use(a, q, m + have + k, m + have + k, 0);
-        #if LP_ALLOC_TAG
-        lp_keep_tag(a, q, h, have, false);
-        #endif
-        return q;
+        return lp_keep_tag(a, lp_use(a, q, m + have + k, m + have + k, 0), h, have, false);
     }
     uint8_t *q = lp_alloc(a, size);
     if (q) {

@@ -317,9 +317,7 @@ bool lp_pool_move(lp_obj_t *h, size_t size, size_t copy, bool collect) {
             continue;
         }
         if (plan.move != 0) {
-            if (!pinned) {
-                LP_TEST_GAP(MP_QSTR_realloc);
-            }
+            LP_TEST_GAP(MP_QSTR_realloc);
             memmove(p, old, plan.move);
         }
         // One section: the old block freed (a move), trimmed (backward growth) or stranded (pinned),
@@ -332,8 +330,8 @@ bool lp_pool_move(lp_obj_t *h, size_t size, size_t copy, bool collect) {
             pool->pinned++;
             pool->pinned_bytes += lp_usable_size(heap, old);
             h->flags &= ~LP_OBJ_PINNED;
-        } else if (plan.move != 0) {
-            lp_realloc_end(heap, p, size, &plan);
+        } else {
+            lp_realloc_end(heap, p, size, &plan); // nothing to do after a resize in place
         }
         pool->extra -= plan.old != NULL;
         h->data = p;
