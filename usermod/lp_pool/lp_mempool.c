@@ -294,46 +294,63 @@ bool lp_pool_move(lp_obj_t *h, size_t size, size_t copy, bool collect) {
         lp_alloc_t *heap = pool->heap;
         void *old = h->data;
         bool pinned = h->flags & LP_OBJ_PINNED;
-        lp_realloc_plan_t plan = { .move = copy, .old = old, .trim = false };
+        lp_realloc_plan_t plan;
         void *p;
-        lp_lock();
-        #if LP_POOL_ALLOC_META
-        pool->meta.full = false; // a resize keeps its row (lp_meta.c invariant 4): never short of one
-        #endif
+        // A section each way, as short as each can be (the longest one is an interrupt's latency).
         if (pinned) {
             // Invariant 8: a fresh block, the old one left where it is for its memoryview.
-            p = lp_alloc(heap, size);
+            lp_lock();
             #if LP_POOL_ALLOC_META
-            if (p != NULL) {
-                lp_alloc_set_tag(heap, p, lp_alloc_tag(heap, old)); // its row (lp_meta.c invariant 4)
-            }
+            pool->meta.full = false; // a resize keeps its row (lp_meta.c invariant 4): never short of one
             #endif
+            p = lp_alloc(heap, size);
+            if (p != NULL) {
+                #if LP_POOL_ALLOC_META
+                lp_alloc_set_tag(heap, p, lp_alloc_tag(heap, old)); // its row (lp_meta.c invariant 4)
+                #endif
+                pool->extra++;
+            }
+            lp_unlock();
+            plan.move = copy;
+            plan.old = old;
         } else {
+            lp_lock();
+            #if LP_POOL_ALLOC_META
+            pool->meta.full = false;
+            #endif
             p = lp_realloc_begin(heap, old, size, &plan);
+            if (p != NULL) {
+                pool->extra += plan.old != NULL;
+            }
+            lp_unlock();
         }
-        pool->extra += p != NULL && plan.old != NULL;
-        lp_unlock();
         if (p == NULL) {
             continue;
         }
-        if (plan.move != 0) {
-            LP_TEST_GAP(MP_QSTR_realloc);
-            memmove(p, old, plan.move);
+        if (plan.move != 0 || pinned) {
+            if (plan.move != 0) {
+                LP_TEST_GAP(MP_QSTR_realloc);
+                memmove(p, old, plan.move);
+            }
+            // The old block freed (a move), trimmed (backward growth) or stranded (pinned), with the
+            // counters. A section apart from the one below: together they would make the longest
+            // window with interrupts off longer (irqoff in docs/performance.md).
+            lp_lock();
+            if (pinned) {
+                #if LP_POOL_ALLOC_META
+                lp_alloc_set_tag(heap, old, LP_META_PINNED_TAG);
+                #endif
+                pool->pinned++;
+                pool->pinned_bytes += lp_usable_size(heap, old);
+                h->flags &= ~LP_OBJ_PINNED;
+            } else {
+                lp_realloc_end(heap, p, size, &plan);
+            }
+            pool->extra -= plan.old != NULL;
+            lp_unlock();
         }
-        // One section: the old block freed (a move), trimmed (backward growth) or stranded (pinned),
-        // the counters, and the handle's new block published.
+        // The handle's new block published.
         lp_lock();
-        if (pinned) {
-            #if LP_POOL_ALLOC_META
-            lp_alloc_set_tag(heap, old, LP_META_PINNED_TAG);
-            #endif
-            pool->pinned++;
-            pool->pinned_bytes += lp_usable_size(heap, old);
-            h->flags &= ~LP_OBJ_PINNED;
-        } else {
-            lp_realloc_end(heap, p, size, &plan); // nothing to do after a resize in place
-        }
-        pool->extra -= plan.old != NULL;
         h->data = p;
         h->cap = lp_usable_size(heap, p);
         lp_unlock();
