@@ -916,9 +916,9 @@ static void test_tags(void) {
     EXPECT(lp_alloc_set_tag(a, p + 8, 1) == LP_ERR_NOT_BLOCK);
     EXPECT(lp_alloc_set_tag(NULL, p, 1) == LP_ERR_ARG);
     EXPECT_CHECK(a);
-    // Growth in place and a move both give tag 0: the caller sets it again.
+    // Growth in place keeps the tag.
     uint8_t *q2 = lp_realloc(a, q, 200);
-    EXPECT(q2 == q && lp_alloc_tag(a, q2) == 0);
+    EXPECT(q2 == q && lp_alloc_tag(a, q2) == 7);
     EXPECT(lp_alloc_set_tag(a, q2, 9) == LP_OK);
     EXPECT(lp_free(a, p) == LP_OK);
     EXPECT(lp_alloc_tag(a, p) == 0 && lp_alloc_set_tag(a, p, 1) == LP_ERR_NOT_LIVE);
@@ -935,6 +935,94 @@ static void test_tags(void) {
     // Regions are limited to 2^22 granules (32 MiB).
     lp_alloc_t *b;
     EXPECT(lp_alloc_init(&b, arena, (size_t)1 << 25) == LP_ERR_TOO_LARGE);
+}
+#endif
+
+#if LP_ALLOC_TAG
+// Tallies (invariant 12): after every step, each tag's count and bytes equal those of a walk.
+typedef struct {
+    const lp_alloc_t *a;
+    uint32_t count[4], bytes[4];
+} tally_walk_t;
+
+static void tally_block(void *ptr, size_t usable, bool used, void *ctx) {
+    tally_walk_t *w = ctx;
+    uint32_t t = used ? lp_alloc_tag(w->a, ptr) : 0;
+    if (t >= 1 && t <= 4) {
+        w->count[t - 1]++;
+        w->bytes[t - 1] += (uint32_t)usable + 4;
+    }
+}
+
+static bool tallies_match(const lp_alloc_t *a, const lp_alloc_tally_t *tally, int tags) {
+    tally_walk_t w = { .a = a };
+    lp_alloc_walk(a, tally_block, &w);
+    for (int i = 0; i < tags; i++) {
+        if (w.count[i] != tally[i].count || w.bytes[i] != tally[i].bytes) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static void test_tallies(void) {
+    lp_alloc_t *a = make(8192, 0);
+    if (!a) {
+        return;
+    }
+    lp_alloc_tally_t tally[3] = {{0, 0}, {0, 0}, {0, 0}};
+    lp_alloc_set_tallies(a, tally, 3);
+    uint8_t *p = lp_alloc(a, 20), *q = lp_alloc(a, 100), *r = lp_alloc(a, 40);
+    EXPECT(p && q && r && tally[0].count == 0); // tag 0 counts nowhere
+    EXPECT(lp_alloc_set_tag(a, p, 1) == LP_OK && lp_alloc_set_tag(a, q, 2) == LP_OK);
+    EXPECT(lp_alloc_set_tag(a, r, 4) == LP_OK); // beyond the tallies: counts nowhere
+    EXPECT(tally[0].count == 1 && tally[0].bytes == 24 && tally[1].count == 1 && tally[1].bytes == 104);
+    EXPECT(tallies_match(a, tally, 3));
+    // Retagging moves a block between tallies.
+    EXPECT(lp_alloc_set_tag(a, p, 2) == LP_OK && tally[0].count == 0 && tally[1].count == 2);
+    EXPECT(tallies_match(a, tally, 3));
+    // Shrink in place, grow in place, grow backwards, move: the tag stays, the tallies follow.
+    EXPECT(lp_realloc(a, q, 30) == q && lp_alloc_tag(a, q) == 2 && tallies_match(a, tally, 3));
+    EXPECT(lp_realloc(a, q, 90) == q && lp_alloc_tag(a, q) == 2 && tallies_match(a, tally, 3));
+    EXPECT(lp_free(a, p) == LP_OK && tallies_match(a, tally, 3)); // free space before q
+    uint8_t *q2 = lp_realloc(a, q, 120);
+    EXPECT(q2 == p && lp_alloc_tag(a, q2) == 2 && tallies_match(a, tally, 3));
+    // A move in halves: between them both blocks count, afterwards only the new one.
+    lp_realloc_plan_t plan;
+    uint8_t *q3 = lp_realloc_begin(a, q2, 2000, &plan);
+    EXPECT(q3 && plan.old == q2 && tally[1].count == 2 && tallies_match(a, tally, 3));
+    memmove(q3, q2, plan.move);
+    lp_realloc_end(a, q3, 2000, &plan);
+    EXPECT(lp_alloc_tag(a, q3) == 2 && tally[1].count == 1 && tally[1].bytes == 2008);
+    EXPECT(tallies_match(a, tally, 3));
+    EXPECT(lp_free(a, q3) == LP_OK && lp_free(a, r) == LP_OK);
+    EXPECT(tally[0].count == 0 && tally[0].bytes == 0 && tally[1].count == 0 && tally[1].bytes == 0);
+    // Random work over four tags: the tallies stay exact at every step.
+    uint8_t *live[16] = {0};
+    uint32_t seed = 12345;
+    lp_alloc_tally_t four[4] = {{0, 0}, {0, 0}, {0, 0}, {0, 0}};
+    lp_alloc_set_tallies(a, four, 4);
+    bool ok = true;
+    for (int step = 0; step < 4000 && ok; step++) {
+        seed = seed * 1103515245u + 12345u;
+        uint32_t i = (seed >> 16) % 16, op = (seed >> 8) % 4, size = (seed >> 20) % 300;
+        if (!live[i]) {
+            live[i] = lp_alloc(a, size);
+            if (live[i]) {
+                lp_alloc_set_tag(a, live[i], 1 + op);
+            }
+        } else if (op == 0) {
+            lp_free(a, live[i]);
+            live[i] = NULL;
+        } else if (op == 1) {
+            lp_alloc_set_tag(a, live[i], (seed >> 4) % 6);
+        } else {
+            uint8_t *n = lp_realloc(a, live[i], size);
+            live[i] = n ? n : live[i];
+        }
+        ok = tallies_match(a, four, 4) && lp_alloc_check(a) == NULL;
+    }
+    EXPECT(ok);
 }
 #endif
 
@@ -976,6 +1064,7 @@ int main(void) {
     RUN(test_changes);
     #if LP_ALLOC_TAG
     RUN(test_tags);
+    RUN(test_tallies);
     #endif
     RUN(test_status_str);
     printf("%u passed, %u failed\n", tests_passed, tests_failed);

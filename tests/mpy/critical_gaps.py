@@ -135,3 +135,22 @@ _gap_hook(bad)
 e.resize(2000)
 _gap_hook(None)
 print("raising handler:", len(e), has_pattern(e, 64, 5), fresh.check(), fresh.stats()["used_blocks"])
+
+# A pinned block (a memoryview holds it) moves to a fresh block and the old one stays for the view:
+# the copy runs between two sections too, with the fresh block counted and the old one not yet
+# stranded.
+seen.clear()
+pool = LpMemoryPool(bytearray(8192), reserve=32)
+side = LpVec("i", pool=pool)
+pv = LpBuffer(64, pool=pool)
+pattern(pv, 64, 11)
+view = memoryview(pv)
+allocs = pool.stats()["allocs"]
+_gap_hook(handler)
+pv.resize(500)
+_gap_hook(None)
+st = pool.stats()
+print("pinned:", seen, has_pattern(pv, 64, 11), view[63] == pv[63], pool.check(), st["pinned"], st["pinned_bytes"])
+pv.free()
+side.free()
+del view

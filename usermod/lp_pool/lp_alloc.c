@@ -10,8 +10,9 @@
 // p - 4, so a block of n granules spans [p - 4, p + 8n - 4) and the next block's payload is p + 8n.
 // Header word: size in granules << 2 | LP_PREV_FREE | LP_FREE. With LP_ALLOC_TAG (lp_alloc.h) the
 // size moves up to bits 10..31 and bits 2..9 hold the block's 8-bit tag: size << 10 | tag << 2 |
-// flags, so reading a size stays one shift, and regions are limited to 2^22 granules (32 MiB). Every
-// header the allocator writes has tag 0; only lp_alloc_set_tag sets one, on a live block. A free block also holds, at p, the
+// flags, so reading a size stays one shift, and regions are limited to 2^22 granules (32 MiB). A new
+// block has tag 0; lp_alloc_set_tag sets one on a live block, and a resize keeps it (a move gives it
+// to the new block). A free block also holds, at p, the
 // link to the next block in its free list and, at p + 4, the back link: the link of the word that
 // points at p (its list head in the index, or the forward link of the block before it in the list);
 // its last word (p + 8n - 8) repeats its size. Links are byte offsets p - base as uint32; a forward
@@ -38,12 +39,17 @@
 //      exactly at the payload granule of every live block.
 //  11. Only with LP_ALLOC_TAG: free blocks and the sentinel have tag 0 (a tag belongs to a live
 //      block: freeing, splitting and merging write fresh headers).
+//  12. Only with LP_ALLOC_TAG and tallies (lp_alloc_set_tallies): tally[t - 1] holds the number of
+//      live blocks with tag t and their size in bytes, header included (8 per granule), for every
+//      t up to the tally count. lp_alloc_check does not walk for it (it would need a counter per
+//      tag); the owner of the tallies checks them with lp_alloc_walk_step (the module's pool.check()
+//      does, lp_meta.c), and tests/core checks them after every step of its tagged runs.
 // Beyond what lp_alloc_check can see: every call that changes a header, a link, a tag or a counter
 // of the blocks bumps a->changes before it returns (lp_use, lp_free, realloc's shrink, set_tag),
 // so equal counts at two moments mean an unchanged allocator; the stepped check relies on it.
 //
-// Layer 1, the bottom (docs/internals.md): plain C, no MicroPython. The pools reach it through
-// tracking (lp_meta.c), the one caller that changes blocks.
+// Layer 1, the bottom (docs/internals.md): plain C, no MicroPython. The pools (lp_mempool.c) are
+// the one caller that changes blocks; tracking (lp_meta.c) names the tags and reads the tallies.
 #include "lp_alloc.h"
 
 #include <string.h>
@@ -105,6 +111,10 @@ struct lp_alloc {
     size_t failed_count;
     uint32_t class_map[LP_MAP_WORDS]; // bit c % 32 of word c / 32: heads[c] != 0
     uint32_t changes;          // bumped by every call that changes a block or a list (lp_alloc_changes)
+    #if LP_ALLOC_TAG
+    lp_alloc_tally_t *tally;   // invariant 12: tally[t - 1] for tags 1..tally_tags (NULL: none)
+    uint32_t tally_tags;
+    #endif
     #if LP_ALLOC_EXACT_FREE
     uint32_t *start_map;       // &heads[class_count]: the start bitmap, see LP_ALLOC_EXACT_FREE
     #endif
@@ -345,6 +355,35 @@ static inline uint32_t lp_granules_for(size_t size) {
     uint32_t n = (uint32_t)((size + LP_HDR + LP_GRAN - 1) / LP_GRAN);
     return n < LP_MIN_BLOCK ? LP_MIN_BLOCK : n;
 }
+
+#if LP_ALLOC_TAG
+// What a resize keeps of a header besides the size: the flags and the tag.
+#define LP_KEEP_BITS   (LP_FLAGS | LP_TAG_MASK)
+
+// Invariant 12: `blocks` more blocks and `granules` more granules (both modulo 2^32, so a decrease
+// is a negated count) for the tag of header h. Tag 0 and tags beyond the tallies count nowhere.
+static inline void lp_tally(lp_alloc_t *a, uint32_t h, uint32_t blocks, uint32_t granules) {
+    uint32_t i = ((h & LP_TAG_MASK) >> LP_TAG_SHIFT) - 1u; // tag 0 wraps past every tally
+    if (i < a->tally_tags) {
+        a->tally[i].count += blocks;
+        a->tally[i].bytes += granules * LP_GRAN;
+    }
+}
+
+// A block that a resize gave a fresh header keeps the tag of h, the header of the block it came
+// from (n granules): a grown block counts its new granules, a moved one (`moved`: the old block is
+// still live until lp_realloc_end frees it) counts as one more block of its tag. Returns p.
+static void *lp_keep_tag(lp_alloc_t *a, uint8_t *p, uint32_t h, uint32_t n, bool moved) {
+    *lp_word(p - LP_HDR) |= h & LP_TAG_MASK;
+    uint32_t now = lp_hsize(lp_header(p));
+    lp_tally(a, h, moved, moved ? now : now - n);
+    return p;
+}
+#else
+#define LP_KEEP_BITS   LP_FLAGS
+// Without tags a resized block has nothing to keep.
+#define lp_keep_tag(a, p, h, n, moved) (p)
+#endif
 
 // Make [p, p + n granules), not yet counted as a block, a free block and list it, merging with the
 // block after it if that one is free. The block before p must be used (or p is the first block).
@@ -633,6 +672,9 @@ lp_status_t lp_free(lp_alloc_t *a, void *ptr) {
     #if LP_ALLOC_EXACT_FREE
     *seen.start_word &= ~seen.start_bit;
     #endif
+    #if LP_ALLOC_TAG
+    lp_tally(a, seen.h, (uint32_t)-1, (uint32_t)0 - n);
+    #endif
     if (((seen.h | nh) & LP_FLAGS) == 0) {
         // Both neighbours used: the common case, written out on its own.
         *lp_word(next - LP_HDR) = nh | LP_PREV_FREE;
@@ -692,7 +734,10 @@ void *lp_realloc_begin(lp_alloc_t *a, void *ptr, size_t size, lp_realloc_plan_t 
     uint32_t need = lp_granules_for(size);
     if (need <= have) {
         if (have - need >= LP_MIN_BLOCK) {
-            lp_set_header(p, need, h & LP_FLAGS);
+            lp_set_header(p, need, h & LP_KEEP_BITS);
+            #if LP_ALLOC_TAG
+            lp_tally(a, h, 0, need - have);
+            #endif
             a->used_granules -= have - need;
             a->changes++;
             lp_release(a, lp_after(p, need), have - need);
@@ -712,7 +757,7 @@ void *lp_realloc_begin(lp_alloc_t *a, void *ptr, size_t size, lp_realloc_plan_t 
         #if LP_ALLOC_EXACT_FREE
         *seen.start_word &= ~seen.start_bit;   // lp_use marks p again
         #endif
-        return lp_use(a, p, have + k, need, h & LP_PREV_FREE);
+        return lp_keep_tag(a, lp_use(a, p, have + k, need, h & LP_PREV_FREE), h, have, false);
     }
     if (m + have + k >= need) {
         // Grow backwards: the free block before p, p and the free block after p (if any) become
@@ -739,12 +784,15 @@ void *lp_realloc_begin(lp_alloc_t *a, void *ptr, size_t size, lp_realloc_plan_t 
         plan->move = (size_t)have * LP_GRAN - LP_HDR;
         plan->trim = true;
         // The block before q is used (invariant 4).
-        return lp_use(a, q, m + have + k, m + have + k, 0);
+        return lp_keep_tag(a, lp_use(a, q, m + have + k, m + have + k, 0), h, have, false);
     }
     uint8_t *q = lp_alloc(a, size);
     if (q) {
         plan->move = (size_t)have * LP_GRAN - LP_HDR;
         plan->old = p;
+        #if LP_ALLOC_TAG
+        lp_keep_tag(a, q, h, have, true);
+        #endif
     }
     return q;
 }
@@ -783,10 +831,19 @@ lp_status_t lp_alloc_set_tag(lp_alloc_t *a, void *ptr, uint32_t tag) {
     }
     lp_status_t st = lp_validate(a, ptr, &seen);
     if (st == LP_OK) {
-        *lp_word((uint8_t *)ptr - LP_HDR) = (seen.h & ~LP_TAG_MASK) | (tag << LP_TAG_SHIFT);
+        uint32_t h = (seen.h & ~LP_TAG_MASK) | (tag << LP_TAG_SHIFT);
+        uint32_t n = lp_hsize(h);
+        *lp_word((uint8_t *)ptr - LP_HDR) = h;
+        lp_tally(a, seen.h, (uint32_t)-1, (uint32_t)0 - n);
+        lp_tally(a, h, 1, n);
         a->changes++;
     }
     return st;
+}
+
+void lp_alloc_set_tallies(lp_alloc_t *a, lp_alloc_tally_t *tally, uint32_t tags) {
+    a->tally = tags != 0 ? tally : NULL;
+    a->tally_tags = tally != NULL ? tags : 0;
 }
 #endif
 

@@ -98,8 +98,9 @@ extern "C" {
 // Block tags: 1 to give every live block an 8-bit tag in its header (lp_alloc_tag,
 // lp_alloc_set_tag) at no extra bytes per block. The size field moves from bits 2..30 to bits
 // 10..31 (reading a size is still one shift), so a region may hold at most 2^22 granules (32 MiB)
-// instead of 4 GiB. New blocks have tag 0, and so does a block lp_realloc returns: the caller sets
-// it again. 0 (the default) leaves the header format and the code exactly as without it. The
+// instead of 4 GiB. New blocks have tag 0; a block keeps its tag when lp_realloc (or its two halves)
+// resizes it, also when it moves. With tallies (lp_alloc_set_tallies) the allocator counts, for
+// every tag, the live blocks that carry it and their bytes. 0 (the default) leaves the header format and the code exactly as without it. The
 // MicroPython module sets it with LP_POOL_ALLOC_META (allocation tracking). Cost: tests/core/README.md.
 #ifndef LP_ALLOC_TAG
 #define LP_ALLOC_TAG 0
@@ -190,6 +191,15 @@ uint32_t lp_alloc_changes(const lp_alloc_t *a);
 // LP_ERR_NOT_BLOCK / LP_ERR_NOT_LIVE as lp_free). O(1).
 uint32_t lp_alloc_tag(const lp_alloc_t *a, const void *ptr);
 lp_status_t lp_alloc_set_tag(lp_alloc_t *a, void *ptr, uint32_t tag);
+// Tallies by tag: tally[t - 1] counts the live blocks with tag t (1 <= t <= tags) and the bytes they
+// occupy, header included (8 per granule: lp_usable_size + 4). The caller gives the array, zeroed,
+// before any block has one of those tags, and keeps it alive; every call that frees, resizes or
+// tags a block keeps it exact in O(1). NULL or 0 tags: no tallies.
+typedef struct {
+    uint32_t count;
+    uint32_t bytes;
+} lp_alloc_tally_t;
+void lp_alloc_set_tallies(lp_alloc_t *a, lp_alloc_tally_t *tally, uint32_t tags);
 #endif
 
 // Usable bytes of a live block (>= the size asked for); 0 if ptr is not a live block.

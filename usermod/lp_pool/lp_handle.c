@@ -67,16 +67,13 @@ void lp_handle_release(lp_obj_t *h) {
     lp_pool_release(h);
 }
 
-// Give the handle a block of `size` bytes holding its first `copy` bytes (lp_pool_try_move), collecting
-// garbage once and trying again before it raises AllocError (nothing changed).
+// Give the handle a block of `size` bytes holding its first `copy` bytes; the pool collects garbage
+// once and tries again before it raises AllocError (nothing changed). The collection runs
+// finalisers: the pool checks itself again after it, and says when one freed this object.
 static void lp_handle_move(lp_obj_t *h, size_t size, size_t copy) {
-    for (bool collected = false;;) {
-        // Checked afresh on each attempt: the collection between them runs finalisers.
-        lp_handle_data(h);
-        if (lp_pool_try_move(h, size, copy)) {
-            return;
-        }
-        lp_pool_collect_or_raise(h->pool, &collected, size);
+    lp_handle_data(h);
+    if (!lp_pool_move(h, size, copy, true)) {
+        lp_raise_static(&lp_err_freed);
     }
 }
 
@@ -109,7 +106,7 @@ void *lp_handle_reserve(lp_obj_t *h, size_t need) {
         want = LP_GROW_MIN;
     }
     // The geometric size is a wish: when the pool can't, the exact size (after a collection).
-    if (want <= need || !lp_pool_try_move(h, want, used)) {
+    if (want <= need || !lp_pool_move(h, want, used, false)) {
         lp_handle_move(h, need, used);
     }
     return h->data;
@@ -121,7 +118,7 @@ void lp_handle_shrink(lp_obj_t *h, size_t keep) {
         return;
     }
     // Shrinking in place never fails; if it did, keeping the larger block is still correct.
-    lp_pool_try_move(h, keep, 0);
+    lp_pool_move(h, keep, 0, false);
 }
 
 void *lp_handle_buffer(lp_obj_t *h, mp_uint_t flags) {

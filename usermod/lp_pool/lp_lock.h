@@ -23,7 +23,7 @@ typedef struct _lp_pool_obj_t lp_pool_obj_t;
 // Every section is O(1) or bounded by a constant (docs/internals.md lists them with their bounds,
 // docs/performance.md the measured worst case of each public operation):
 //  - allocator calls are O(1); a realloc's copy of the payload runs outside the section
-//    (lp_pool_try_realloc, lp_realloc_begin/end);
+//    (lp_pool_move, lp_realloc_begin/end);
 //  - pool.check() holds it for LP_POOL_CHECK_CHUNK units of work at a time (a block of the walk, a
 //    free-list entry...) and starts over when the pool changed in a gap (lp_mempool.c);
 //  - with allocation tracking, a new block's row lookup scans the pool's table: meta_rows (at most

@@ -1,7 +1,10 @@
 // Layer 5 (docs/internals.md): pools. A pool over the static arena (LpMemoryPool()) or over caller
 // memory (LpMemoryPool(bytearray(4096))), as C: its memory, creation and close(), allocation with one
 // collection before AllocError, the handle reserve, check(). Below it: tracking, errors, the lock
-// and the allocator; the Python type is lp_memorypool.c's, above run() (layer 6).
+// and the allocator; the Python type is lp_memorypool.c's, above run() (layer 6). Every change to a
+// block is made here, with the allocator's own calls: tracking names a new block's tag
+// (lp_meta_tag) and the allocator keeps the tags' tallies, so a resize, a move or a free goes
+// straight from the pool to the allocator.
 //
 // Lifetime rule (invariant 5 in lp_pool.h): a caller-memory pool is registered in a root pointer
 // from creation until close(), so the GC can never sweep it, or the buffer under it, while objects
@@ -78,7 +81,7 @@ static lp_pool_obj_t *lp_pool_new(mp_obj_t buf, uint8_t *mem, size_t size, size_
     pool->prev_pool = NULL;
     pool->collect = collect;
     #if LP_POOL_ALLOC_META
-    lp_meta_init(pool, table, meta_rows);
+    lp_meta_init(&pool->meta, table, meta_rows, heap);
     #endif
     lp_pool_refill(pool);
     return pool;
@@ -208,37 +211,19 @@ lp_pool_obj_t *lp_pool_new_caller(mp_obj_t buf, size_t reserve, bool collect LP_
 void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
     lp_pool_check_open(pool);
     lp_lock();
-    void *p = lp_meta_alloc(pool, size LP_META_KIND(kind));
+    lp_alloc_t *heap = pool->heap;
+    #if LP_POOL_ALLOC_META
+    // The row is found or made first (lp_meta.c invariant 3); no row, no block.
+    uint32_t tag = lp_meta_tag(&pool->meta, kind);
+    void *p = tag != 0 ? lp_alloc(heap, size) : NULL;
+    if (p != NULL) {
+        lp_alloc_set_tag(heap, p, tag);
+    }
+    #else
+    void *p = lp_alloc(heap, size);
+    #endif
     // Counted in this section (invariant 6): until lp_handle_attach the block is nobody's object.
     pool->extra += p != NULL;
-    lp_unlock();
-    return p;
-}
-
-// A realloc that moves the payload copies it with the lock released (lp_alloc.h, lp_realloc_begin):
-// the copy is the one part of a resize that grows with the block, and interrupts must not wait for
-// it. Between the two sections the allocator is consistent and usable by a handler, which can't
-// touch the blocks involved: they are live, and belong to an object the handler is not using (two
-// contexts using one object at once is unsupported anyway: docs/irq.md on threads). The old
-// block of a move counts as the object's extra block meanwhile (invariant 6), and with tracking
-// the new block already has its row, so check() in between finds everything in order.
-static void *lp_pool_try_realloc(lp_pool_obj_t *pool, void *ptr, size_t size) {
-    lp_pool_check_open(pool);
-    lp_lock();
-    lp_realloc_plan_t plan;
-    void *p = lp_meta_realloc_begin(pool, ptr, size, &plan);
-    if (p != NULL) {
-        pool->extra += plan.old != NULL;
-    }
-    lp_unlock();
-    if (p == NULL || plan.move == 0) {
-        return p;
-    }
-    LP_TEST_GAP(MP_QSTR_realloc);
-    memmove(p, ptr, plan.move);
-    lp_lock();
-    lp_meta_realloc_end(pool, p, size, &plan);
-    pool->extra -= plan.old != NULL;
     lp_unlock();
     return p;
 }
@@ -254,13 +239,6 @@ void lp_pool_attach(lp_obj_t *h, void *data) {
     lp_unlock();
 }
 
-// With lp_lock() held: a pinned block stays with the pool for its memoryview (invariant 7).
-static void lp_pool_strand_locked(lp_pool_obj_t *pool, void *data) {
-    lp_meta_strand(pool, data);
-    pool->pinned++;
-    pool->pinned_bytes += lp_usable_size(pool->heap, data);
-}
-
 void lp_pool_release(lp_obj_t *h) {
     lp_pool_obj_t *pool = h->pool;
     // Checked before taking the lock: it may call into the buffer's type.
@@ -272,56 +250,112 @@ void lp_pool_release(lp_obj_t *h) {
         // lp_free cannot fail for a block this handle owns; a failure would mean a corrupted pool,
         // which pool.check() reports (finalisers can't raise). A pool whose memory moved is never
         // written again: its block is abandoned, but it stops counting as live so close() works.
-        if (h->flags & LP_OBJ_PINNED) {
-            if (valid) {
-                lp_pool_strand_locked(pool, data);
-            } else {
-                pool->pinned++;
-            }
-        } else if (valid) {
-            lp_meta_free(pool, data);
+        if (!valid) {
+            pool->pinned += (h->flags & LP_OBJ_PINNED) != 0;
+        } else if (h->flags & LP_OBJ_PINNED) {
+            // The block stays with the pool for its memoryview (invariant 7), in the pinned row.
+            #if LP_POOL_ALLOC_META
+            lp_alloc_set_tag(pool->heap, data, LP_META_PINNED_TAG);
+            #endif
+            pool->pinned++;
+            pool->pinned_bytes += lp_usable_size(pool->heap, data);
+        } else {
+            lp_free(pool->heap, data);
         }
         pool->live--;
     }
     lp_unlock();
 }
 
-// A pinned block that must move (invariant 8): a fresh block holding the first `copy` bytes, the
-// old one left where it is for its memoryview. NULL, and nothing changed, when the pool can't.
-static void *lp_pool_try_unpin(lp_pool_obj_t *pool, void *old, size_t size, size_t copy) {
-    // Tracking: the pinned row never runs out; the fresh block then takes the old one's row.
-    void *fresh = lp_pool_try_alloc(pool, size LP_META_KIND(LP_KIND_PINNED));
-    if (fresh == NULL) {
-        return NULL;
-    }
-    memcpy(fresh, old, copy);
-    lp_lock();
-    lp_meta_inherit(pool, fresh, old);
-    // One section: the old block becomes pinned, the fresh one (extra until now) the handle's.
-    lp_pool_strand_locked(pool, old);
-    pool->extra--;
-    lp_unlock();
-    return fresh;
-}
-
-bool lp_pool_try_move(lp_obj_t *h, size_t size, size_t copy) {
-    void *p;
-    if (h->flags & LP_OBJ_PINNED) {
-        p = lp_pool_try_unpin(h->pool, h->data, size, copy);
-        if (p != NULL) {
-            h->flags &= ~LP_OBJ_PINNED;
+// A resize goes down the layers once: the pool checked, then (after a collection, on a second
+// attempt) the allocator, with no call back up. A realloc that moves the payload copies it with the
+// lock released (lp_alloc.h, lp_realloc_begin): the copy is the one part of a resize that grows
+// with the block, and interrupts must not wait for it. Between the two sections the allocator is
+// consistent and usable by a handler, which can't touch the blocks involved: they are live, and
+// belong to an object the handler is not using (two contexts using one object at once is
+// unsupported anyway: docs/irq.md on threads). The old block of a move (or the fresh block of a
+// pinned one) counts as extra meanwhile (invariant 6), and with tracking both blocks already carry
+// the object's tag, so check() in between finds everything in order.
+bool lp_pool_move(lp_obj_t *h, size_t size, size_t copy, bool collect) {
+    lp_pool_obj_t *pool = h->pool;
+    bool collected = false;
+    lp_pool_check_open(pool);
+    for (bool retry = false;; retry = true) {
+        if (retry) {
+            if (!collect) {
+                return false;
+            }
+            // Raises when it collected before or can't; checks the pool again after collecting.
+            lp_pool_collect_or_raise(pool, &collected, size);
+            if (h->data == NULL) {
+                return false; // a finaliser (a __del__ method) freed this very object
+            }
         }
-    } else {
-        p = lp_pool_try_realloc(h->pool, h->data, size);
+        lp_alloc_t *heap = pool->heap;
+        void *old = h->data;
+        bool pinned = h->flags & LP_OBJ_PINNED;
+        lp_realloc_plan_t plan;
+        void *p;
+        // A section each way, as short as each can be (the longest one is an interrupt's latency).
+        if (pinned) {
+            // Invariant 8: a fresh block, the old one left where it is for its memoryview.
+            lp_lock();
+            #if LP_POOL_ALLOC_META
+            pool->meta.full = false; // a resize keeps its row (lp_meta.c invariant 4): never short of one
+            #endif
+            p = lp_alloc(heap, size);
+            if (p != NULL) {
+                #if LP_POOL_ALLOC_META
+                lp_alloc_set_tag(heap, p, lp_alloc_tag(heap, old)); // its row (lp_meta.c invariant 4)
+                #endif
+                pool->extra++;
+            }
+            lp_unlock();
+            plan.move = copy;
+            plan.old = old;
+        } else {
+            lp_lock();
+            #if LP_POOL_ALLOC_META
+            pool->meta.full = false;
+            #endif
+            p = lp_realloc_begin(heap, old, size, &plan);
+            if (p != NULL) {
+                pool->extra += plan.old != NULL;
+            }
+            lp_unlock();
+        }
+        if (p == NULL) {
+            continue;
+        }
+        if (plan.move != 0 || pinned) {
+            if (plan.move != 0) {
+                LP_TEST_GAP(MP_QSTR_realloc);
+                memmove(p, old, plan.move);
+            }
+            // The old block freed (a move), trimmed (backward growth) or stranded (pinned), with the
+            // counters. A section apart from the one below: together they would make the longest
+            // window with interrupts off longer (irqoff in docs/performance.md).
+            lp_lock();
+            if (pinned) {
+                #if LP_POOL_ALLOC_META
+                lp_alloc_set_tag(heap, old, LP_META_PINNED_TAG);
+                #endif
+                pool->pinned++;
+                pool->pinned_bytes += lp_usable_size(heap, old);
+                h->flags &= ~LP_OBJ_PINNED;
+            } else {
+                lp_realloc_end(heap, p, size, &plan);
+            }
+            pool->extra -= plan.old != NULL;
+            lp_unlock();
+        }
+        // The handle's new block published.
+        lp_lock();
+        h->data = p;
+        h->cap = lp_usable_size(heap, p);
+        lp_unlock();
+        return true;
     }
-    if (p == NULL) {
-        return false;
-    }
-    lp_lock();
-    h->data = p;
-    h->cap = lp_usable_size(h->pool->heap, p);
-    lp_unlock();
-    return true;
 }
 
 // Garbage must never make a pool fail: an unreachable object gives its block back only in its
@@ -370,18 +404,20 @@ MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested) {
 void lp_pool_collect_or_raise(lp_pool_obj_t *pool, bool *collected, size_t requested) {
     #if LP_POOL_ALLOC_META
     // A full tracking table is helped by a collection too: garbage gives its rows back.
-    bool table_full = pool->meta_full;
-    pool->meta_full = false;
+    bool table_full = pool->meta.full;
+    pool->meta.full = false;
     #endif
-    if (*collected || !lp_pool_collect(pool)) {
-        #if LP_POOL_ALLOC_META
-        if (table_full) {
-            lp_meta_raise_full();
-        }
-        #endif
-        lp_raise_alloc_error(pool, requested);
+    if (!*collected && lp_pool_collect(pool)) {
+        *collected = true;
+        lp_pool_check_open(pool); // the finalisers may have closed it
+        return;
     }
-    *collected = true;
+    #if LP_POOL_ALLOC_META
+    if (table_full) {
+        lp_meta_raise_full();
+    }
+    #endif
+    lp_raise_alloc_error(pool, requested);
 }
 
 void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
@@ -396,12 +432,7 @@ void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
 }
 
 void *lp_pool_extra_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM) {
-    lp_pool_check_open(pool);
-    lp_lock();
-    void *p = lp_meta_alloc(pool, size LP_META_KIND(kind));
-    pool->extra += p != NULL;
-    lp_unlock();
-    return p;
+    return lp_pool_try_alloc(pool, size LP_META_KIND(kind));
 }
 
 void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr) {
@@ -410,7 +441,7 @@ void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr) {
     }
     lp_lock();
     // Its owner checked the region before; lp_free can't fail for a block it owns.
-    lp_meta_free(pool, ptr);
+    lp_free(pool->heap, ptr);
     pool->extra--;
     lp_unlock();
 }
@@ -622,7 +653,7 @@ void lp_pool_check(lp_pool_obj_t *self) {
             lp_alloc_check_begin(self->heap, &ac);
             alloc_done = false;
             #if LP_POOL_ALLOC_META
-            lp_meta_check_begin(self, &mc);
+            lp_meta_check_begin(&self->meta, self->heap, &mc);
             meta_done = false;
             #endif
             began = true;
@@ -632,7 +663,7 @@ void lp_pool_check(lp_pool_obj_t *self) {
             err = ac.error;
         #if LP_POOL_ALLOC_META
         } else if (!meta_done) {
-            meta_done = lp_meta_check_step(self, &mc, LP_POOL_CHECK_CHUNK, &err);
+            meta_done = lp_meta_check_step(&self->meta, &mc, LP_POOL_CHECK_CHUNK, &err);
         #endif
         } else {
             lp_alloc_stats_t st;

@@ -1,7 +1,7 @@
-// What the files of the _lp_pool module share from layer 4 up (docs/internals.md draws the layers):
-// tracking, pools, handles and the collections, run(), the Python faces. The layers below have
-// headers of their own, included here: the allocator (lp_alloc.h, which knows nothing of
-// MicroPython), the lock and per-thread state (lp_lock.h) and errors (lp_error.h).
+// What the files of the _lp_pool module share from layer 5 up (docs/internals.md draws the layers):
+// pools, handles and the collections, run(), the Python faces. The layers below have headers of
+// their own, included here: the allocator (lp_alloc.h, which knows nothing of MicroPython), the
+// lock and per-thread state (lp_lock.h), errors (lp_error.h) and tracking (lp_meta.h).
 //
 // The object model (the invariants every lp_pool object keeps; the README explains them for users):
 //  1. Every Python-visible lp_pool object is a handle (lp_obj_t): a small fixed-size object on the GC
@@ -27,7 +27,7 @@
 //  6. pool->live counts the handles that own a block; pool->pinned counts the blocks kept for
 //     memoryviews (7); pool->extra counts the further blocks live objects own beyond their handle's
 //     block (B-tree nodes, out-of-line text), taken and given back only through lp_pool_extra_*,
-//     the old block of a resize while its payload is copied (lp_pool_try_realloc), and a block from
+//     the old block of a resize while its payload is copied (lp_pool_move), and a block from
 //     lp_pool_alloc until lp_handle_attach gives it to its handle. Each count changes in the same
 //     critical section as the blocks it counts, so check() from an interrupt handler always finds
 //     them equal to the blocks in use. When all three are 0 the pool's allocator is empty.
@@ -62,6 +62,7 @@
 #include "lp_compat.h"
 #include "lp_lock.h"
 #include "lp_error.h"
+#include "lp_meta.h"
 #include "lp_version.h"
 
 // Bytes of static RAM for the arena. A board sets it (boards/<board>/), or the build does
@@ -98,35 +99,6 @@
 
 #if !MICROPY_ENABLE_FINALISER
 #error "lp_pool needs MICROPY_ENABLE_FINALISER: objects release their pool memory in a finaliser"
-#endif
-
-// Allocation tracking (lp_meta.c): build with LP_POOL_ALLOC_META=1 (make unix LP_POOL_ALLOC_META=1).
-// Off, none of it is compiled and the module is exactly as without it.
-#ifndef LP_POOL_ALLOC_META
-#define LP_POOL_ALLOC_META (0)
-#endif
-#if LP_POOL_ALLOC_META && !LP_ALLOC_TAG
-#error "LP_POOL_ALLOC_META needs the allocator's block tags: build lp_alloc.c with LP_ALLOC_TAG=1 too"
-#endif
-// Rows of the (kind, scope) table of the static pool and the default for caller-memory pools.
-#ifndef LP_POOL_META_ROWS
-#define LP_POOL_META_ROWS (16)
-#endif
-// Bytes of a scope name kept in a row.
-#define LP_META_NAME (24)
-// What owns a block; an LpVec's kind also holds its typecode (LP_KIND_VEC | typecode << 8).
-enum {
-    LP_KIND_PINNED, LP_KIND_BUFFER, LP_KIND_VEC, LP_KIND_STRING, LP_KIND_BTREEMAP, LP_KIND_BT_NODE,
-    LP_KIND_BT_TEXT, LP_KIND_BOX,
-};
-// The allocation functions take the kind only in tracking builds: LP_META_KIND(k) at the call, so
-// without tracking the argument is not even evaluated and the code is unchanged.
-#if LP_POOL_ALLOC_META
-#define LP_META_KIND(k) , (k)
-#define LP_META_KIND_PARAM , uint32_t kind
-#else
-#define LP_META_KIND(k)
-#define LP_META_KIND_PARAM
 #endif
 
 // A handle (invariant 1). `len`, `aux`, `kind` and `sub` mean what the handle's type says; `cap`
@@ -169,9 +141,7 @@ struct _lp_pool_obj_t {
     struct _lp_pool_obj_t *prev_pool; // the one before in the registry (NULL: the head), so close() is O(1)
     bool collect;               // collect garbage once before an allocation fails (lp_pool_collect)
     #if LP_POOL_ALLOC_META
-    void *meta;                 // the (kind, scope) table at the start of the region (lp_meta.c)
-    mp_obj_t meta_scope;        // the current scope's name (a str, kept alive here), MP_OBJ_NULL for none
-    bool meta_full;             // the last allocation attempt failed for want of a table row
+    lp_meta_t meta;             // tracking: the table at the start of the region, the current scope
     #endif
 };
 
@@ -182,86 +152,6 @@ extern const mp_obj_type_t lp_type_String;
 extern const mp_obj_type_t lp_type_BTreeMap;
 extern const mp_obj_type_t lp_type_BTreeMapView;
 extern const mp_obj_type_t lp_type_Box;
-
-// ---- allocation tracking (lp_meta.c): the allocator as the pools use it ----
-// The pools allocate, resize and free blocks only through the lp_meta_* calls below, with
-// lp_lock() held; each keeps the tracking table in step with the blocks (lp_meta.c invariants 1, 3
-// and 4), reading and setting the allocator's block tags. Without tracking they are the
-// allocator's own calls and nothing else of this section exists.
-#if LP_POOL_ALLOC_META
-// The table itself; the block functions are called with lp_lock() held.
-size_t lp_meta_table_bytes(size_t rows);
-void lp_meta_init(lp_pool_obj_t *pool, void *table, size_t rows);
-MP_NORETURN void lp_meta_raise_full(void);
-// check() of the table against the blocks (invariant 1 of lp_meta.c), in steps as lp_alloc_check_step:
-// begin, then steps with lp_lock() held until one returns true (*err then NULL or the violation).
-// The caller begins again whenever the allocator changed between steps (lp_alloc_changes): rows
-// change only together with it.
-#define LP_META_GROUP (16) // rows tallied per walk over the blocks
-typedef struct {
-    uint32_t cursor;        // lp_alloc_walk_step's position in this walk
-    uint32_t row;           // first row of the group this walk tallies
-    uint32_t rows;
-    bool bad;               // a live block with no valid tag
-    lp_alloc_t *heap;
-    uint32_t count[LP_META_GROUP];
-    uint32_t bytes[LP_META_GROUP];
-} lp_meta_check_t;
-void lp_meta_check_begin(lp_pool_obj_t *pool, lp_meta_check_t *m);
-bool lp_meta_check_step(lp_pool_obj_t *pool, lp_meta_check_t *m, uint32_t budget, const char **err);
-// One row: plain bytes in the arena.
-typedef struct {
-    uint32_t count;
-    uint32_t bytes;
-    uint16_t kind;          // LP_KIND_* | typecode << 8
-    uint8_t name_len;
-    uint8_t has_scope;      // 0: no scope, "(none)"
-    char name[LP_META_NAME];
-} lp_meta_row_t;
-// Row i copied out under the lock (the table may change between rows, never inside one); false past
-// the last row.
-bool lp_meta_row_copy(lp_pool_obj_t *pool, uint32_t i, lp_meta_row_t *out);
-// The name of a scope: TypeError unless a str, ValueError when empty.
-void lp_meta_scope_arg(mp_obj_t name);
-// The pool's current scope (lp_meta.c invariant 5), MP_OBJ_NULL for none.
-void lp_meta_scope_set(lp_pool_obj_t *pool, mp_obj_t name);
-#endif
-
-#if LP_POOL_ALLOC_META
-// A new block for an object of `kind`; NULL when the allocator can't or the table has no row for
-// it (pool->meta_full says which).
-void *lp_meta_alloc(lp_pool_obj_t *pool, size_t size, uint32_t kind);
-void lp_meta_free(lp_pool_obj_t *pool, void *p);
-// lp_realloc_begin/end (lp_alloc.h) with the block's row kept.
-void *lp_meta_realloc_begin(lp_pool_obj_t *pool, void *ptr, size_t size, lp_realloc_plan_t *plan);
-void lp_meta_realloc_end(lp_pool_obj_t *pool, void *p, size_t size, lp_realloc_plan_t *plan);
-// A pinned block left for its memoryview moves to the pinned row.
-void lp_meta_strand(lp_pool_obj_t *pool, void *p);
-// `fresh` takes over the row of `from` (a pinned block's data moved to a fresh block).
-void lp_meta_inherit(lp_pool_obj_t *pool, void *fresh, void *from);
-#else
-static inline void *lp_meta_alloc(lp_pool_obj_t *pool, size_t size) {
-    return lp_alloc(pool->heap, size);
-}
-static inline void lp_meta_free(lp_pool_obj_t *pool, void *p) {
-    lp_free(pool->heap, p);
-}
-static inline void *lp_meta_realloc_begin(lp_pool_obj_t *pool, void *ptr, size_t size, lp_realloc_plan_t *plan) {
-    return lp_realloc_begin(pool->heap, ptr, size, plan);
-}
-static inline void lp_meta_realloc_end(lp_pool_obj_t *pool, void *p, size_t size, lp_realloc_plan_t *plan) {
-    lp_realloc_end(pool->heap, p, size, plan);
-}
-static inline void lp_meta_strand(lp_pool_obj_t *pool, void *p) {
-    (void)pool;
-    (void)p;
-}
-static inline void lp_meta_inherit(lp_pool_obj_t *pool, void *fresh, void *from) {
-    (void)pool;
-    (void)fresh;
-    (void)from;
-}
-#endif
 
 // ---- pools (lp_mempool.c) ----
 // The static pool, over the static arena (made at its first use in a session).
@@ -301,26 +191,26 @@ bool lp_pool_region_valid(lp_pool_obj_t *pool);
 // nothing that can raise may come between the two. When the pool can't, collect garbage once
 // (lp_pool_collect) and retry; AllocError (pool unchanged) if it still can't.
 void *lp_pool_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
-// One attempt each, no collection: NULL (and the pool unchanged) when the pool can't (or, with
-// tracking, a new block finds the table full: pool->meta_full says which). Code that
-// holds a block across a collection must read it again afterwards (a finaliser may free it), so
-// resizing collects in lp_handle_resize, which owns the handle. A block from lp_pool_try_alloc
-// counts as extra as one from lp_pool_alloc does.
+// One attempt, no collection: NULL (and the pool unchanged) when the pool can't (or, with
+// tracking, a new block finds the table full: pool->meta.full says which). A block from
+// lp_pool_try_alloc counts as extra as one from lp_pool_alloc does.
 void *lp_pool_try_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
 // Run one garbage collection so the finalisers of unreachable objects give their blocks back, if
 // the pool allows it and it is safe here (see lp_mempool.c); false when it did not collect. Never
 // call it holding lp_lock(): the finalisers take it.
 bool lp_pool_collect(lp_pool_obj_t *pool);
 // What every "try, collect once, try again" loop does after a failed attempt: the first time,
-// collect (when lp_pool_collect may) and return for one more try; otherwise raise AllocError for
-// `requested` bytes. Start the loop with `collected` false.
+// collect (when lp_pool_collect may), check that the pool is still open (the finalisers may have
+// closed it) and return for one more try; otherwise raise AllocError for `requested` bytes (or the
+// tracking table's RuntimeError, when that is what failed). Start the loop with `collected` false.
+// Code that holds a block across it must read the block again afterwards (a finaliser may free it).
 void lp_pool_collect_or_raise(lp_pool_obj_t *pool, bool *collected, size_t requested);
 // AllocError for `requested` bytes, with the pool's largest free block as .available.
 MP_NORETURN void lp_raise_alloc_error(lp_pool_obj_t *pool, size_t requested);
 // A further block for a live object (invariant 6): NULL when the pool can't (nothing raised, so a
 // caller that needs several blocks can take them all before changing anything; with tracking, a
 // full table also gives NULL and lp_pool_collect_or_raise says which it was); lp_pool_extra_free
-// gives one back.
+// gives one back. The same attempt as lp_pool_try_alloc: the block counts as extra until freed.
 void *lp_pool_extra_alloc(lp_pool_obj_t *pool, size_t size LP_META_KIND_PARAM);
 void lp_pool_extra_free(lp_pool_obj_t *pool, void *ptr);
 // The blocks of the pool's objects, for lp_handle.c: each changes the handle's block and the pool's
@@ -331,11 +221,13 @@ void lp_pool_attach(lp_obj_t *h, void *data);
 // Release h's block, if any: back to the allocator, or kept for a memoryview when pinned
 // (invariant 7); h->data is NULL after.
 void lp_pool_release(lp_obj_t *h);
-// One attempt at giving h a block of `size` bytes holding its first `copy` bytes: a realloc (in
-// place when it can, the payload copied between two sections), or for a pinned block a fresh block,
-// the old one left for its memoryview. False, and nothing changed, when the pool can't (no
-// collection: lp_handle_resize collects, it owns the handle).
-bool lp_pool_try_move(lp_obj_t *h, size_t size, size_t copy);
+// Give h a block of `size` bytes holding its first `copy` bytes: a realloc (in place when it can,
+// the payload copied between two sections), or for a pinned block a fresh block, the old one left
+// for its memoryview (invariant 8). Without `collect`, one attempt: false, and nothing changed, when
+// the pool can't. With it, when the pool can't, one collection (lp_pool_collect_or_raise) and a
+// second attempt, then AllocError; false only when a finaliser of that collection freed h's block
+// (the handle raises). h must be checked (lp_handle_data) before.
+bool lp_pool_move(lp_obj_t *h, size_t size, size_t copy, bool collect);
 // Tops the reserve up to its target, after dropping the handles lent since the last refill
 // (invariant 2); only with the heap unlocked, never inside a collection.
 void lp_pool_refill(lp_pool_obj_t *pool);

@@ -295,7 +295,7 @@ mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, m
     #if LP_POOL_ALLOC_META
     // run(fn, scope="rx"): the pool's scope while fn runs, the outer one back after (lp_meta.c 5).
     mp_map_elem_t *scope = kw_args == NULL ? NULL : mp_map_lookup(kw_args, MP_OBJ_NEW_QSTR(MP_QSTR_scope), MP_MAP_LOOKUP);
-    mp_obj_t outer = pool->meta_scope;
+    mp_obj_t outer = pool->meta.scope;
     if (scope != NULL) {
         lp_meta_scope_arg(scope->value);
     }
@@ -309,7 +309,7 @@ mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, m
     #endif
     size_t level = lp_run_enter_level(pool, false);
     #if LP_POOL_ALLOC_META
-    lp_meta_scope_set(pool, scope != NULL ? scope->value : outer);
+    lp_meta_scope_set(&pool->meta, scope != NULL ? scope->value : outer);
     #endif
     // After a raise only pool, level (and outer) are read: set before the nlr_push, never changed
     // after it, and no local's address is used after the jump.
@@ -318,7 +318,7 @@ mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, m
         mp_obj_t ret = lp_call(&call);
         nlr_pop();
         #if LP_POOL_ALLOC_META
-        lp_meta_scope_set(pool, outer);
+        lp_meta_scope_set(&pool->meta, outer);
         #endif
         lp_run_exit(pool, level, &lp_err_order);
         if (mp_obj_is_type(ret, &mp_type_gen_instance)) {
@@ -328,7 +328,7 @@ mp_obj_t lp_run_call(lp_pool_obj_t *pool, size_t n_args, const mp_obj_t *args, m
         return ret;
     }
     #if LP_POOL_ALLOC_META
-    lp_meta_scope_set(pool, outer);
+    lp_meta_scope_set(&pool->meta, outer);
     #endif
     lp_run_exit(pool, level, &lp_err_order);
     nlr_jump(nlr.ret_val);

@@ -124,7 +124,7 @@ static mp_obj_t lp_meta_print_fn(mp_obj_t pool_in, mp_obj_t target, mp_obj_t cal
     for (uint32_t i = 0;; i++) {
         lp_pool_check_open(pool);
         lp_meta_row_t r;
-        if (!lp_meta_row_copy(pool, i, &r)) {
+        if (!lp_meta_row_copy(&pool->meta, i, &r)) {
             break;
         }
         if (r.count == 0) {
@@ -153,7 +153,7 @@ mp_obj_t lp_meta_rows(lp_pool_obj_t *pool) {
     mp_obj_t list = mp_obj_new_list(0, NULL);
     for (uint32_t i = 0;; i++) {
         lp_meta_row_t r;
-        if (!lp_meta_row_copy(pool, i, &r)) {
+        if (!lp_meta_row_copy(&pool->meta, i, &r)) {
             break;
         }
         if (r.count == 0) {
@@ -200,8 +200,8 @@ static mp_obj_t lp_scope_enter(mp_obj_t self_in) {
     if (self->entered) {
         mp_raise_msg(&mp_type_RuntimeError, MP_ERROR_TEXT("this scope is already entered"));
     }
-    self->outer = self->pool->meta_scope;
-    lp_meta_scope_set(self->pool, self->name);
+    self->outer = self->pool->meta.scope;
+    lp_meta_scope_set(&self->pool->meta, self->name);
     self->entered = true;
     return self_in;
 }
@@ -211,7 +211,7 @@ static mp_obj_t lp_scope_exit(size_t n_args, const mp_obj_t *args) {
     (void)n_args;
     lp_scope_obj_t *self = MP_OBJ_TO_PTR(args[0]);
     if (self->entered) {
-        lp_meta_scope_set(self->pool, self->outer);
+        lp_meta_scope_set(&self->pool->meta, self->outer);
         self->entered = false;
     }
     return mp_const_false;
