@@ -16,8 +16,12 @@
 //  5. A memoryview pins the block (lp_handle_buffer); growth then moves the items and strands the
 //     pinned block, and the vector never shrinks again (invariant 8 in lp_pool.h).
 //
-// A collection (docs/internals.md: on the pools, beside run()), over handles (lp_handle.c) and
-// the typecodes of lp_container.c.
+// The Python face of a collection (docs/internals.md: on the pools, beside run()): the type, its
+// methods, subscr, the iterator, conversions from Python objects and every error. What happens to
+// the items once they are checked (moving, reversing, sorting, searching, comparing ranges, the
+// growth arithmetic) is the storage engine's, lp_vecstore.c, below it; the face makes the room
+// (lp_handle_reserve) and sets the length. Over handles (lp_handle.c) and the typecodes of
+// lp_container.c.
 
 #include <string.h>
 
@@ -28,6 +32,7 @@
 #include "py/smallint.h"
 
 #include "lp_pool.h"
+#include "lp_vecstore.h"
 
 LP_DEFINE_STATIC_EXC(lp_err_index, mp_type_IndexError, "LpVec index out of range");
 LP_DEFINE_STATIC_EXC(lp_err_pop_empty, mp_type_IndexError, "pop from empty LpVec");
@@ -39,6 +44,8 @@ LP_DEFINE_STATIC_EXC(lp_err_capacity_negative, mp_type_ValueError, "capacity mus
 LP_DEFINE_STATIC_EXC(lp_err_reserve_negative, mp_type_ValueError, "reserve(n): n must not be negative");
 LP_DEFINE_STATIC_EXC(lp_err_ext_slice, mp_type_ValueError, "attempt to assign sequence of wrong size to extended slice");
 LP_DEFINE_STATIC_EXC(lp_err_changed, mp_type_RuntimeError, "LpVec changed size during the operation");
+// The message of lp_handle.c's lp_size_mul, whose error that file keeps to itself.
+LP_DEFINE_STATIC_EXC(lp_err_too_many, mp_type_OverflowError, "too many items for a pool");
 
 #define LP_VEC_TC(h) ((char)(h)->kind)
 
@@ -100,20 +107,29 @@ static size_t lp_vec_clamp(lp_obj_t *h, mp_obj_t pos) {
     return (size_t)i > h->len ? h->len : (size_t)i;
 }
 
+// The bytes for `more` items past `len` (the engine's arithmetic), or OverflowError.
+static size_t lp_vec_need(size_t len, size_t more, size_t size) {
+    size_t bytes;
+    if (!lp_vecstore_need(len, more, size, &bytes)) {
+        lp_raise_static(&lp_err_too_many);
+    }
+    return bytes;
+}
+
 // A vector of typecode tc in `pool` with room for n items and length 0.
 static lp_obj_t *lp_vec_new(lp_pool_obj_t *pool, char tc, size_t n) {
     lp_obj_t *h = lp_handle_new(pool, &lp_type_Vec);
     h->kind = tc;
     h->sub = lp_typecode_size(tc);
     // Handle first: if the block then fails, the pool is unchanged and the handle is garbage.
-    void *data = lp_pool_alloc(pool, lp_size_mul(n, h->sub) LP_META_KIND(LP_KIND_VEC | (uint32_t)(uint8_t)tc << 8));
+    void *data = lp_pool_alloc(pool, lp_vec_need(0, n, h->sub) LP_META_KIND(LP_KIND_VEC | (uint32_t)(uint8_t)tc << 8));
     lp_handle_attach(h, data, 0);
     return h;
 }
 
-// Room for `n` items in total; returns the (maybe moved) items.
-static byte *lp_vec_room(lp_obj_t *h, size_t n) {
-    return lp_handle_reserve(h, lp_size_mul(n, h->sub));
+// Room for `more` items past the length (the handle's growth); returns the (maybe moved) items.
+static byte *lp_vec_room(lp_obj_t *h, size_t more) {
+    return lp_handle_reserve(h, lp_vec_need(h->len, more, h->sub));
 }
 
 // Items of a source the vector can copy without Python code running: another LpVec, a list or
@@ -177,7 +193,7 @@ static void lp_vec_extend_from(lp_obj_t *h, mp_obj_t src_in) {
     size_t len = h->len;
     lp_vec_src_t src;
     if (lp_vec_src(src_in, &src)) {
-        byte *items = lp_vec_room(h, len + src.len);
+        byte *items = lp_vec_room(h, src.len);
         if (src_in == MP_OBJ_FROM_PTR(h)) {
             src.items = items; // v.extend(v): the items may have moved
         }
@@ -200,7 +216,7 @@ static void lp_vec_extend_from(lp_obj_t *h, mp_obj_t src_in) {
         }
         uint64_t slot;
         lp_item_store(LP_VEC_TC(h), &slot, 0, x);
-        byte *items = lp_vec_room(h, len + n + 1);
+        byte *items = lp_vec_room(h, n + 1); // h->len is still len (h->mods)
         memcpy(items + (len + n) * h->sub, &slot, h->sub);
         n++;
     }
@@ -310,7 +326,7 @@ static mp_obj_t lp_vec_append(mp_obj_t self_in, mp_obj_t x) {
     } else {
         uint64_t slot; // checked before the storage grows
         lp_item_store(LP_VEC_TC(self), &slot, 0, x);
-        items = lp_vec_room(self, len + 1);
+        items = lp_vec_room(self, 1);
         memcpy(items + len * self->sub, &slot, self->sub);
     }
     self->len = len + 1;
@@ -331,9 +347,9 @@ static mp_obj_t lp_vec_insert(mp_obj_t self_in, mp_obj_t pos, mp_obj_t x) {
     size_t i = lp_vec_clamp(self, pos);
     uint64_t slot;
     lp_item_store(LP_VEC_TC(self), &slot, 0, x);
-    byte *items = lp_vec_room(self, self->len + 1);
+    byte *items = lp_vec_room(self, 1);
     size_t sz = self->sub;
-    lp_items_shift_up(LP_VEC_TC(self), items, i, self->len);
+    lp_vecstore_open_gap1(items, self->len, i, sz);
     memcpy(items + i * sz, &slot, sz);
     self->len++;
     self->mods++;
@@ -343,9 +359,7 @@ static MP_DEFINE_CONST_FUN_OBJ_3(lp_vec_insert_obj, lp_vec_insert);
 
 // Remove item i (in range).
 static void lp_vec_remove_at(lp_obj_t *h, size_t i) {
-    byte *items = h->data;
-    size_t sz = h->sub;
-    memmove(items + i * sz, items + (i + 1) * sz, (h->len - i - 1) * sz);
+    lp_vecstore_close_gap(h->data, h->len, i, 1, h->sub);
     h->len--;
     h->mods++;
 }
@@ -367,18 +381,14 @@ static mp_obj_t lp_vec_pop(size_t n_args, const mp_obj_t *args) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_vec_pop_obj, 1, 2, lp_vec_pop);
 
-// First index in [start, stop) whose item equals x, or len.
+// First index in [start, stop) (stop <= len) whose item equals x, or stop.
 static size_t lp_vec_find(lp_obj_t *h, mp_obj_t x, size_t start, size_t stop) {
     const byte *items = lp_handle_data(h);
     lp_num_t n;
     if (lp_num_from_obj(x, &n)) {
-        for (size_t i = start; i < stop; i++) {
-            if (lp_item_equals(LP_VEC_TC(h), items, i, &n)) {
-                return i;
-            }
-        }
+        return lp_vecstore_find(LP_VEC_TC(h), items, start, stop, &n);
     }
-    return h->len;
+    return stop; // not a number: equal to no item
 }
 
 static mp_obj_t lp_vec_remove(mp_obj_t self_in, mp_obj_t x) {
@@ -398,7 +408,7 @@ static mp_obj_t lp_vec_index_meth(size_t n_args, const mp_obj_t *args) {
     size_t start = n_args > 2 ? lp_vec_clamp(self, args[2]) : 0;
     size_t stop = n_args > 3 ? lp_vec_clamp(self, args[3]) : self->len;
     size_t i = lp_vec_find(self, args[1], start, stop);
-    if (i >= stop || i == self->len) {
+    if (i >= stop) {
         lp_raise_static(&lp_err_not_found);
     }
     return MP_OBJ_NEW_SMALL_INT(i);
@@ -411,9 +421,7 @@ static mp_obj_t lp_vec_count(mp_obj_t self_in, mp_obj_t x) {
     size_t count = 0;
     lp_num_t n;
     if (lp_num_from_obj(x, &n)) {
-        for (size_t i = 0; i < self->len; i++) {
-            count += lp_item_equals(LP_VEC_TC(self), items, i, &n);
-        }
+        count = lp_vecstore_count(LP_VEC_TC(self), items, self->len, &n);
     }
     return MP_OBJ_NEW_SMALL_INT(count);
 }
@@ -430,7 +438,8 @@ static MP_DEFINE_CONST_FUN_OBJ_1(lp_vec_clear_obj, lp_vec_clear);
 
 static mp_obj_t lp_vec_reverse(mp_obj_t self_in) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    lp_items_reverse(LP_VEC_TC(self), lp_handle_data(self), self->len);
+    byte *items = lp_handle_data(self);
+    lp_vecstore_reverse(items, self->len, self->sub);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(lp_vec_reverse_obj, lp_vec_reverse);
@@ -446,9 +455,9 @@ static mp_obj_t lp_vec_sort(size_t n_args, const mp_obj_t *pos_args, mp_map_t *k
     byte *items = lp_handle_data(self);
     // A scratch block for the radix sort when the pool has room; the in-place sort when not (or
     // when the typecode takes none). Never the GC heap: sort() works inside run().
-    size_t need = lp_items_sort_scratch(LP_VEC_TC(self), self->len);
+    size_t need = lp_vecstore_sort_scratch(LP_VEC_TC(self), self->len, self->sub);
     void *scratch = need != 0 ? lp_pool_extra_alloc(self->pool, need LP_META_KIND(LP_KIND_VEC | (uint32_t)self->kind << 8)) : NULL;
-    lp_items_sort(LP_VEC_TC(self), items, self->len, args[ARG_reverse].u_bool, scratch);
+    lp_vecstore_sort(LP_VEC_TC(self), items, self->len, args[ARG_reverse].u_bool, scratch);
     lp_pool_extra_free(self->pool, scratch);
     return mp_const_none;
 }
@@ -483,7 +492,7 @@ static mp_obj_t lp_vec_reserve(mp_obj_t self_in, mp_obj_t n_in) {
     if (n < 0) {
         lp_raise_static(&lp_err_reserve_negative);
     }
-    lp_vec_room(self, self->len + (size_t)n);
+    lp_vec_room(self, (size_t)n);
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(lp_vec_reserve_obj, lp_vec_reserve);
@@ -513,16 +522,12 @@ static bool lp_vec_equal(lp_obj_t *self, mp_obj_t other) {
     if (!lp_vec_src(other, &src) || src.len != self->len) {
         return false;
     }
+    if (src.tc != 0) {
+        return lp_vecstore_equal(LP_VEC_TC(self), items, src.tc, src.items, src.len);
+    }
     for (size_t i = 0; i < src.len; i++) {
         lp_num_t n;
-        if (src.tc == 0) {
-            if (!lp_num_from_obj(src.objs[i], &n)) {
-                return false;
-            }
-        } else {
-            lp_item_num(src.tc, src.items, i, &n);
-        }
-        if (!lp_item_equals(LP_VEC_TC(self), items, i, &n)) {
+        if (!lp_num_from_obj(src.objs[i], &n) || !lp_item_equals(LP_VEC_TC(self), items, i, &n)) {
             return false;
         }
     }
@@ -555,12 +560,7 @@ static mp_obj_t lp_vec_binary_op(mp_binary_op_t op, mp_obj_t lhs_in, mp_obj_t rh
 
 static mp_obj_t lp_vec_slice_get(lp_obj_t *self, const mp_bound_slice_t *s, size_t count) {
     lp_obj_t *h = lp_vec_new(self->pool, LP_VEC_TC(self), count);
-    const byte *src = self->data;
-    byte *dst = h->data;
-    size_t sz = self->sub;
-    for (size_t k = 0; k < count; k++) {
-        memcpy(dst + k * sz, src + (s->start + (mp_int_t)k * s->step) * sz, sz);
-    }
+    lp_vecstore_gather(h->data, self->data, s->start, s->step, count, self->sub);
     h->len = count;
     return MP_OBJ_FROM_PTR(h);
 }
@@ -575,18 +575,7 @@ static void lp_vec_slice_delete(lp_obj_t *self, mp_bound_slice_t s, size_t count
         s.start += (mp_int_t)(count - 1) * s.step;
         s.step = count == 1 ? 1 : -s.step;
     }
-    byte *items = self->data;
-    size_t sz = self->sub;
-    size_t last = s.start + (count - 1) * s.step;
-    size_t w = s.start;
-    for (size_t r = s.start; r < self->len; r++) {
-        if (r <= last && (r - s.start) % s.step == 0) {
-            continue;
-        }
-        memmove(items + w * sz, items + r * sz, sz);
-        w++;
-    }
-    self->len -= count;
+    self->len = lp_vecstore_delete_every(self->data, self->len, s.start, s.step, count, self->sub);
     self->mods++;
 }
 
@@ -619,19 +608,15 @@ static void lp_vec_slice_set(lp_obj_t *self, mp_bound_slice_t s, size_t count, m
     if (s.step == 1) {
         size_t start = s.start, stop = s.stop < s.start ? s.start : s.stop;
         size_t len = self->len, new_len = len - (stop - start) + m;
-        byte *items = new_len > len ? lp_vec_room(self, new_len) : self->data;
-        memmove(items + (start + m) * sz, items + stop * sz, (len - stop) * sz);
-        memcpy(items + start * sz, src, m * sz);
+        byte *items = new_len > len ? lp_vec_room(self, new_len - len) : self->data;
+        lp_vecstore_splice(items, len, start, stop, src, m, sz);
         self->len = new_len;
         self->mods++;
     } else {
         if (m != count) {
             lp_raise_static(&lp_err_ext_slice);
         }
-        byte *items = self->data;
-        for (size_t k = 0; k < m; k++) {
-            memcpy(items + (s.start + (mp_int_t)k * s.step) * sz, src + k * sz, sz);
-        }
+        lp_vecstore_scatter(self->data, s.start, s.step, src, m, sz);
     }
     nlr_pop_jump_callback(true);
 }
@@ -754,28 +739,17 @@ static mp_int_t lp_vec_get_buffer(mp_obj_t self_in, mp_buffer_info_t *bufinfo, m
 
 // ---- attributes ------------------------------------------------------------------------------
 
-// typecode as a constant str, so reading it allocates nothing.
-#define LP_TC_STR(c, name) static MP_DEFINE_STR_OBJ(name, c)
-LP_TC_STR("b", lp_tc_b);
-LP_TC_STR("B", lp_tc_B);
-LP_TC_STR("h", lp_tc_h);
-LP_TC_STR("H", lp_tc_H);
-LP_TC_STR("i", lp_tc_i);
-LP_TC_STR("I", lp_tc_I);
-LP_TC_STR("l", lp_tc_l);
-LP_TC_STR("L", lp_tc_L);
-LP_TC_STR("q", lp_tc_q);
-LP_TC_STR("Q", lp_tc_Q);
-LP_TC_STR("f", lp_tc_f);
-LP_TC_STR("d", lp_tc_d);
-static const mp_obj_str_t *const lp_tc_strs[] = {
-    &lp_tc_b, &lp_tc_B, &lp_tc_h, &lp_tc_H, &lp_tc_i, &lp_tc_I, &lp_tc_l, &lp_tc_L, &lp_tc_q, &lp_tc_Q, &lp_tc_f, &lp_tc_d,
+// typecode as a constant str, so reading it allocates nothing: one array, searched in place.
+#define LP_TC_STR(c) { { &mp_type_str }, 0, 1, (const byte *)c }
+static mp_obj_str_t lp_tc_strs[] = {
+    LP_TC_STR("b"), LP_TC_STR("B"), LP_TC_STR("h"), LP_TC_STR("H"), LP_TC_STR("i"), LP_TC_STR("I"),
+    LP_TC_STR("l"), LP_TC_STR("L"), LP_TC_STR("q"), LP_TC_STR("Q"), LP_TC_STR("f"), LP_TC_STR("d"),
 };
 
 static mp_obj_t lp_vec_typecode_str(char tc) {
     for (size_t i = 0; i < MP_ARRAY_SIZE(lp_tc_strs); i++) {
-        if ((char)lp_tc_strs[i]->data[0] == tc) {
-            return MP_OBJ_FROM_PTR(lp_tc_strs[i]);
+        if ((char)lp_tc_strs[i].data[0] == tc) {
+            return MP_OBJ_FROM_PTR(&lp_tc_strs[i]);
         }
     }
     return mp_const_none;
