@@ -1,17 +1,22 @@
 // LpString: mutable UTF-8 text in a pool, and a writable stream, so print(..., file=s) and
 // json.dump(obj, s) build text in the pool without the GC heap.
 //
+// The text itself (strict UTF-8, what a character is, the ASCII rule, searching, stripping, case)
+// is the engine's, lp_utf8.c, which states the invariants of text; this file is the Python type
+// over it: its slots and methods, the stream protocol, conversions, errors, growth and the handle.
+//
 // Invariants:
-//  1. data[0, len) is always valid UTF-8 in the strict sense of RFC 3629 (as CPython: no overlong
-//     forms, no surrogates, nothing above U+10FFFF). Every way in checks the new bytes before the
-//     length moves; a check that fails raises UnicodeError and changes nothing.
+//  1. data[0, len) is always text in lp_utf8.c's sense (strict UTF-8). Every way in checks the new
+//     bytes (lp_utf8_scan) before the length moves; a check that fails raises UnicodeError and
+//     changes nothing.
 //  2. h->len counts the bytes of whole characters and h->aux counts those characters, so len() is
-//     O(1). The text is all ASCII exactly when aux == len, and then character i is byte i: indexing,
-//     slicing and find() positions are O(1) for ASCII text and a walk over the bytes otherwise.
+//     O(1), and aux == len tells ASCII text, whose indexing, slicing and find() positions are O(1)
+//     (lp_utf8_offset; a walk over the bytes otherwise).
 //  3. h->sub (0 to 3) bytes at data[len, len + sub) are the start of a character that a stream write
-//     left unfinished (printers such as json's write a character a byte at a time). They are not
-//     part of the text: nothing reads them until the write that completes them moves len over them.
-//     Adding text at the end while they wait raises UnicodeError; clear() and truncate() drop them.
+//     left unfinished (printers such as json's write a character a byte at a time): lp_utf8_scan's
+//     tail. They are not part of the text: nothing reads them until the write that completes them
+//     moves len over them. Adding text at the end while they wait raises UnicodeError; clear() and
+//     truncate() drop them.
 //  4. Growth goes through lp_handle_reserve (strong guarantee): new bytes are written beyond
 //     len + sub first and len, aux and sub are set last, so a failed write (AllocError,
 //     UnicodeError) leaves the text as it was.
@@ -24,7 +29,8 @@
 //     and a one-character result that is not ASCII and not already a qstr (s[i], pop(), iteration).
 //     One-character ASCII results are str objects in ROM (lp_ascii_str).
 //
-// A collection (docs/internals.md: on the pools, beside run()), over handles (lp_handle.c).
+// A collection (docs/internals.md: on the pools, beside run()), over handles (lp_handle.c) and the
+// text engine (lp_utf8.c).
 
 #include <string.h>
 
@@ -36,6 +42,7 @@
 #include "py/stream.h"
 
 #include "lp_pool.h"
+#include "lp_utf8.h"
 
 #if MICROPY_PY_BUILTINS_STR_UNICODE
 
@@ -86,107 +93,11 @@ static mp_obj_t lp_char_obj(const byte *p, size_t n) {
     return mp_obj_new_str_copy(&mp_type_str, p, n);
 }
 
-// ---- UTF-8 -----------------------------------------------------------------------------------
-
-// Checks n bytes strictly (RFC 3629). Sets *whole to the bytes of the whole characters and *chars to
-// their count; bytes after *whole are a valid start of one more character. false when invalid.
-static bool lp_utf8_scan(const byte *p, size_t n, size_t *whole, size_t *chars) {
-    size_t i = 0, c = 0;
-    while (i < n) {
-        byte b = p[i];
-        if (b < 0x80) {
-            // An ASCII run (most text): one byte, one character, nothing else to check.
-            size_t start = i;
-            while (++i < n && p[i] < 0x80) {
-            }
-            c += i - start;
-            continue;
-        }
-        size_t need;
-        byte lo = 0x80, hi = 0xbf; // range of the second byte
-        if (b >= 0xc2 && b <= 0xdf) {
-            need = 1;
-        } else if (b >= 0xe0 && b <= 0xef) {
-            need = 2;
-            lo = b == 0xe0 ? 0xa0 : 0x80; // no overlong forms
-            hi = b == 0xed ? 0x9f : 0xbf; // no surrogates
-        } else if (b >= 0xf0 && b <= 0xf4) {
-            need = 3;
-            lo = b == 0xf0 ? 0x90 : 0x80;
-            hi = b == 0xf4 ? 0x8f : 0xbf; // nothing above U+10FFFF
-        } else {
-            return false;
-        }
-        size_t k = 1;
-        for (; k <= need && i + k < n; k++) {
-            byte cb = p[i + k];
-            if (k == 1 ? (cb < lo || cb > hi) : (cb & 0xc0) != 0x80) {
-                return false;
-            }
-        }
-        if (k <= need) {
-            break; // the bytes end inside this character
-        }
-        i += need + 1;
-        c++;
-    }
-    *whole = i;
-    *chars = c;
-    return true;
-}
-
-// Characters in n bytes of valid UTF-8.
-static size_t lp_utf8_count(const byte *p, size_t n) {
-    size_t c = 0;
-    for (size_t i = 0; i < n; i++) {
-        c += !UTF8_IS_CONT(p[i]);
-    }
-    return c;
-}
-
-// The code point of the n-byte character at p (valid UTF-8). Not utf8_get_char: that reads on
-// while it sees continuation bytes, and the bytes after our text are not a NUL.
-static unichar lp_utf8_decode(const byte *p, size_t n) {
-    static const byte lead_mask[5] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
-    unichar c = p[0] & lead_mask[n];
-    for (size_t i = 1; i < n; i++) {
-        c = (c << 6) | (p[i] & 0x3f);
-    }
-    return c;
-}
-
-// Bytes of the character whose lead byte is b.
-static size_t lp_utf8_len(byte b) {
-    return b < 0x80 ? 1 : b < 0xe0 ? 2 : b < 0xf0 ? 3 : 4;
-}
-
 // ---- the handle ------------------------------------------------------------------------------
 
-static inline bool lp_str_is_ascii(const lp_obj_t *h) {
-    return h->aux == h->len;
-}
-
-// Byte offset of character ci (0 <= ci <= aux): O(1) for ASCII, else a walk from the nearer end.
-static size_t lp_str_offset(const lp_obj_t *h, size_t ci) {
-    if (lp_str_is_ascii(h)) {
-        return ci;
-    }
-    const byte *d = h->data;
-    if (ci <= h->aux / 2) {
-        size_t off = 0;
-        while (ci > 0) {
-            off += lp_utf8_len(d[off]);
-            ci--;
-        }
-        return off;
-    }
-    size_t off = h->len;
-    for (size_t back = h->aux - ci; back > 0; back--) {
-        do {
-            off--;
-        } while (UTF8_IS_CONT(d[off]));
-    }
-    return off;
+// Byte offset of character ci (0 <= ci <= aux).
+static inline size_t lp_str_offset(const lp_obj_t *h, size_t ci) {
+    return lp_utf8_offset(h->data, h->len, h->aux, ci);
 }
 
 // The text now ends after len bytes holding aux characters (what follows moved with it): set the
@@ -253,8 +164,8 @@ static size_t lp_text_chars(mp_obj_t o, const byte *data, size_t len) {
     if (mp_obj_is_type(o, &lp_type_String)) {
         return ((lp_obj_t *)MP_OBJ_TO_PTR(o))->aux;
     }
-    size_t whole, chars;
-    if (!lp_utf8_scan(data, len, &whole, &chars) || whole != len) {
+    size_t chars;
+    if (!lp_utf8_check(data, len, &chars)) {
         lp_raise_static(&lp_err_utf8);
     }
     return chars;
@@ -355,37 +266,6 @@ static bool lp_str_range(const lp_obj_t *h, size_t n_args, const mp_obj_t *args,
 
 // ---- searching -------------------------------------------------------------------------------
 
-// Offset of the first (or last) occurrence of needle in hay, or -1. Whole characters only match
-// whole characters: valid UTF-8 is self-synchronising.
-static mp_int_t lp_bytes_find(const byte *hay, size_t hn, const byte *nd, size_t nn, bool last) {
-    if (nn > hn) {
-        return -1;
-    }
-    if (last) {
-        for (size_t i = hn - nn + 1; i-- > 0;) {
-            if (memcmp(hay + i, nd, nn) == 0) {
-                return (mp_int_t)i;
-            }
-        }
-        return -1;
-    }
-    if (nn == 0) {
-        return 0;
-    }
-    const byte *p = hay, *top = hay + hn - nn;
-    while (p <= top) {
-        p = memchr(p, nd[0], top - p + 1);
-        if (p == NULL) {
-            return -1;
-        }
-        if (memcmp(p, nd, nn) == 0) {
-            return p - hay;
-        }
-        p++;
-    }
-    return -1;
-}
-
 // find / rfind / index / rindex: the character index of sub in [start, end), or -1.
 static mp_int_t lp_str_find_impl(size_t n_args, const mp_obj_t *args, bool last) {
     lp_obj_t *self = MP_OBJ_TO_PTR(args[0]);
@@ -396,11 +276,12 @@ static mp_int_t lp_str_find_impl(size_t n_args, const mp_obj_t *args, bool last)
     if (!lp_str_range(self, n_args - 2, args + 2, &bs, &be, &cs)) {
         return -1;
     }
-    mp_int_t off = lp_bytes_find(d + bs, be - bs, sub, sn, last);
+    ptrdiff_t off = lp_utf8_find(d + bs, be - bs, sub, sn, last);
     if (off < 0) {
         return -1;
     }
-    return (mp_int_t)(cs + (lp_str_is_ascii(self) ? (size_t)off : lp_utf8_count(d + bs, (size_t)off)));
+    bool ascii = lp_utf8_is_ascii(self->len, self->aux);
+    return (mp_int_t)(cs + (ascii ? (size_t)off : lp_utf8_count(d + bs, (size_t)off)));
 }
 
 static mp_obj_t lp_string_find(size_t n_args, const mp_obj_t *args) {
@@ -443,19 +324,10 @@ static mp_obj_t lp_string_count(size_t n_args, const mp_obj_t *args) {
     }
     if (sn == 0) {
         // Between every two characters, and at both ends.
-        size_t chars = lp_str_is_ascii(self) ? be - bs : lp_utf8_count(d + bs, be - bs);
+        size_t chars = lp_utf8_is_ascii(self->len, self->aux) ? be - bs : lp_utf8_count(d + bs, be - bs);
         return MP_OBJ_NEW_SMALL_INT(chars + 1);
     }
-    mp_int_t count = 0;
-    for (size_t at = bs;;) {
-        mp_int_t off = lp_bytes_find(d + at, be - at, sub, sn, false);
-        if (off < 0) {
-            break;
-        }
-        count++;
-        at += (size_t)off + sn;
-    }
-    return MP_OBJ_NEW_SMALL_INT(count);
+    return MP_OBJ_NEW_SMALL_INT(lp_utf8_occurrences(d + bs, be - bs, sub, sn, SIZE_MAX));
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_string_count_obj, 2, 4, lp_string_count);
 
@@ -515,10 +387,9 @@ static mp_obj_t lp_string_make_new(const mp_obj_type_t *type, size_t n_args, siz
         if (!mp_get_buffer(s, &buf, MP_BUFFER_READ)) {
             lp_raise_static(&lp_err_init_type);
         }
-        size_t whole;
         src = buf.buf;
         n = buf.len;
-        if (!lp_utf8_scan(src, n, &whole, &chars) || whole != n) {
+        if (!lp_utf8_check(src, n, &chars)) {
             lp_raise_static(&lp_err_utf8);
         }
     }
@@ -531,22 +402,27 @@ static bool lp_str_prints_to(const mp_print_t *print, lp_obj_t *self) {
     return lp_print_stream(print) == MP_OBJ_FROM_PTR(self);
 }
 
-static void lp_string_print_body(lp_obj_t *self, void *ctx) {
-    const lp_print_ctx_t *p = ctx;
-    if (p->kind == PRINT_STR) {
-        // A write into ourselves finds its source by offset (invariant 5).
-        p->print->print_strn(p->print->data, self->data, self->len);
+// n bytes of our text printed as str, repr or JSON. A write into ourselves finds its source by
+// offset (invariant 5); repr and JSON must have made the room first (lp_string_print).
+static void lp_str_print_text(const mp_print_t *print, const byte *data, size_t n, mp_print_kind_t kind) {
+    if (kind == PRINT_STR) {
+        print->print_strn(print->data, (const char *)data, n);
         return;
     }
     // MicroPython's own str printer, over a str object on the C stack that borrows our bytes.
-    mp_obj_str_t text = { { &mp_type_str }, 0, self->len, self->data };
-    if (p->kind == PRINT_REPR) {
-        mp_print_str(p->print, "LpString(");
+    mp_obj_str_t text = { { &mp_type_str }, 0, n, data };
+    if (kind == PRINT_REPR) {
+        mp_print_str(print, "LpString(");
     }
-    mp_obj_print_helper(p->print, MP_OBJ_FROM_PTR(&text), p->kind);
-    if (p->kind == PRINT_REPR) {
-        mp_print_str(p->print, ")");
+    mp_obj_print_helper(print, MP_OBJ_FROM_PTR(&text), kind);
+    if (kind == PRINT_REPR) {
+        mp_print_str(print, ")");
     }
+}
+
+static void lp_string_print_body(lp_obj_t *self, void *ctx) {
+    const lp_print_ctx_t *p = ctx;
+    lp_str_print_text(p->print, self->data, self->len, p->kind);
 }
 
 static void lp_string_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
@@ -603,7 +479,7 @@ static mp_obj_t lp_string_binary_op(mp_binary_op_t op, mp_obj_t lhs_in, mp_obj_t
             if (!text) {
                 lp_raise_static(&lp_err_contains);
             }
-            return mp_obj_new_bool(lp_bytes_find(d, self->len, r, rn, false) >= 0);
+            return mp_obj_new_bool(lp_utf8_find(d, self->len, r, rn, false) >= 0);
         case MP_BINARY_OP_INPLACE_ADD:
             lp_str_append_obj(self, rhs_in);
             return lhs_in; // in place: no new object
@@ -623,23 +499,6 @@ static mp_obj_t lp_string_binary_op(mp_binary_op_t op, mp_obj_t lhs_in, mp_obj_t
     }
 }
 
-// The offset `step` characters on from the character at off (back for a negative step), when
-// `go` (not after the last character taken, where it would walk off the text).
-static size_t lp_str_step(const byte *d, size_t off, mp_int_t step, bool go) {
-    if (!go) {
-        return off;
-    }
-    for (; step > 0; step--) {
-        off += lp_utf8_len(d[off]);
-    }
-    for (; step < 0; step++) {
-        do {
-            off--;
-        } while (UTF8_IS_CONT(d[off]));
-    }
-    return off;
-}
-
 // A slice as a new LpString in the same pool; any step, as str.
 static mp_obj_t lp_str_slice(lp_obj_t *self, mp_obj_t index) {
     lp_slice_check(index);
@@ -654,19 +513,10 @@ static mp_obj_t lp_str_slice(lp_obj_t *self, mp_obj_t index) {
     // Two walks over the characters taken, each O(span): one to size the new block, one to copy.
     size_t count = lp_slice_count(&b);
     size_t first = count != 0 ? lp_str_offset(self, (size_t)b.start) : 0;
-    size_t bytes = 0;
-    for (size_t k = 0, off = first; k < count; k++, off = lp_str_step(d, off, b.step, k < count)) {
-        bytes += lp_utf8_len(d[off]);
-    }
+    size_t bytes = lp_utf8_gather(d, first, b.step, count, NULL);
     lp_obj_t *h = lp_str_new(self->pool, NULL, 0, 0, bytes);
-    byte *out = h->data;
-    for (size_t k = 0, off = first; k < count; k++, off = lp_str_step(d, off, b.step, k < count)) {
-        size_t n = lp_utf8_len(d[off]);
-        memcpy(out, d + off, n);
-        out += n;
-    }
-    size_t chars = count;
-    lp_str_set_end(h, bytes, chars);
+    lp_utf8_gather(d, first, b.step, count, h->data);
+    lp_str_set_end(h, bytes, count);
     return MP_OBJ_FROM_PTR(h);
 }
 
@@ -699,9 +549,7 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_string_slice_obj, 3, 4, lp_string_
 static mp_obj_t lp_string_it_iternext(mp_obj_t self_in) {
     lp_iter_t *it = MP_OBJ_TO_PTR(self_in);
     const byte *d = lp_handle_data(it->h);
-    while (it->cur < it->h->len && UTF8_IS_CONT(d[it->cur])) {
-        it->cur++;
-    }
+    it->cur = lp_utf8_sync(d, it->h->len, it->cur);
     if (it->cur >= it->h->len) {
         return MP_OBJ_STOP_ITERATION;
     }
@@ -842,8 +690,10 @@ void lp_string_format_strn(void *data, const char *str, size_t len) {
     if (d != NULL && !(h->flags & LP_OBJ_BUSY) && h->pool->buf == MP_OBJ_NULL && h->sub == 0
         && (size_t)((uintptr_t)src - (uintptr_t)d) >= h->cap) {
         d = lp_str_room(h, at + len); // raises with nothing changed
+        // Copied past the end, checked on the way: bytes below 0x80 are whole characters, one each
+        // (lp_utf8.c). Here, not in the engine: an inline call there costs this path an instruction.
         byte high = 0;
-        for (size_t i = 0; i < len; i++) { // copied past the end, checked on the way
+        for (size_t i = 0; i < len; i++) {
             byte b = src[i];
             d[at + i] = b;
             high |= b;
@@ -931,15 +781,10 @@ static void lp_fmt_object(lp_fmt_ctx_t *ctx, const mp_print_t *print, mp_obj_t a
         // own bytes wherever the block moved), or for repr with the room made first, so the block
         // can't move under the printer (as lp_string_print does).
         size_t n = ctx->undo.len;
-        if (kind == PRINT_STR) {
-            print->print_strn(print->data, h->data, n);
-        } else {
+        if (kind != PRINT_STR) {
             lp_str_room(h, h->len + 16 + lp_size_mul(n, 6));
-            mp_obj_str_t text = { { &mp_type_str }, 0, n, h->data };
-            mp_print_str(print, "LpString(");
-            mp_obj_print_helper(print, MP_OBJ_FROM_PTR(&text), PRINT_REPR);
-            mp_print_str(print, ")");
         }
+        lp_str_print_text(print, h->data, n, kind);
     } else if (kind == PRINT_STR && mp_obj_is_str(arg)) {
         size_t n;
         const char *p = mp_obj_str_get_data(arg, &n);
@@ -952,12 +797,7 @@ static void lp_fmt_object(lp_fmt_ctx_t *ctx, const mp_print_t *print, mp_obj_t a
         lp_raise_static(h->sub != 0 ? &lp_err_utf8 : &lp_err_fmt_changed);
     }
     if (prec >= 0 && (size_t)prec < h->aux - c0) {
-        const byte *d = h->data;
-        size_t off = b0;
-        for (int k = 0; k < prec; k++) {
-            off += lp_utf8_len(d[off]);
-        }
-        lp_str_set_end(h, off, c0 + prec);
+        lp_str_set_end(h, lp_utf8_step(h->data, b0, prec), c0 + prec);
     }
     ctx->undo.mods = h->mods;
     lp_fmt_pad(ctx, b0, c0, width, flags & PF_FLAG_LEFT_ADJUST, ' ', 0);
@@ -978,21 +818,11 @@ static void lp_fmt_char(const mp_print_t *print, mp_obj_t arg, int flags, int wi
         }
         mp_int_t c = mp_obj_is_small_int(arg) ? MP_OBJ_SMALL_INT_VALUE(arg)
             : mp_obj_is_bool(arg) ? (arg == mp_const_true) : -1;
-        if (c < 0 || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff)) {
-            // Surrogates are code points CPython formats but UTF-8 text can't hold (invariant 1).
+        // 0 for a surrogate, which CPython formats but our text can't hold (invariant 1), and
+        // beyond U+10FFFF, as a negative c is when cast.
+        n = lp_utf8_encode((size_t)c, buf);
+        if (n == 0) {
             lp_raise_static(&lp_err_fmt_c_range);
-        }
-        // UTF-8 of c (a scalar value, checked above).
-        if (c < 0x80) {
-            buf[0] = (byte)c;
-            n = 1;
-        } else {
-            n = c < 0x800 ? 2 : c < 0x10000 ? 3 : 4;
-            for (size_t k = n - 1; k > 0; k--) {
-                buf[k] = 0x80 | (c & 0x3f);
-                c >>= 6;
-            }
-            buf[0] = (byte)((0xf00 >> n) | c); // 110xxxxx, 1110xxxx or 11110xxx
         }
     }
     // One character: mp_print_strn's byte count is the character count plus the extra bytes.
@@ -1268,23 +1098,9 @@ static mp_obj_t lp_string_reserve(mp_obj_t self_in, mp_obj_t n_in) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(lp_string_reserve_obj, lp_string_reserve);
 
-// Python's whitespace (str.isspace), not only ASCII's: strip() agrees with CPython.
-static bool lp_unichar_isspace(unichar c) {
-    return (c >= 9 && c <= 13) || (c >= 0x1c && c <= 0x20) || c == 0x85 || c == 0xa0 || c == 0x1680
-           || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 || c == 0x202f || c == 0x205f
-           || c == 0x3000;
-}
-
-// Is the character at p (n bytes) one to strip: whitespace, or one of the characters in `set`?
-static bool lp_str_strips(const byte *p, size_t n, const byte *set, size_t set_n) {
-    if (set == NULL) {
-        return lp_unichar_isspace(lp_utf8_decode(p, n));
-    }
-    return lp_bytes_find(set, set_n, p, n, false) >= 0;
-}
-
 // strip / lstrip / rstrip: a new LpString in the same pool.
-static mp_obj_t lp_str_strip(size_t n_args, const mp_obj_t *args, bool left, bool right) {
+// sides: LP_UTF8_LEFT, LP_UTF8_RIGHT or both.
+static mp_obj_t lp_str_strip(size_t n_args, const mp_obj_t *args, int sides) {
     lp_obj_t *self = MP_OBJ_TO_PTR(args[0]);
     const byte *d = lp_handle_data(self);
     const byte *set = NULL;
@@ -1292,37 +1108,23 @@ static mp_obj_t lp_str_strip(size_t n_args, const mp_obj_t *args, bool left, boo
     if (n_args > 1 && args[1] != mp_const_none) {
         lp_text_arg(args[1], &set, &set_n);
     }
-    size_t bs = 0, be = self->len, cs = 0, ce = self->aux;
-    while (left && bs < be && lp_str_strips(d + bs, lp_utf8_len(d[bs]), set, set_n)) {
-        bs += lp_utf8_len(d[bs]);
-        cs++;
-    }
-    while (right && be > bs) {
-        size_t p = be - 1;
-        while (UTF8_IS_CONT(d[p])) {
-            p--;
-        }
-        if (!lp_str_strips(d + p, be - p, set, set_n)) {
-            break;
-        }
-        be = p;
-        ce--;
-    }
-    return MP_OBJ_FROM_PTR(lp_str_new(self->pool, d + bs, be - bs, ce - cs, 0));
+    size_t range[2] = { 0, self->len };
+    size_t chars = self->aux - lp_utf8_strip(d, range, set, set_n, sides);
+    return MP_OBJ_FROM_PTR(lp_str_new(self->pool, d + range[0], range[1] - range[0], chars, 0));
 }
 
 static mp_obj_t lp_string_strip(size_t n_args, const mp_obj_t *args) {
-    return lp_str_strip(n_args, args, true, true);
+    return lp_str_strip(n_args, args, LP_UTF8_LEFT | LP_UTF8_RIGHT);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_string_strip_obj, 1, 2, lp_string_strip);
 
 static mp_obj_t lp_string_lstrip(size_t n_args, const mp_obj_t *args) {
-    return lp_str_strip(n_args, args, true, false);
+    return lp_str_strip(n_args, args, LP_UTF8_LEFT);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_string_lstrip_obj, 1, 2, lp_string_lstrip);
 
 static mp_obj_t lp_string_rstrip(size_t n_args, const mp_obj_t *args) {
-    return lp_str_strip(n_args, args, false, true);
+    return lp_str_strip(n_args, args, LP_UTF8_RIGHT);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_string_rstrip_obj, 1, 2, lp_string_rstrip);
 
@@ -1331,13 +1133,7 @@ static mp_obj_t lp_str_case(mp_obj_t self_in, bool upper) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     const byte *d = lp_handle_data(self);
     lp_obj_t *h = lp_str_new(self->pool, d, self->len, self->aux, 0);
-    byte *out = h->data;
-    for (size_t i = 0; i < h->len; i++) {
-        byte c = out[i];
-        if (upper ? (c >= 'a' && c <= 'z') : (c >= 'A' && c <= 'Z')) {
-            out[i] = c ^ 0x20;
-        }
-    }
+    lp_utf8_ascii_case(h->data, h->len, upper);
     return MP_OBJ_FROM_PTR(h);
 }
 
@@ -1366,19 +1162,12 @@ static mp_obj_t lp_string_replace(size_t n_args, const mp_obj_t *args) {
     }
     mp_int_t max = n_args > 3 ? lp_str_int_arg(args[3]) : -1;
     size_t limit = max < 0 ? SIZE_MAX : (size_t)max;
-    // First pass: how many replacements.
-    size_t count = 0;
+    // First pass: how many replacements (an empty `old` is around each character).
+    size_t count;
     if (on == 0) {
         count = self->aux + 1 < limit ? self->aux + 1 : limit;
     } else {
-        for (size_t at = 0; count < limit;) {
-            mp_int_t off = lp_bytes_find(d + at, self->len - at, old, on, false);
-            if (off < 0) {
-                break;
-            }
-            count++;
-            at += (size_t)off + on;
-        }
+        count = lp_utf8_occurrences(d, self->len, old, on, limit);
     }
     size_t ochars = on == 0 ? 0 : lp_utf8_count(old, on);
     size_t kept = self->len - count * on; // the matches lie inside the text: no wrap
@@ -1389,22 +1178,7 @@ static mp_obj_t lp_string_replace(size_t n_args, const mp_obj_t *args) {
     size_t bytes = kept + added;
     size_t chars = self->aux - count * ochars + count * rchars;
     lp_obj_t *h = lp_str_new(self->pool, NULL, 0, 0, bytes);
-    byte *out = h->data;
-    size_t at = 0;
-    for (size_t k = 0; k < count; k++) {
-        size_t off;
-        if (on == 0) {
-            off = k == 0 ? 0 : lp_utf8_len(d[at]); // one character on, or the start
-        } else {
-            off = (size_t)lp_bytes_find(d + at, self->len - at, old, on, false);
-        }
-        memcpy(out, d + at, off);
-        out += off;
-        memcpy(out, rep, rn);
-        out += rn;
-        at += off + on;
-    }
-    memcpy(out, d + at, self->len - at);
+    lp_utf8_replace(h->data, d, self->len, old, on, rep, rn, count); // count found, count made
     lp_str_set_end(h, bytes, chars);
     return MP_OBJ_FROM_PTR(h);
 }

@@ -18,6 +18,7 @@ target_sources(usermod_lp_pool INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/lp_bench.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_container.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_string.c
+    ${CMAKE_CURRENT_LIST_DIR}/lp_utf8.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_vec.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_vecstore.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_meta.c

@@ -18,6 +18,7 @@ SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_box.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_bench.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_container.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_string.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_utf8.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_vec.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_vecstore.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_meta.c
