@@ -403,19 +403,6 @@ mp_obj_t lp_item_load(char tc, const void *items, size_t i);
 bool lp_item_load_small(char tc, const void *items, size_t i, mp_int_t *out);
 // Item i == n, numerically (1 == 1.0; NaN equals nothing), without boxing the item.
 bool lp_item_equals(char tc, const void *items, size_t i, const lp_num_t *n);
-// Sort n items in place on their raw values, ascending or with reverse descending; NaN sorts after
-// every number, as one value (so first with reverse); 0.0 and -0.0 are equal. No Python comparison
-// and no allocation. Without `scratch` (NULL) an introsort per C type, in place; with it
-// (lp_items_sort_scratch(tc, n) bytes the caller owns and frees) 32-bit ints take an LSD radix sort,
-// several times faster from a few hundred items. Neither is stable: only 0.0 and -0.0, equal but
-// printed differently, can show it.
-void lp_items_sort(char tc, void *items, size_t n, bool reverse, void *scratch);
-// The scratch bytes lp_items_sort can use for n items of tc; 0 when it would not use any.
-size_t lp_items_sort_scratch(char tc, size_t n);
-// Reverse n items in place.
-void lp_items_reverse(char tc, void *items, size_t n);
-// Items [at, n) move up by one place to [at + 1, n + 1) (room for n + 1 items is the caller's).
-void lp_items_shift_up(char tc, void *items, size_t at, size_t n);
 // Print item i from storage: ints in decimal, floats as MicroPython prints a float (through its
 // float formatter on a C stack buffer), never boxed; the same text for repr, str and JSON.
 void lp_item_print(const mp_print_t *print, char tc, const void *items, size_t i);

@@ -18,7 +18,6 @@ target_sources(usermod_lp_pool INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/lp_bench.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_container.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_string.c
-    ${CMAKE_CURRENT_LIST_DIR}/lp_utf8.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_vec.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_vecstore.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_meta.c
@@ -26,6 +25,7 @@ target_sources(usermod_lp_pool INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/lp_write.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_preempt.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_alloc.c
+    ${CMAKE_CURRENT_LIST_DIR}/lp_utf8.c
 )
 
 target_include_directories(usermod_lp_pool INTERFACE

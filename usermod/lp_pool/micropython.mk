@@ -18,15 +18,15 @@ SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_box.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_bench.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_container.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_string.c
-SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_utf8.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_vec.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_vecstore.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_meta.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_scope.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_write.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_preempt.c
-# The allocator core: plain C, no MicroPython includes.
+# Plain C, no MicroPython includes: the allocator core and the UTF-8 text engine.
 SRC_USERMOD_LIB_C += $(LP_POOL_MOD_DIR)/lp_alloc.c
+SRC_USERMOD_LIB_C += $(LP_POOL_MOD_DIR)/lp_utf8.c
 
 CFLAGS_USERMOD += -I$(LP_POOL_MOD_DIR)
 # The static arena's size in bytes (make ... LP_POOL_ARENA_SIZE=65536); without it the board's
