@@ -82,9 +82,13 @@ void lp_handle_resize(lp_obj_t *h, size_t size) {
     lp_handle_move(h, size, size < h->len ? size : h->len);
 }
 
+MP_NORETURN void lp_raise_too_many(void) {
+    lp_raise_static(&lp_err_too_many);
+}
+
 size_t lp_size_mul(size_t n, size_t size) {
     if (size != 0 && n > SIZE_MAX / size) {
-        lp_raise_static(&lp_err_too_many);
+        lp_raise_too_many();
     }
     return n * size;
 }

@@ -320,6 +320,8 @@ extern const lp_static_exc_t lp_err_handle_read_only;
 //
 // n * size in bytes, or OverflowError ("too many items for a pool") if that overflows size_t.
 size_t lp_size_mul(size_t n, size_t size);
+// That OverflowError, for sizes a type works out itself.
+MP_NORETURN void lp_raise_too_many(void);
 // Make the block hold at least `need` bytes and return h->data. Geometric: asks for
 // max(need, cap * 3 / 2, LP_GROW_MIN) and falls back to exactly `need` when the pool has no room
 // for the larger size; in place when the next block is free (lp_realloc). A pinned block is left

@@ -44,8 +44,6 @@ LP_DEFINE_STATIC_EXC(lp_err_capacity_negative, mp_type_ValueError, "capacity mus
 LP_DEFINE_STATIC_EXC(lp_err_reserve_negative, mp_type_ValueError, "reserve(n): n must not be negative");
 LP_DEFINE_STATIC_EXC(lp_err_ext_slice, mp_type_ValueError, "attempt to assign sequence of wrong size to extended slice");
 LP_DEFINE_STATIC_EXC(lp_err_changed, mp_type_RuntimeError, "LpVec changed size during the operation");
-// The message of lp_handle.c's lp_size_mul, whose error that file keeps to itself.
-LP_DEFINE_STATIC_EXC(lp_err_too_many, mp_type_OverflowError, "too many items for a pool");
 
 #define LP_VEC_TC(h) ((char)(h)->kind)
 
@@ -111,7 +109,7 @@ static size_t lp_vec_clamp(lp_obj_t *h, mp_obj_t pos) {
 static size_t lp_vec_need(size_t len, size_t more, size_t size) {
     size_t bytes;
     if (!lp_vecstore_need(len, more, size, &bytes)) {
-        lp_raise_static(&lp_err_too_many);
+        lp_raise_too_many();
     }
     return bytes;
 }
