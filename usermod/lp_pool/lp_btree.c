@@ -104,6 +104,19 @@ static size_t lp_bt_search(const lp_bt_node_t *nd, uint8_t kind, const lp_value_
     return lo;
 }
 
+void lp_bt_split_word(uint8_t kind, lp_word_t w, lp_value_t *out) {
+    out->kind = kind;
+    out->w = w;
+    if (kind == LP_VAL_STR || kind == LP_VAL_BYTES) {
+        const lp_bt_text_t *text = w.p;
+        out->data = text->data;
+        out->len = text->len;
+    } else {
+        out->data = NULL;
+        out->len = 0;
+    }
+}
+
 // ---- blocks -------------------------------------------------------------------------------------
 
 void lp_bt_init(lp_bt_t *t) {
@@ -238,8 +251,7 @@ static void lp_bt_split(lp_bt_node_t *nd, lp_bt_node_t *sib, size_t pos, lp_bt_e
 
 // ---- search -------------------------------------------------------------------------------------
 
-// lp_bt_find for an int key in a tree of int keys (not empty): word compares, no lp_bt_compare call.
-static int lp_bt_find_int(const lp_bt_t *t, mp_int_t k, lp_bt_path_t *path) {
+int lp_bt_find_int(const lp_bt_t *t, mp_int_t k, lp_bt_path_t *path) {
     lp_bt_node_t *nd = t->root;
     for (int level = 0;; level++) {
         // A linear scan: on the boards it beats a binary search over at most LP_BT_CAP words.
@@ -283,14 +295,14 @@ int lp_bt_find(const lp_bt_t *t, const lp_value_t *k, lp_bt_path_t *path) {
     return -1;
 }
 
-bool lp_bt_lookup(const lp_bt_t *t, const lp_value_t *k, lp_bt_cursor_t *cur) {
+lp_bt_node_t *lp_bt_lookup(const lp_bt_t *t, const lp_value_t *k, lp_bt_cursor_t *cur) {
     lp_bt_path_t path;
     int at = lp_bt_find(t, k, &path);
     if (at < 0) {
-        return false;
+        return NULL;
     }
     lp_bt_path_cursor(t, &path, at, cur);
-    return true;
+    return cur->node;
 }
 
 // Is the node at `level` of the path on the leftmost / rightmost path of the tree?
@@ -576,8 +588,7 @@ bool lp_bt_delete(lp_bt_t *t, lp_pool_obj_t *pool, const lp_value_t *k) {
 
 // ---- ordered access -----------------------------------------------------------------------------
 
-// The smallest (or largest) entry, false when empty.
-static bool lp_bt_end(const lp_bt_t *t, bool last, lp_bt_cursor_t *cur) {
+bool lp_bt_end(const lp_bt_t *t, bool last, lp_bt_cursor_t *cur) {
     lp_bt_node_t *nd = t->root;
     if (nd == NULL) {
         return false;
@@ -589,14 +600,6 @@ static bool lp_bt_end(const lp_bt_t *t, bool last, lp_bt_cursor_t *cur) {
     cur->idx = last ? nd->n - 1 : 0;
     cur->leaf = true;
     return true;
-}
-
-bool lp_bt_first(const lp_bt_t *t, lp_bt_cursor_t *cur) {
-    return lp_bt_end(t, false, cur);
-}
-
-bool lp_bt_last(const lp_bt_t *t, lp_bt_cursor_t *cur) {
-    return lp_bt_end(t, true, cur);
 }
 
 bool lp_bt_seek(const lp_bt_t *t, const lp_value_t *k, bool above, bool inclusive, lp_bt_cursor_t *cur) {

@@ -92,24 +92,29 @@ static void lp_btreemap_key_of(const lp_bt_t *t, mp_obj_t o, lp_value_t *k) {
     lp_btreemap_check_kind(t, k);
 }
 
-// The cursor at key `key_in`; false if absent (TypeError for a key of another kind).
-static bool lp_btreemap_lookup(lp_obj_t *self, mp_obj_t key_in, lp_bt_cursor_t *cur) {
+// The node and index of key `key_in`, NULL if absent (TypeError for a key of another kind).
+static lp_bt_node_t *lp_btreemap_lookup(lp_obj_t *self, mp_obj_t key_in, size_t *idx) {
     lp_bt_t *t = lp_bt_head(self);
     if (mp_obj_is_small_int(key_in) && t->kind == LP_VAL_INT) {
-        return lp_bt_lookup_int(t, MP_OBJ_SMALL_INT_VALUE(key_in), cur);
+        return lp_bt_lookup_int(t, MP_OBJ_SMALL_INT_VALUE(key_in), idx);
     }
     lp_value_t k;
     lp_btreemap_key_of(t, key_in, &k);
-    return lp_bt_lookup(t, &k, cur);
+    lp_bt_cursor_t cur;
+    if (lp_bt_lookup(t, &k, &cur) == NULL) {
+        return NULL;
+    }
+    *idx = cur.idx;
+    return cur.node;
 }
 
-static mp_obj_t lp_btreemap_value_obj(const lp_bt_cursor_t *cur) {
-    lp_word_t w = lp_bt_cursor_value_word(cur);
-    if (lp_bt_cursor_value_kind(cur) == LP_VAL_INT && MP_SMALL_INT_FITS(w.i)) {
+static mp_obj_t lp_btreemap_value_obj(const lp_bt_node_t *nd, size_t i) {
+    lp_word_t w = lp_bt_value_word(nd, i);
+    if (lp_bt_value_kind(nd, i) == LP_VAL_INT && MP_SMALL_INT_FITS(w.i)) {
         return MP_OBJ_NEW_SMALL_INT(w.i); // the common case, without the general boxing
     }
     lp_value_t v;
-    lp_bt_cursor_value(cur, &v);
+    lp_bt_value_at(nd, i, &v);
     return lp_value_to_obj(&v);
 }
 
@@ -170,7 +175,7 @@ static mp_obj_t lp_btreemap_take(lp_obj_t *self, mp_obj_t key_in) {
     }
     lp_bt_cursor_t cur;
     lp_bt_path_cursor(t, &path, at, &cur);
-    mp_obj_t value = lp_btreemap_value_obj(&cur);
+    mp_obj_t value = lp_btreemap_value_obj(cur.node, cur.idx);
     lp_bt_remove_at(t, self->pool, &path, at);
     lp_btreemap_counted(self, -1);
     return value;
@@ -179,16 +184,19 @@ static mp_obj_t lp_btreemap_take(lp_obj_t *self, mp_obj_t key_in) {
 // `del m[k]`: removes `key_in` without making its value an object; false if absent.
 static bool lp_btreemap_delete(lp_obj_t *self, mp_obj_t key_in) {
     lp_bt_t *t = lp_bt_head(self);
-    lp_value_t k;
+    lp_bt_path_t path;
+    int at;
     if (mp_obj_is_small_int(key_in) && t->kind == LP_VAL_INT) {
-        k.kind = LP_VAL_INT;
-        k.w.i = MP_OBJ_SMALL_INT_VALUE(key_in);
+        at = lp_bt_find_int(t, MP_OBJ_SMALL_INT_VALUE(key_in), &path);
     } else {
+        lp_value_t k;
         lp_btreemap_key_of(t, key_in, &k);
+        at = lp_bt_find(t, &k, &path);
     }
-    if (!lp_bt_delete(t, self->pool, &k)) {
+    if (at < 0) {
         return false;
     }
+    lp_bt_remove_at(t, self->pool, &path, at);
     lp_btreemap_counted(self, -1);
     return true;
 }
@@ -413,9 +421,9 @@ static mp_obj_t lp_bt_iter_next(mp_obj_t self_in) {
         | (lp_it_version_bits(version) << LP_IT_VERSION_SHIFT);
     switch (mode) {
         case LP_BT_VIEW_VALUES:
-            return lp_btreemap_value_obj(&cur);
+            return lp_btreemap_value_obj(cur.node, cur.idx);
         case LP_BT_VIEW_ITEMS: {
-            mp_obj_t kv[2] = { lp_btreemap_key_obj(t, &cur), lp_btreemap_value_obj(&cur) };
+            mp_obj_t kv[2] = { lp_btreemap_key_obj(t, &cur), lp_btreemap_value_obj(cur.node, cur.idx) };
             if (!gc_is_locked()) {
                 return mp_obj_new_tuple(2, kv);
             }
@@ -446,7 +454,6 @@ static mp_obj_t lp_bt_iter_start(void *owner, size_t flags, mp_obj_iter_buf_t *i
     return MP_OBJ_FROM_PTR(it);
 }
 
-// `for k in m`: an iterator over the keys without making a view.
 // `for k in m`: a key iterator in iter_buf, without a view.
 static mp_obj_t lp_btreemap_iter_keys(lp_obj_t *map, mp_obj_iter_buf_t *iter_buf) {
     lp_handle_data(map);
@@ -606,8 +613,8 @@ static mp_obj_t lp_btreemap_binary_op(mp_binary_op_t op, mp_obj_t lhs_in, mp_obj
     lp_obj_t *self = MP_OBJ_TO_PTR(lhs_in);
     switch (op) {
         case MP_BINARY_OP_CONTAINS: {
-            lp_bt_cursor_t cur;
-            return mp_obj_new_bool(lp_btreemap_lookup(self, rhs_in, &cur));
+            size_t i;
+            return mp_obj_new_bool(lp_btreemap_lookup(self, rhs_in, &i) != NULL);
         }
         case MP_BINARY_OP_EQUAL:
             return mp_obj_new_bool(lp_btreemap_equal(self, rhs_in));
@@ -625,11 +632,12 @@ static mp_obj_t lp_btreemap_subscr(mp_obj_t self_in, mp_obj_t index, mp_obj_t va
         return mp_const_none;
     }
     if (value == MP_OBJ_SENTINEL) {
-        lp_bt_cursor_t cur;
-        if (!lp_btreemap_lookup(self, index, &cur)) {
+        size_t i;
+        lp_bt_node_t *nd = lp_btreemap_lookup(self, index, &i);
+        if (nd == NULL) {
             lp_btreemap_raise_missing(index);
         }
-        return lp_btreemap_value_obj(&cur);
+        return lp_btreemap_value_obj(nd, i);
     }
     lp_btreemap_store(self, index, value);
     return mp_const_none;
@@ -640,11 +648,12 @@ static mp_obj_t lp_btreemap_getiter(mp_obj_t self_in, mp_obj_iter_buf_t *iter_bu
 }
 
 static mp_obj_t lp_btreemap_get(size_t n_args, const mp_obj_t *args) {
-    lp_bt_cursor_t cur;
-    if (!lp_btreemap_lookup(MP_OBJ_TO_PTR(args[0]), args[1], &cur)) {
+    size_t i;
+    lp_bt_node_t *nd = lp_btreemap_lookup(MP_OBJ_TO_PTR(args[0]), args[1], &i);
+    if (nd == NULL) {
         return n_args > 2 ? args[2] : mp_const_none;
     }
-    return lp_btreemap_value_obj(&cur);
+    return lp_btreemap_value_obj(nd, i);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_btreemap_get_obj, 2, 3, lp_btreemap_get);
 
@@ -662,9 +671,10 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_btreemap_pop_obj, 2, 3, lp_btreema
 
 static mp_obj_t lp_btreemap_setdefault(size_t n_args, const mp_obj_t *args) {
     lp_obj_t *self = MP_OBJ_TO_PTR(args[0]);
-    lp_bt_cursor_t cur;
-    if (lp_btreemap_lookup(self, args[1], &cur)) {
-        return lp_btreemap_value_obj(&cur);
+    size_t i;
+    lp_bt_node_t *nd = lp_btreemap_lookup(self, args[1], &i);
+    if (nd != NULL) {
+        return lp_btreemap_value_obj(nd, i);
     }
     mp_obj_t value = n_args > 2 ? args[2] : mp_const_none;
     lp_btreemap_store(self, args[1], value);
@@ -687,7 +697,7 @@ static void lp_btreemap_update_from(lp_obj_t *self, mp_obj_t other, const lp_sta
         lp_bt_cursor_t cur;
         // Keys and values go through objects: text keys and values of another map allocate.
         for (bool more = lp_bt_first(st, &cur); more; more = lp_bt_next(st, &cur)) {
-            lp_btreemap_store(self, lp_btreemap_key_obj(st, &cur), lp_btreemap_value_obj(&cur));
+            lp_btreemap_store(self, lp_btreemap_key_obj(st, &cur), lp_btreemap_value_obj(cur.node, cur.idx));
             if (src == self) {
                 break; // updating a map with itself changes nothing
             }
@@ -735,7 +745,8 @@ static mp_obj_t lp_btreemap_clear(mp_obj_t self_in) {
 static MP_DEFINE_CONST_FUN_OBJ_1(lp_btreemap_clear_obj, lp_btreemap_clear);
 
 typedef struct {
-    lp_bt_cursor_t cur;
+    const lp_bt_node_t *nd;
+    size_t i;
     lp_writer_t *w;
     size_t written;
 } lp_bt_get_into_t;
@@ -744,17 +755,19 @@ static void lp_bt_get_into_body(lp_obj_t *self, void *ctx) {
     (void)self;
     lp_bt_get_into_t *g = ctx;
     lp_value_t v;
-    lp_bt_cursor_value(&g->cur, &v);
+    lp_bt_value_at(g->nd, g->i, &v);
     g->written = lp_value_write(g->w, &v);
 }
 
 static mp_obj_t lp_btreemap_get_into(mp_obj_t self_in, mp_obj_t key_in, mp_obj_t out) {
     lp_writer_t w;
     lp_writer_file(&w, out); // TypeError for what is not a file, before the key is looked up
-    lp_bt_get_into_t g = { .w = &w, .written = 0 };
-    if (!lp_btreemap_lookup(MP_OBJ_TO_PTR(self_in), key_in, &g.cur)) {
+    size_t i;
+    lp_bt_node_t *nd = lp_btreemap_lookup(MP_OBJ_TO_PTR(self_in), key_in, &i);
+    if (nd == NULL) {
         lp_btreemap_raise_missing(key_in);
     }
+    lp_bt_get_into_t g = { nd, i, &w, 0 };
     lp_handle_busy_call(MP_OBJ_TO_PTR(self_in), out, lp_bt_get_into_body, &g);
     return MP_OBJ_NEW_SMALL_INT(g.written);
 }
@@ -763,7 +776,7 @@ static MP_DEFINE_CONST_FUN_OBJ_3(lp_btreemap_get_into_obj, lp_btreemap_get_into)
 static mp_obj_t lp_btreemap_end_key(mp_obj_t self_in, bool last) {
     lp_bt_t *t = lp_bt_head(MP_OBJ_TO_PTR(self_in));
     lp_bt_cursor_t cur;
-    if (!(last ? lp_bt_last(t, &cur) : lp_bt_first(t, &cur))) {
+    if (!lp_bt_end(t, last, &cur)) {
         lp_raise_static(last ? &lp_err_max_empty : &lp_err_min_empty);
     }
     return lp_btreemap_key_obj(t, &cur);
@@ -783,11 +796,11 @@ static mp_obj_t lp_btreemap_pop_end(mp_obj_t self_in, bool last) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
     lp_bt_t *t = lp_bt_head(self);
     lp_bt_cursor_t cur;
-    if (!(last ? lp_bt_last(t, &cur) : lp_bt_first(t, &cur))) {
+    if (!lp_bt_end(t, last, &cur)) {
         lp_raise_static(&lp_err_empty);
     }
     // The pair is made before the map changes: a MemoryError leaves the entry in place.
-    mp_obj_t pair[2] = { lp_btreemap_key_obj(t, &cur), lp_btreemap_value_obj(&cur) };
+    mp_obj_t pair[2] = { lp_btreemap_key_obj(t, &cur), lp_btreemap_value_obj(cur.node, cur.idx) };
     mp_obj_t result = mp_obj_new_tuple(2, pair);
     lp_value_t k;
     lp_bt_cursor_key(t, &cur, &k);
