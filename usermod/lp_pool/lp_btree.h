@@ -89,8 +89,7 @@ void lp_bt_remove_at(lp_bt_t *t, lp_pool_obj_t *pool, lp_bt_path_t *path, int at
 int lp_bt_find_int(const lp_bt_t *t, mp_int_t k, lp_bt_path_t *path);
 // Removes k; false if absent. Never allocates.
 bool lp_bt_delete(lp_bt_t *t, lp_pool_obj_t *pool, const lp_value_t *k);
-// The cursor at k. Returns its node, NULL if absent (a pointer, not a bool: on the M0 a bool result
-// costs lp_bt_lookup_int's loop a register).
+// The cursor at k. Returns its node, NULL if absent, as lp_bt_lookup_int does.
 lp_bt_node_t *lp_bt_lookup(const lp_bt_t *t, const lp_value_t *k, lp_bt_cursor_t *cur);
 // The smallest (or, with `last`, the largest) entry; false when empty. lp_bt_first and lp_bt_last
 // below name the two.

@@ -64,7 +64,7 @@ LP_DEFINE_STATIC_EXC(lp_err_init_item, mp_type_TypeError,
 
 // ---- keys and values ----------------------------------------------------------------------------
 
-static lp_bt_t *lp_bt_head(lp_obj_t *self) {
+static lp_bt_t *lp_btreemap_tree(lp_obj_t *self) {
     return lp_handle_data(self);
 }
 
@@ -94,7 +94,7 @@ static void lp_btreemap_key_of(const lp_bt_t *t, mp_obj_t o, lp_value_t *k) {
 
 // The node and index of key `key_in`, NULL if absent (TypeError for a key of another kind).
 static lp_bt_node_t *lp_btreemap_lookup(lp_obj_t *self, mp_obj_t key_in, size_t *idx) {
-    lp_bt_t *t = lp_bt_head(self);
+    lp_bt_t *t = lp_btreemap_tree(self);
     if (mp_obj_is_small_int(key_in) && t->kind == LP_VAL_INT) {
         return lp_bt_lookup_int(t, MP_OBJ_SMALL_INT_VALUE(key_in), idx);
     }
@@ -143,7 +143,7 @@ static void lp_btreemap_counted(lp_obj_t *self, int added) {
 // collection has given back the blocks of unreachable objects.
 static void lp_btreemap_store(lp_obj_t *self, mp_obj_t key_in, mp_obj_t value_in) {
     lp_value_t k, v;
-    lp_bt_t *t = lp_bt_head(self);
+    lp_bt_t *t = lp_btreemap_tree(self);
     lp_btreemap_key_of(t, key_in, &k); // the key's errors first, as a dict would report
     lp_value_from_obj(value_in, &v);
     for (bool collected = false;;) {
@@ -165,7 +165,7 @@ static void lp_btreemap_store(lp_obj_t *self, mp_obj_t key_in, mp_obj_t value_in
 // Removes `key_in` and returns its value (as an object, made before anything changes); MP_OBJ_NULL
 // if absent.
 static mp_obj_t lp_btreemap_take(lp_obj_t *self, mp_obj_t key_in) {
-    lp_bt_t *t = lp_bt_head(self);
+    lp_bt_t *t = lp_btreemap_tree(self);
     lp_value_t k;
     lp_btreemap_key_of(t, key_in, &k);
     lp_bt_path_t path;
@@ -183,7 +183,7 @@ static mp_obj_t lp_btreemap_take(lp_obj_t *self, mp_obj_t key_in) {
 
 // `del m[k]`: removes `key_in` without making its value an object; false if absent.
 static bool lp_btreemap_delete(lp_obj_t *self, mp_obj_t key_in) {
-    lp_bt_t *t = lp_bt_head(self);
+    lp_bt_t *t = lp_btreemap_tree(self);
     lp_bt_path_t path;
     int at;
     if (mp_obj_is_small_int(key_in) && t->kind == LP_VAL_INT) {
@@ -213,12 +213,12 @@ static void lp_btreemap_free_all(lp_obj_t *self, lp_bt_t *t) {
 static void lp_btreemap_check_bound(lp_obj_t *map, mp_obj_t key) {
     if (key != mp_const_none) {
         lp_value_t k;
-        lp_btreemap_key_of(lp_bt_head(map), key, &k);
+        lp_btreemap_key_of(lp_btreemap_tree(map), key, &k);
     }
 }
 
 static bool lp_btreemap_first(lp_obj_t *map, mp_obj_t lo, lp_bt_cursor_t *cur) {
-    lp_bt_t *t = lp_bt_head(map);
+    lp_bt_t *t = lp_btreemap_tree(map);
     if (lo == MP_OBJ_NULL || lo == mp_const_none) {
         return lp_bt_first(t, cur);
     }
@@ -231,7 +231,7 @@ static bool lp_btreemap_before(lp_obj_t *map, const lp_bt_cursor_t *cur, mp_obj_
     if (hi == MP_OBJ_NULL || hi == mp_const_none) {
         return true;
     }
-    lp_bt_t *t = lp_bt_head(map);
+    lp_bt_t *t = lp_btreemap_tree(map);
     lp_value_t k;
     lp_btreemap_key_arg(hi, &k);
     return lp_bt_cursor_compare(t, &k, cur) < 0;
@@ -244,10 +244,10 @@ typedef struct {
     mp_print_kind_t kind;
     const char *item_sep, *key_sep;
     bool first;
-} lp_bt_printer_t;
+} lp_btreemap_printer_t;
 
-static void lp_bt_print_entry(void *ctx, const lp_value_t *key, const lp_value_t *value) {
-    lp_bt_printer_t *p = ctx;
+static void lp_btreemap_print_entry(void *ctx, const lp_value_t *key, const lp_value_t *value) {
+    lp_btreemap_printer_t *p = ctx;
     if (!p->first) {
         mp_print_str(p->print, p->item_sep);
     }
@@ -270,7 +270,7 @@ static void lp_bt_print_entry(void *ctx, const lp_value_t *key, const lp_value_t
 static void lp_btreemap_print_body(lp_obj_t *self, void *ctx) {
     const mp_print_t *print = ((const lp_print_ctx_t *)ctx)->print;
     mp_print_kind_t kind = ((const lp_print_ctx_t *)ctx)->kind;
-    lp_bt_printer_t p = { print, kind == PRINT_JSON ? PRINT_JSON : PRINT_REPR, ", ", ": ", true };
+    lp_btreemap_printer_t p = { print, kind == PRINT_JSON ? PRINT_JSON : PRINT_REPR, ", ", ": ", true };
     #if MICROPY_PY_JSON && MICROPY_PY_JSON_SEPARATORS
     if (kind == PRINT_JSON) {
         p.item_sep = MP_PRINT_GET_EXT(print)->item_separator;
@@ -281,7 +281,7 @@ static void lp_btreemap_print_body(lp_obj_t *self, void *ctx) {
         mp_print_str(print, "LpBTreeMap(");
     }
     mp_print_str(print, "{");
-    lp_bt_walk(self->data, lp_bt_print_entry, &p);
+    lp_bt_walk(self->data, lp_btreemap_print_entry, &p);
     mp_print_str(print, "}");
     if (kind == PRINT_REPR) {
         mp_print_str(print, ")");
@@ -294,7 +294,7 @@ static void lp_btreemap_print(const mp_print_t *print, mp_obj_t self_in, mp_prin
         mp_print_str(print, "<LpBTreeMap freed>");
         return;
     }
-    lp_bt_head(self);
+    lp_btreemap_tree(self);
     lp_print_ctx_t p = { print, kind };
     lp_handle_busy_call(self, lp_print_stream(print), lp_btreemap_print_body, &p);
 }
@@ -303,7 +303,7 @@ static void lp_btreemap_print(const mp_print_t *print, mp_obj_t self_in, mp_prin
 
 static mp_obj_t lp_btreemap_check(mp_obj_t self_in) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    lp_bt_t *t = lp_bt_head(self);
+    lp_bt_t *t = lp_btreemap_tree(self);
     lp_pool_check_open(self->pool);
     const char *err = lp_bt_check(t, self->pool->heap, self->len);
     if (err != NULL) {
@@ -317,23 +317,23 @@ static MP_DEFINE_CONST_FUN_OBJ_1(lp_btreemap_check_obj, lp_btreemap_check);
 
 LP_DEFINE_STATIC_EXC(lp_err_view_changed, mp_type_RuntimeError, "LpBTreeMap changed during iteration");
 
-typedef struct _lp_bt_view_t {
+typedef struct _lp_btreemap_view_t {
     mp_obj_base_t base;
     lp_obj_t *map;
     mp_obj_t lo;                // RANGE: the lower bound; ITEMS: the pair reused under the heap lock
     mp_obj_t hi;                // RANGE: the upper bound (exclusive); None: open
-    struct _lp_bt_view_t *next; // the map's next view
+    struct _lp_btreemap_view_t *next; // the map's next view
     size_t mode;
-} lp_bt_view_t;
+} lp_btreemap_view_t;
 
 // Views are made as handles: the reserve makes them available under the heap lock.
-_Static_assert(sizeof(lp_bt_view_t) <= sizeof(lp_obj_t), "a view must fit a handle");
+_Static_assert(sizeof(lp_btreemap_view_t) <= sizeof(lp_obj_t), "a view must fit a handle");
 _Static_assert(sizeof(mp_obj_tuple_t) + 2 * sizeof(mp_obj_t) <= sizeof(lp_obj_t), "a view must fit a handle");
 
 // The map's view of `mode`, kept with the map and reused (invariant V1).
 static mp_obj_t lp_btreemap_view(lp_obj_t *map, int mode, mp_obj_t lo, mp_obj_t hi) {
     lp_handle_data(map);
-    lp_bt_view_t *v = (lp_bt_view_t *)map->aux;
+    lp_btreemap_view_t *v = (lp_btreemap_view_t *)map->aux;
     while (v != NULL && v->mode != (size_t)mode) {
         v = v->next;
     }
@@ -349,12 +349,12 @@ static mp_obj_t lp_btreemap_view(lp_obj_t *map, int mode, mp_obj_t lo, mp_obj_t 
                 pair = mp_obj_new_tuple(2, NULL);
             }
         }
-        v = (lp_bt_view_t *)lp_handle_new(map->pool, &lp_type_BTreeMapView);
+        v = (lp_btreemap_view_t *)lp_handle_new(map->pool, &lp_type_BTreeMapView);
         v->map = map;
         v->mode = mode;
         v->lo = pair;
         v->hi = mp_const_none;
-        v->next = (lp_bt_view_t *)map->aux;
+        v->next = (lp_btreemap_view_t *)map->aux;
         map->aux = (size_t)v;
     }
     if (mode == LP_BT_VIEW_RANGE) {
@@ -380,18 +380,18 @@ typedef struct {
     void *owner;                    // the view, or the map (LP_IT_OF_MAP)
     lp_bt_node_t *node;
     size_t state;                   // entry index in the low LP_BT_IDX_BITS, then the flags above
-} lp_bt_iter_t;
+} lp_btreemap_iter_t;
 
 static size_t lp_it_version_bits(uint32_t version) {
     return ((size_t)version << LP_IT_VERSION_SHIFT) >> LP_IT_VERSION_SHIFT;
 }
 
-static mp_obj_t lp_bt_iter_next(mp_obj_t self_in) {
-    lp_bt_iter_t *it = MP_OBJ_TO_PTR(self_in);
-    lp_bt_view_t *view = it->state & LP_IT_OF_MAP ? NULL : it->owner;
+static mp_obj_t lp_btreemap_iter_next(mp_obj_t self_in) {
+    lp_btreemap_iter_t *it = MP_OBJ_TO_PTR(self_in);
+    lp_btreemap_view_t *view = it->state & LP_IT_OF_MAP ? NULL : it->owner;
     lp_obj_t *map = view == NULL ? it->owner : view->map;
     size_t mode = view == NULL ? LP_BT_VIEW_KEYS : view->mode;
-    lp_bt_t *t = lp_bt_head(map); // ValueError once freed
+    lp_bt_t *t = lp_btreemap_tree(map); // ValueError once freed
     uint32_t version = map->mods;
     if (it->state & LP_IT_DONE) {
         return MP_OBJ_STOP_ITERATION;
@@ -441,12 +441,12 @@ static MP_DEFINE_CONST_OBJ_TYPE(
     lp_type_bt_iter,
     MP_QSTR_iterator,
     MP_TYPE_FLAG_ITER_IS_ITERNEXT,
-    iter, lp_bt_iter_next
+    iter, lp_btreemap_iter_next
     );
 
-static mp_obj_t lp_bt_iter_start(void *owner, size_t flags, mp_obj_iter_buf_t *iter_buf) {
-    MP_STATIC_ASSERT(sizeof(lp_bt_iter_t) <= sizeof(mp_obj_iter_buf_t));
-    lp_bt_iter_t *it = (lp_bt_iter_t *)iter_buf;
+static mp_obj_t lp_btreemap_iter_start(void *owner, size_t flags, mp_obj_iter_buf_t *iter_buf) {
+    MP_STATIC_ASSERT(sizeof(lp_btreemap_iter_t) <= sizeof(mp_obj_iter_buf_t));
+    lp_btreemap_iter_t *it = (lp_btreemap_iter_t *)iter_buf;
     it->base.type = &lp_type_bt_iter;
     it->owner = owner;
     it->node = NULL;
@@ -457,19 +457,19 @@ static mp_obj_t lp_bt_iter_start(void *owner, size_t flags, mp_obj_iter_buf_t *i
 // `for k in m`: a key iterator in iter_buf, without a view.
 static mp_obj_t lp_btreemap_iter_keys(lp_obj_t *map, mp_obj_iter_buf_t *iter_buf) {
     lp_handle_data(map);
-    return lp_bt_iter_start(map, LP_IT_OF_MAP, iter_buf);
+    return lp_btreemap_iter_start(map, LP_IT_OF_MAP, iter_buf);
 }
 
-static mp_obj_t lp_bt_view_getiter(mp_obj_t self_in, mp_obj_iter_buf_t *iter_buf) {
-    lp_bt_view_t *v = MP_OBJ_TO_PTR(self_in);
+static mp_obj_t lp_btreemap_view_getiter(mp_obj_t self_in, mp_obj_iter_buf_t *iter_buf) {
+    lp_btreemap_view_t *v = MP_OBJ_TO_PTR(self_in);
     lp_handle_data(v->map);
-    return lp_bt_iter_start(v, 0, iter_buf);
+    return lp_btreemap_iter_start(v, 0, iter_buf);
 }
 
 // ---- the view type ------------------------------------------------------------------------------
 
-static mp_obj_t lp_bt_view_unary_op(mp_unary_op_t op, mp_obj_t self_in) {
-    lp_bt_view_t *v = MP_OBJ_TO_PTR(self_in);
+static mp_obj_t lp_btreemap_view_unary_op(mp_unary_op_t op, mp_obj_t self_in) {
+    lp_btreemap_view_t *v = MP_OBJ_TO_PTR(self_in);
     if (op != MP_UNARY_OP_LEN && op != MP_UNARY_OP_BOOL) {
         return MP_OBJ_NULL;
     }
@@ -480,16 +480,16 @@ static mp_obj_t lp_bt_view_unary_op(mp_unary_op_t op, mp_obj_t self_in) {
     } else {
         lp_bt_cursor_t cur;
         for (bool more = lp_btreemap_first(v->map, v->lo, &cur); more && lp_btreemap_before(v->map, &cur, v->hi);
-             more = lp_bt_next(lp_bt_head(v->map), &cur)) {
+             more = lp_bt_next(lp_btreemap_tree(v->map), &cur)) {
             n++;
         }
     }
     return op == MP_UNARY_OP_LEN ? MP_OBJ_NEW_SMALL_INT(n) : mp_obj_new_bool(n != 0);
 }
 
-static void lp_bt_view_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
+static void lp_btreemap_view_print(const mp_print_t *print, mp_obj_t self_in, mp_print_kind_t kind) {
     (void)kind;
-    lp_bt_view_t *v = MP_OBJ_TO_PTR(self_in);
+    lp_btreemap_view_t *v = MP_OBJ_TO_PTR(self_in);
     static const qstr names[] = { MP_QSTR_keys, MP_QSTR_values, MP_QSTR_items, MP_QSTR_range };
     if (v->map->data == NULL) {
         mp_printf(print, "<LpBTreeMap.%q of a freed map>", names[v->mode]);
@@ -497,7 +497,7 @@ static void lp_bt_view_print(const mp_print_t *print, mp_obj_t self_in, mp_print
     }
     mp_printf(print, "LpBTreeMap.%q([", names[v->mode]);
     mp_obj_iter_buf_t iter_buf;
-    mp_obj_t iter = lp_bt_view_getiter(self_in, &iter_buf), item;
+    mp_obj_t iter = lp_btreemap_view_getiter(self_in, &iter_buf), item;
     for (bool first = true; (item = mp_iternext(iter)) != MP_OBJ_STOP_ITERATION; first = false) {
         if (!first) {
             mp_print_str(print, ", ");
@@ -511,9 +511,9 @@ MP_DEFINE_CONST_OBJ_TYPE(
     lp_type_BTreeMapView,
     MP_QSTR_LpBTreeMapView,
     MP_TYPE_FLAG_ITER_IS_GETITER,
-    print, lp_bt_view_print,
-    unary_op, lp_bt_view_unary_op,
-    iter, lp_bt_view_getiter
+    print, lp_btreemap_view_print,
+    unary_op, lp_btreemap_view_unary_op,
+    iter, lp_btreemap_view_getiter
     );
 
 // ---- the Python type ----------------------------------------------------------------------------
@@ -558,15 +558,16 @@ static mp_obj_t lp_btreemap_exit(size_t n_args, const mp_obj_t *args) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(lp_btreemap_exit_obj, 4, 4, lp_btreemap_exit);
 
-// Does `other` (a dict or an LpBTreeMap) hold exactly self's entries?
-static bool lp_btreemap_equal(lp_obj_t *self, mp_obj_t other_in) {
-    lp_bt_t *t = lp_bt_head(self);
+// Does `other` (a dict or an LpBTreeMap) hold exactly self's entries? Not inlined: in binary_op its
+// frame would cost every `k in m` three instructions.
+MP_NOINLINE static bool lp_btreemap_equal(lp_obj_t *self, mp_obj_t other_in) {
+    lp_bt_t *t = lp_btreemap_tree(self);
     lp_value_t a, b;
     lp_bt_cursor_t at;
     bool too_big;
     if (mp_obj_is_type(other_in, &lp_type_BTreeMap)) {
         lp_obj_t *other = MP_OBJ_TO_PTR(other_in);
-        lp_bt_t *ot = lp_bt_head(other);
+        lp_bt_t *ot = lp_btreemap_tree(other);
         if (other->len != self->len) {
             return false;
         }
@@ -693,7 +694,7 @@ static void lp_btreemap_update_from(lp_obj_t *self, mp_obj_t other, const lp_sta
         }
     } else if (mp_obj_is_type(other, &lp_type_BTreeMap)) {
         lp_obj_t *src = MP_OBJ_TO_PTR(other);
-        lp_bt_t *st = lp_bt_head(src);
+        lp_bt_t *st = lp_btreemap_tree(src);
         lp_bt_cursor_t cur;
         // Keys and values go through objects: text keys and values of another map allocate.
         for (bool more = lp_bt_first(st, &cur); more; more = lp_bt_next(st, &cur)) {
@@ -722,7 +723,7 @@ static void lp_btreemap_update_from(lp_obj_t *self, mp_obj_t other, const lp_sta
 
 static mp_obj_t lp_btreemap_update(size_t n_args, const mp_obj_t *args, mp_map_t *kw_args) {
     lp_obj_t *self = MP_OBJ_TO_PTR(args[0]);
-    lp_bt_head(self);
+    lp_btreemap_tree(self);
     if (n_args > 1) {
         lp_btreemap_update_from(self, args[1], &lp_err_update_item);
     }
@@ -739,7 +740,7 @@ static MP_DEFINE_CONST_FUN_OBJ_KW(lp_btreemap_update_obj, 1, lp_btreemap_update)
 
 static mp_obj_t lp_btreemap_clear(mp_obj_t self_in) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    lp_btreemap_free_all(self, lp_bt_head(self));
+    lp_btreemap_free_all(self, lp_btreemap_tree(self));
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(lp_btreemap_clear_obj, lp_btreemap_clear);
@@ -749,11 +750,11 @@ typedef struct {
     size_t i;
     lp_writer_t *w;
     size_t written;
-} lp_bt_get_into_t;
+} lp_btreemap_get_into_t;
 
-static void lp_bt_get_into_body(lp_obj_t *self, void *ctx) {
+static void lp_btreemap_get_into_body(lp_obj_t *self, void *ctx) {
     (void)self;
-    lp_bt_get_into_t *g = ctx;
+    lp_btreemap_get_into_t *g = ctx;
     lp_value_t v;
     lp_bt_value_at(g->nd, g->i, &v);
     g->written = lp_value_write(g->w, &v);
@@ -767,14 +768,14 @@ static mp_obj_t lp_btreemap_get_into(mp_obj_t self_in, mp_obj_t key_in, mp_obj_t
     if (nd == NULL) {
         lp_btreemap_raise_missing(key_in);
     }
-    lp_bt_get_into_t g = { nd, i, &w, 0 };
-    lp_handle_busy_call(MP_OBJ_TO_PTR(self_in), out, lp_bt_get_into_body, &g);
+    lp_btreemap_get_into_t g = { nd, i, &w, 0 };
+    lp_handle_busy_call(MP_OBJ_TO_PTR(self_in), out, lp_btreemap_get_into_body, &g);
     return MP_OBJ_NEW_SMALL_INT(g.written);
 }
 static MP_DEFINE_CONST_FUN_OBJ_3(lp_btreemap_get_into_obj, lp_btreemap_get_into);
 
 static mp_obj_t lp_btreemap_end_key(mp_obj_t self_in, bool last) {
-    lp_bt_t *t = lp_bt_head(MP_OBJ_TO_PTR(self_in));
+    lp_bt_t *t = lp_btreemap_tree(MP_OBJ_TO_PTR(self_in));
     lp_bt_cursor_t cur;
     if (!lp_bt_end(t, last, &cur)) {
         lp_raise_static(last ? &lp_err_max_empty : &lp_err_min_empty);
@@ -794,7 +795,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(lp_btreemap_max_obj, lp_btreemap_max);
 
 static mp_obj_t lp_btreemap_pop_end(mp_obj_t self_in, bool last) {
     lp_obj_t *self = MP_OBJ_TO_PTR(self_in);
-    lp_bt_t *t = lp_bt_head(self);
+    lp_bt_t *t = lp_btreemap_tree(self);
     lp_bt_cursor_t cur;
     if (!lp_bt_end(t, last, &cur)) {
         lp_raise_static(&lp_err_empty);
@@ -804,7 +805,8 @@ static mp_obj_t lp_btreemap_pop_end(mp_obj_t self_in, bool last) {
     mp_obj_t result = mp_obj_new_tuple(2, pair);
     lp_value_t k;
     lp_bt_cursor_key(t, &cur, &k);
-    lp_bt_delete(t, self->pool, &k);
+    lp_bt_path_t path;
+    lp_bt_remove_at(t, self->pool, &path, lp_bt_find(t, &k, &path));
     lp_btreemap_counted(self, -1);
     return result;
 }
@@ -821,7 +823,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(lp_btreemap_pop_max_obj, lp_btreemap_pop_max);
 
 // floor(k) / ceiling(k): the nearest key <= k / >= k, or None.
 static mp_obj_t lp_btreemap_nearest(mp_obj_t self_in, mp_obj_t key_in, bool above) {
-    lp_bt_t *t = lp_bt_head(MP_OBJ_TO_PTR(self_in));
+    lp_bt_t *t = lp_btreemap_tree(MP_OBJ_TO_PTR(self_in));
     lp_value_t k;
     lp_btreemap_key_of(t, key_in, &k);
     lp_bt_cursor_t cur;
