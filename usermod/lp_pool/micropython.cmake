@@ -14,6 +14,7 @@ target_sources(usermod_lp_pool INTERFACE
     ${CMAKE_CURRENT_LIST_DIR}/lp_error.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_value.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_btreemap.c
+    ${CMAKE_CURRENT_LIST_DIR}/lp_btree.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_box.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_bench.c
     ${CMAKE_CURRENT_LIST_DIR}/lp_container.c

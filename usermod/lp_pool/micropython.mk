@@ -14,6 +14,7 @@ SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_attr.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_error.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_value.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_btreemap.c
+SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_btree.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_box.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_bench.c
 SRC_USERMOD_C += $(LP_POOL_MOD_DIR)/lp_container.c
