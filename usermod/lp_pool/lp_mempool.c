@@ -293,11 +293,9 @@ bool lp_pool_move(lp_obj_t *h, size_t size, size_t copy, bool collect) {
         }
         lp_alloc_t *heap = pool->heap;
         void *old = h->data;
-        bool pinned = h->flags & LP_OBJ_PINNED;
-        lp_realloc_plan_t plan;
         void *p;
-        // A section each way, as short as each can be (the longest one is an interrupt's latency).
-        if (pinned) {
+        // A section for each step, as short as each can be (the longest is an interrupt's latency).
+        if (h->flags & LP_OBJ_PINNED) {
             // Invariant 8: a fresh block, the old one left where it is for its memoryview.
             lp_lock();
             #if LP_POOL_ALLOC_META
@@ -308,46 +306,47 @@ bool lp_pool_move(lp_obj_t *h, size_t size, size_t copy, bool collect) {
                 #if LP_POOL_ALLOC_META
                 lp_alloc_set_tag(heap, p, lp_alloc_tag(heap, old)); // its row (lp_meta.c invariant 4)
                 #endif
-                pool->extra++;
+                pool->extra++; // the fresh block until the old one is stranded (invariant 6)
             }
             lp_unlock();
-            plan.move = copy;
-            plan.old = old;
+            if (p == NULL) {
+                continue;
+            }
+            LP_TEST_GAP(MP_QSTR_realloc);
+            memcpy(p, old, copy);
+            lp_lock();
+            #if LP_POOL_ALLOC_META
+            lp_alloc_set_tag(heap, old, LP_META_PINNED_TAG);
+            #endif
+            pool->pinned++;
+            pool->pinned_bytes += lp_usable_size(heap, old);
+            pool->extra--;
+            h->flags &= ~LP_OBJ_PINNED;
+            lp_unlock();
         } else {
+            lp_realloc_plan_t plan;
             lp_lock();
             #if LP_POOL_ALLOC_META
             pool->meta.full = false;
             #endif
             p = lp_realloc_begin(heap, old, size, &plan);
             if (p != NULL) {
-                pool->extra += plan.old != NULL;
+                pool->extra += plan.old != NULL; // the old block of a move, until it is freed
             }
             lp_unlock();
-        }
-        if (p == NULL) {
-            continue;
-        }
-        if (plan.move != 0 || pinned) {
+            if (p == NULL) {
+                continue;
+            }
             if (plan.move != 0) {
                 LP_TEST_GAP(MP_QSTR_realloc);
                 memmove(p, old, plan.move);
-            }
-            // The old block freed (a move), trimmed (backward growth) or stranded (pinned), with the
-            // counters. A section apart from the one below: together they would make the longest
-            // window with interrupts off longer (irqoff in docs/performance.md).
-            lp_lock();
-            if (pinned) {
-                #if LP_POOL_ALLOC_META
-                lp_alloc_set_tag(heap, old, LP_META_PINNED_TAG);
-                #endif
-                pool->pinned++;
-                pool->pinned_bytes += lp_usable_size(heap, old);
-                h->flags &= ~LP_OBJ_PINNED;
-            } else {
+                // The old block freed (a move) or the tail trimmed (backward growth), in a section
+                // apart from the one below: together they would make the longest window longer.
+                lp_lock();
                 lp_realloc_end(heap, p, size, &plan);
+                pool->extra -= plan.old != NULL;
+                lp_unlock();
             }
-            pool->extra -= plan.old != NULL;
-            lp_unlock();
         }
         // The handle's new block published.
         lp_lock();
