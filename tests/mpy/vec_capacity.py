@@ -16,6 +16,14 @@ v = LpVec("i", capacity=10, pool=pool)
 print("capacity=10:", len(v), v.capacity >= 10)
 v.reserve(100)
 print("reserve(100):", v.capacity >= 100)
+w = LpVec("i", range(100), pool=pool)
+w.shrink_to_fit()
+c = w.capacity
+w.reserve(c - 100)  # room for that many more is there already
+same = w.capacity == c
+w.reserve(c - 100 + 1)  # room for len + n items: geometric at most, never twice the length
+print("reserve past len:", same, c + 1 <= w.capacity < 200, len(w))
+w.free()
 v.extend(range(5))
 v.shrink_to_fit()
 print("shrink_to_fit:", len(v), 5 <= v.capacity < 100, v.tolist())
