@@ -150,7 +150,15 @@ _gap_hook(handler)
 pv.resize(500)
 _gap_hook(None)
 st = pool.stats()
-print("pinned:", seen, has_pattern(pv, 64, 11), view[63] == pv[63], pool.check(), st["pinned"], st["pinned_bytes"])
+print(
+    "pinned:",
+    seen,
+    has_pattern(pv, 64, 11),
+    view[63] == pv[63],
+    pool.check(),
+    st["pinned"],
+    st["pinned_bytes"],
+)
 pv.free()
 side.free()
 del view
