@@ -576,16 +576,6 @@ void lp_bt_remove_at(lp_bt_t *t, lp_pool_obj_t *pool, lp_bt_path_t *path, int at
     }
 }
 
-bool lp_bt_delete(lp_bt_t *t, lp_pool_obj_t *pool, const lp_value_t *k) {
-    lp_bt_path_t path;
-    int at = lp_bt_find(t, k, &path);
-    if (at < 0) {
-        return false;
-    }
-    lp_bt_remove_at(t, pool, &path, at);
-    return true;
-}
-
 // ---- ordered access -----------------------------------------------------------------------------
 
 bool lp_bt_end(const lp_bt_t *t, bool last, lp_bt_cursor_t *cur) {
@@ -641,16 +631,6 @@ bool lp_bt_next_slow(const lp_bt_t *t, lp_bt_cursor_t *cur) {
     lp_value_t k;
     lp_bt_cursor_key(t, cur, &k);
     return lp_bt_seek(t, &k, true, false, cur);
-}
-
-bool lp_bt_prev(const lp_bt_t *t, lp_bt_cursor_t *cur) {
-    if (cur->leaf && cur->idx > 0) {
-        cur->idx--;
-        return true;
-    }
-    lp_value_t k;
-    lp_bt_cursor_key(t, cur, &k);
-    return lp_bt_seek(t, &k, false, false, cur);
 }
 
 static void lp_bt_walk_node(const lp_bt_t *t, const lp_bt_node_t *nd, size_t levels_below, lp_bt_walk_fn_t fn,

@@ -87,8 +87,6 @@ void lp_bt_remove_at(lp_bt_t *t, lp_pool_obj_t *pool, lp_bt_path_t *path, int at
 // lp_bt_find for an int key in a tree of int keys (so not empty): word compares. `del m[k]` calls
 // it and lp_bt_remove_at, as it did when they were in one file.
 int lp_bt_find_int(const lp_bt_t *t, mp_int_t k, lp_bt_path_t *path);
-// Removes k; false if absent. Never allocates.
-bool lp_bt_delete(lp_bt_t *t, lp_pool_obj_t *pool, const lp_value_t *k);
 // The cursor at k. Returns its node, NULL if absent, as lp_bt_lookup_int does.
 lp_bt_node_t *lp_bt_lookup(const lp_bt_t *t, const lp_value_t *k, lp_bt_cursor_t *cur);
 // The smallest (or, with `last`, the largest) entry; false when empty. lp_bt_first and lp_bt_last
@@ -97,9 +95,8 @@ bool lp_bt_end(const lp_bt_t *t, bool last, lp_bt_cursor_t *cur);
 // The nearest entry to k above it (or below it), or k itself when `inclusive`: with above and
 // inclusive, the lower bound. False if there is none.
 bool lp_bt_seek(const lp_bt_t *t, const lp_value_t *k, bool above, bool inclusive, lp_bt_cursor_t *cur);
-// next and prev past a leaf's end: a seek from the root.
+// next past a leaf's end: a seek from the root (backwards is lp_bt_seek below the key).
 bool lp_bt_next_slow(const lp_bt_t *t, lp_bt_cursor_t *cur);
-bool lp_bt_prev(const lp_bt_t *t, lp_bt_cursor_t *cur);
 // Calls fn with every entry in key order (the split values point into the tree's blocks).
 typedef void (*lp_bt_walk_fn_t)(void *ctx, const lp_value_t *key, const lp_value_t *value);
 void lp_bt_walk(const lp_bt_t *t, lp_bt_walk_fn_t fn, void *ctx);
